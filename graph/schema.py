@@ -1,0 +1,494 @@
+"""The graph's schema, declared once.
+
+Every node label and relationship type guanxi knows is declared here, with its key,
+typed properties and each property's privacy class. The loaders map register columns
+through it, the stores derive index and constraint DDL from it, the API builds its
+response models and masking from it, and the explorer's legend is its JSON dump.
+
+>>> NODES["Person"].key
+'id_number'
+>>> RELATIONSHIPS["HOLDS"].temporal
+True
+>>> NODES["Person"].prop("id_number").privacy is Privacy.IDENTIFIER
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from graph.errors import SchemaError
+
+
+class Privacy(StrEnum):
+    """Who may see a property.
+
+    - ``public``: anyone with access to the division (names of villages, amounts).
+    - ``personal``: personal data shown to investigating roles (names, addresses).
+    - ``identifier``: ID numbers, phones, bank accounts; masked unless the role may see them.
+    - ``confidential``: whistleblower identity; only the complaint-handler role, never logged.
+    """
+
+    PUBLIC = "public"
+    PERSONAL = "personal"
+    IDENTIFIER = "identifier"
+    CONFIDENTIAL = "confidential"
+
+
+class PropType(StrEnum):
+    STR = "str"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    DATE = "date"  # ISO 'YYYY-MM-DD' string: orders correctly and survives both engines
+    MONTH = "month"  # 'YYYY-MM'
+    MONEY = "money"  # integer fen (分), never float yuan
+    STR_LIST = "str_list"
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    type: PropType = PropType.STR
+    privacy: Privacy = Privacy.PUBLIC
+    zh: str = ""
+    indexed: bool = False
+    fulltext: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    key: str
+    zh: str
+    caption: str
+    color: str
+    icon: str
+    props: tuple[Prop, ...]
+    description: str = ""
+
+    def prop(self, name: str) -> Prop:
+        for p in self.props:
+            if p.name == name:
+                return p
+        raise SchemaError(f"{self.label} has no property {name!r}")
+
+    def has(self, name: str) -> bool:
+        return any(p.name == name for p in self.props)
+
+
+@dataclass(frozen=True)
+class RelType:
+    type: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    zh: str
+    # How a hop reads in a sentence: "{a} {verb} {b}", e.g. 张三 持有 湘DA1234.
+    verb_zh: str
+    props: tuple[Prop, ...] = ()
+    temporal: bool = False  # carries valid_from / valid_to
+    description: str = ""
+
+    def prop(self, name: str) -> Prop:
+        for p in self.props:
+            if p.name == name:
+                return p
+        raise SchemaError(f"{self.type} has no property {name!r}")
+
+
+S, I, F, B, D, M, Y, L = (
+    PropType.STR,
+    PropType.INT,
+    PropType.FLOAT,
+    PropType.BOOL,
+    PropType.DATE,
+    PropType.MONTH,
+    PropType.MONEY,
+    PropType.STR_LIST,
+)
+PUB, PER, IDN, CON = Privacy.PUBLIC, Privacy.PERSONAL, Privacy.IDENTIFIER, Privacy.CONFIDENTIAL
+
+# Present on every node and relationship: where it came from ("register#row") and
+# load-time warnings. Kept as lists so several registers can vouch for one node.
+COMMON_PROPS: tuple[Prop, ...] = (
+    Prop("src", L, PUB, "来源", description="register#row of every source row"),
+    Prop("warnings", L, PUB, "警告", description="validation warnings raised while loading"),
+)
+
+VALIDITY_PROPS: tuple[Prop, ...] = (
+    Prop("valid_from", D, PUB, "起始日期"),
+    Prop("valid_to", D, PUB, "终止日期"),
+)
+
+
+def _node(
+    label: str,
+    key: str,
+    zh: str,
+    caption: str,
+    color: str,
+    icon: str,
+    *props: Prop,
+    description: str = "",
+) -> NodeType:
+    return NodeType(label, key, zh, caption, color, icon, (*props, *COMMON_PROPS), description)
+
+
+_NODE_LIST: tuple[NodeType, ...] = (
+    _node(
+        "Division", "code", "行政区划", "name", "#8d99ae", "map",
+        Prop("code", S, PUB, "区划代码"),
+        Prop("name", S, PUB, "名称", indexed=True, fulltext=True),
+        Prop("level", S, PUB, "级别", description="county / township / village"),
+        Prop("parent_code", S, PUB, "上级代码"),
+        description="A county, township or village (GB/T 2260 plus statistical extension).",
+    ),
+    _node(
+        "Person", "id_number", "人员", "name", "#4361ee", "user",
+        Prop("id_number", S, IDN, "公民身份号码"),
+        Prop("name", S, PER, "姓名", indexed=True, fulltext=True),
+        Prop("gender", S, PER, "性别"),
+        Prop("birth_date", D, PER, "出生日期"),
+        Prop("village_code", S, PUB, "村社区代码", indexed=True),
+        Prop("address", S, PER, "住址"),
+        Prop("phone", S, IDN, "联系电话", indexed=True),
+        Prop("death_date", D, PER, "死亡日期"),
+        Prop("in_register", B, PUB, "在户籍库", description="false when only other registers name them"),
+        description="A natural person, keyed by the 18-character resident ID number.",
+    ),
+    _node(
+        "Household", "household_id", "户", "household_id", "#4cc9f0", "home",
+        Prop("household_id", S, PUB, "户号"),
+        Prop("village_code", S, PUB, "村社区代码", indexed=True),
+        Prop("address", S, PER, "住址"),
+    ),
+    _node(
+        "Post", "post_id", "职务", "position", "#7209b7", "briefcase",
+        Prop("post_id", S, PUB, "职务编号", description="organisation|position|jurisdiction"),
+        Prop("organisation", S, PUB, "工作单位", indexed=True),
+        Prop("position", S, PUB, "职务"),
+        Prop("kind", S, PUB, "类别", description="village_cadre / civil_servant / public_institution / payroll"),
+        Prop("jurisdiction_code", S, PUB, "管辖区划代码", indexed=True),
+        description="A public post or village cadre position; people hold it for a term.",
+    ),
+    _node(
+        "Organisation", "name", "单位", "name", "#b5179e", "building",
+        Prop("name", S, PUB, "名称", fulltext=True),
+        description="A government department or other paying / supervising body.",
+    ),
+    _node(
+        "Enterprise", "uscc", "市场主体", "name", "#f77f00", "industry",
+        Prop("uscc", S, IDN, "统一社会信用代码"),
+        Prop("name", S, PUB, "企业名称", indexed=True, fulltext=True),
+        Prop("name_norm", S, PUB, "规范名称", indexed=True),
+        Prop("legal_rep_name", S, PER, "法定代表人"),
+        Prop("kind", S, PUB, "类型"),
+        Prop("industry", S, PUB, "行业"),
+        Prop("address", S, PUB, "住所"),
+        Prop("phone", S, IDN, "联系电话", indexed=True),
+        Prop("established", D, PUB, "成立日期"),
+        Prop("status", S, PUB, "登记状态"),
+        Prop("deregistered", D, PUB, "注销/吊销日期"),
+        Prop("registered_capital", Y, PUB, "注册资本(分)"),
+        description="A registered market entity (company, sole trader, cooperative, NGO unit).",
+    ),
+    _node(
+        "RealEstate", "cert_no", "不动产", "address", "#2a9d8f", "landmark",
+        Prop("cert_no", S, IDN, "不动产权证号"),
+        Prop("address", S, PER, "坐落"),
+        Prop("usage", S, PUB, "用途"),
+        Prop("area_m2", F, PUB, "面积"),
+        Prop("registered", D, PUB, "登记日期"),
+    ),
+    _node(
+        "Vehicle", "plate", "机动车", "plate", "#e9c46a", "car",
+        Prop("plate", S, IDN, "号牌号码"),
+        Prop("vehicle_type", S, PUB, "车辆类型"),
+        Prop("brand", S, PUB, "品牌"),
+        Prop("registered", D, PUB, "注册日期"),
+        Prop("status", S, PUB, "状态"),
+        Prop("deregistered", D, PUB, "注销日期"),
+    ),
+    _node(
+        "Program", "program_code", "民生资金项目", "name", "#06d6a0", "hand-holding-usd",
+        Prop("program_code", S, PUB, "项目编码"),
+        Prop("name", S, PUB, "项目名称", fulltext=True),
+        Prop("department", S, PUB, "主管部门"),
+        Prop("kind", S, PUB, "类别"),
+    ),
+    _node(
+        "Disbursement", "record_id", "资金发放", "period", "#90be6d", "coins",
+        Prop("record_id", S, PUB, "发放流水号"),
+        Prop("program_code", S, PUB, "项目编码", indexed=True),
+        Prop("amount", Y, PUB, "金额(分)"),
+        Prop("period", M, PUB, "发放期间", indexed=True),
+        Prop("paid_date", D, PUB, "发放日期"),
+        Prop("household_id", S, PUB, "户号"),
+        Prop("village_code", S, PUB, "村社区代码", indexed=True),
+        description="One payment of a livelihood programme to one person for one month.",
+    ),
+    _node(
+        "BankAccount", "account_no", "银行账户", "account_no", "#577590", "credit-card",
+        Prop("account_no", S, IDN, "账号"),
+    ),
+    _node(
+        "Contract", "contract_id", "项目合同", "project_name", "#e76f51", "file-contract",
+        Prop("contract_id", S, PUB, "合同编号"),
+        Prop("project_name", S, PUB, "项目名称", fulltext=True),
+        Prop("village_code", S, PUB, "实施村代码", indexed=True),
+        Prop("department", S, PUB, "主管部门"),
+        Prop("amount", Y, PUB, "合同金额(分)"),
+        Prop("signed", D, PUB, "签订日期"),
+        Prop("procurement", S, PUB, "采购方式"),
+        Prop("quantity", F, PUB, "合同工程量"),
+        Prop("unit", S, PUB, "单位"),
+        Prop("delivered_quantity", F, PUB, "验收工程量"),
+        Prop("accepted", D, PUB, "验收日期"),
+    ),
+    _node(
+        "Payment", "voucher_no", "支出凭证", "voucher_no", "#d62828", "money-check",
+        Prop("voucher_no", S, PUB, "凭证号"),
+        Prop("payer_code", S, PUB, "付款单位代码", indexed=True),
+        Prop("amount", Y, PUB, "金额(分)"),
+        Prop("paid_date", D, PUB, "支付日期"),
+        Prop("purpose", S, PUB, "用途"),
+        Prop("booked", B, PUB, "是否入账"),
+        description="A village finance expenditure voucher or a department's payment.",
+    ),
+    _node(
+        "Income", "voucher_no", "收入凭证", "voucher_no", "#80b918", "piggy-bank",
+        Prop("voucher_no", S, PUB, "凭证号"),
+        Prop("village_code", S, PUB, "村社区代码", indexed=True),
+        Prop("source", S, PUB, "来源"),
+        Prop("amount", Y, PUB, "金额(分)"),
+        Prop("received_date", D, PUB, "收款日期"),
+        Prop("booked", B, PUB, "是否入账"),
+    ),
+    _node(
+        "Complaint", "complaint_id", "投诉举报", "complaint_id", "#9d0208", "bullhorn",
+        Prop("complaint_id", S, PUB, "举报编号"),
+        Prop("received", D, PUB, "收到日期"),
+        Prop("channel", S, PUB, "渠道"),
+        Prop("village_code", S, PUB, "涉及村社区代码", indexed=True),
+        Prop("summary", S, PER, "举报内容摘要", fulltext=True),
+        Prop("reporter_name", S, CON, "举报人"),
+        Prop("reporter_phone", S, CON, "举报人电话"),
+        Prop("accepted", D, PUB, "受理日期"),
+        Prop("closed", D, PUB, "办结日期"),
+        Prop("extension_approved", B, PUB, "延期批准"),
+        Prop("substantiated", B, PUB, "是否查实"),
+        Prop("amount_involved", Y, PUB, "涉及金额(分)"),
+    ),
+    _node(
+        "School", "name", "学校", "name", "#48cae4", "school",
+        Prop("name", S, PUB, "学校", fulltext=True),
+    ),
+    _node(
+        "StudentAid", "aid_id", "教育资助", "year", "#00b4d8", "graduation-cap",
+        Prop("aid_id", S, PUB, "资助编号", description="id_number|year"),
+        Prop("year", S, PUB, "学年", indexed=True),
+        Prop("grade", S, PUB, "年级"),
+        Prop("category", S, PER, "资助类别"),
+        Prop("household_id", S, PUB, "户号"),
+        Prop("policies", L, PUB, "享受政策"),
+        description="One student's aid record for one school year.",
+    ),
+    _node(
+        "Mention", "mention_id", "未识别提及", "name", "#adb5bd", "question",
+        Prop("mention_id", S, PUB, "提及编号", description="register#row#column"),
+        Prop("name", S, PER, "姓名", indexed=True, fulltext=True),
+        Prop("context", S, PER, "上下文", description="village, employer, phone seen with the name"),
+        description="A person named without an ID number that entity resolution could not link.",
+    ),
+    _node(
+        "Finding", "finding_id", "疑点", "title", "#ff0054", "exclamation-triangle",
+        Prop("finding_id", S, PUB, "疑点编号", description="pattern + sorted subjects, stable across runs"),
+        Prop("pattern", S, PUB, "规则", indexed=True),
+        Prop("severity", S, PUB, "风险等级", indexed=True),
+        Prop("title", S, PUB, "标题"),
+        Prop("explanation", S, PER, "说明"),
+        Prop("subjects", L, IDN, "涉及对象"),
+        Prop("score", F, PUB, "分值"),
+        Prop("status", S, PUB, "核查状态", indexed=True, description="new / confirmed / dismissed"),
+        Prop("note", S, PER, "核查备注"),
+        Prop("detected_at", D, PUB, "发现日期"),
+        Prop("division_code", S, PUB, "所属区划", indexed=True),
+    ),
+)
+
+NODES: dict[str, NodeType] = {n.label: n for n in _NODE_LIST}
+
+_PEOPLE = ("Person", "Mention")
+_PARTIES = ("Person", "Enterprise", "Mention")
+
+
+def _rel(
+    type_: str,
+    sources: tuple[str, ...] | str,
+    targets: tuple[str, ...] | str,
+    zh: str,
+    verb_zh: str,
+    *props: Prop,
+    temporal: bool = False,
+    description: str = "",
+) -> RelType:
+    src = (sources,) if isinstance(sources, str) else sources
+    tgt = (targets,) if isinstance(targets, str) else targets
+    all_props = (*props, *(VALIDITY_PROPS if temporal else ()), *COMMON_PROPS)
+    return RelType(type_, src, tgt, zh, verb_zh, all_props, temporal, description)
+
+
+_REL_LIST: tuple[RelType, ...] = (
+    _rel("PART_OF", "Division", "Division", "隶属", "隶属于"),
+    _rel("LIVES_IN", "Household", "Division", "户籍所在", "位于"),
+    _rel(
+        "MEMBER_OF", "Person", "Household", "户成员", "是该户成员，属",
+        Prop("relation_to_head", S, PER, "与户主关系"),
+    ),
+    _rel("HOLDS", _PEOPLE, "Post", "任职", "担任", temporal=True,
+         description="Term of office; valid_to empty while in office."),
+    _rel("GOVERNS", "Post", "Division", "管辖", "管辖"),
+    _rel("POST_AT", "Post", "Organisation", "所在单位", "隶属单位"),
+    _rel(
+        "RELATIVE_OF", "Person", _PEOPLE, "申报亲属", "申报的亲属是",
+        Prop("relation", S, PER, "关系"),
+        Prop("employer", S, PER, "工作单位"),
+        description="Declared by the official (the source) in the personal-matters report.",
+    ),
+    _rel("LEGAL_REP_OF", _PEOPLE, "Enterprise", "法定代表人", "是法定代表人，企业"),
+    _rel(
+        "ROLE_IN", _PARTIES, "Enterprise", "股东及主要人员", "任职/持股于",
+        Prop("role", S, PUB, "角色"),
+        Prop("share_ratio", F, PUB, "持股比例"),
+    ),
+    _rel("OWNS", ("Person", "Enterprise"), ("RealEstate", "Vehicle"), "所有", "拥有",
+         Prop("co_owner", B, PUB, "共有"), temporal=True),
+    _rel("RECEIVED", _PEOPLE, "Disbursement", "领取", "领取"),
+    _rel("UNDER", ("Disbursement", "StudentAid"), "Program", "所属项目", "属于项目"),
+    _rel("INTO_ACCOUNT", "Disbursement", "BankAccount", "收款账户", "打入账户"),
+    _rel("FOR_HOUSEHOLD", "Disbursement", "Household", "发放户", "发给户"),
+    _rel("HANDLED_BY", ("Disbursement", "Payment"), _PEOPLE, "经办", "经办人是"),
+    _rel("IN_DIVISION", ("Disbursement", "Contract", "Complaint", "Income"), "Division",
+         "所在区划", "发生在"),
+    _rel("EXCLUDES", "Program", "Program", "互斥", "与之互斥"),
+    _rel("AWARDED_TO", "Contract", _PARTIES, "承包方", "承包方是"),
+    _rel("APPROVED_BY", ("Contract", "Payment"), _PEOPLE, "审批", "审批人是"),
+    _rel("SUPERVISED_BY", "Contract", "Organisation", "主管部门", "主管部门是"),
+    _rel("PAID_BY", "Payment", ("Division", "Organisation"), "付款单位", "付款单位是"),
+    _rel("PAID_TO", "Payment", _PARTIES, "收款方", "付给"),
+    _rel("FOR_CONTRACT", "Payment", "Contract", "对应合同", "用于合同"),
+    _rel("RECEIVED_BY", "Income", "Division", "收款单位", "收入归"),
+    _rel("PAID_IN_BY", "Income", _PARTIES, "付款方", "付款方是"),
+    _rel("ABOUT", "Complaint", (*_PARTIES, "Contract"), "被举报对象", "举报了"),
+    _rel("AIDED", "Person", "StudentAid", "受资助", "获得资助"),
+    _rel("AT_SCHOOL", "StudentAid", "School", "就读学校", "就读于"),
+    _rel(
+        "RESOLVED_TO", "Mention", "Person", "识别为", "识别为",
+        Prop("score", F, PUB, "匹配分"),
+        Prop("features", S, PUB, "匹配依据"),
+        Prop("method", S, PUB, "方法"),
+        Prop("judgement", S, PUB, "人工判定", description="confirmed / rejected / empty"),
+    ),
+    _rel("CONCERNS", "Finding", tuple(n.label for n in _NODE_LIST if n.label != "Finding"),
+         "涉及", "涉及"),
+)
+
+RELATIONSHIPS: dict[str, RelType] = {r.type: r for r in _REL_LIST}
+
+
+def node(label: str) -> NodeType:
+    try:
+        return NODES[label]
+    except KeyError:
+        raise SchemaError(f"unknown node label {label!r}") from None
+
+
+def relationship(type_: str) -> RelType:
+    try:
+        return RELATIONSHIPS[type_]
+    except KeyError:
+        raise SchemaError(f"unknown relationship type {type_!r}") from None
+
+
+def check() -> None:
+    """Fail loudly if the schema contradicts itself (run by the tests)."""
+    for n in NODES.values():
+        names = [p.name for p in n.props]
+        if len(names) != len(set(names)):
+            raise SchemaError(f"{n.label} declares a property twice")
+        if not n.has(n.key) or not n.has(n.caption):
+            raise SchemaError(f"{n.label}: key or caption is not a declared property")
+    for r in RELATIONSHIPS.values():
+        for lab in (*r.sources, *r.targets):
+            if lab not in NODES:
+                raise SchemaError(f"{r.type} names unknown label {lab}")
+
+
+def privacy_of(label: str, prop: str) -> Privacy:
+    """Privacy class of a node property; undeclared (extra register columns) count as personal."""
+    n = NODES.get(label)
+    if n is not None:
+        for p in n.props:
+            if p.name == prop:
+                return p.privacy
+    return Privacy.PERSONAL
+
+
+def to_json() -> dict[str, Any]:
+    """The schema as plain data: the explorer's legend and the API's /schema."""
+    return {
+        "nodes": [
+            {
+                "label": n.label,
+                "zh": n.zh,
+                "key": n.key,
+                "caption": n.caption,
+                "color": n.color,
+                "icon": n.icon,
+                "description": n.description,
+                "properties": [_prop_json(p) for p in n.props],
+            }
+            for n in NODES.values()
+        ],
+        "relationships": [
+            {
+                "type": r.type,
+                "zh": r.zh,
+                "verb_zh": r.verb_zh,
+                "sources": list(r.sources),
+                "targets": list(r.targets),
+                "temporal": r.temporal,
+                "description": r.description,
+                "properties": [_prop_json(p) for p in r.props],
+            }
+            for r in RELATIONSHIPS.values()
+        ],
+    }
+
+
+def _prop_json(p: Prop) -> dict[str, Any]:
+    return {"name": p.name, "type": str(p.type), "privacy": str(p.privacy), "zh": p.zh}
+
+
+def markdown_table() -> str:
+    """The schema as Markdown, included in the README (a test keeps them in step)."""
+    out = ["| label | 中文 | key | properties (privacy) |", "|---|---|---|---|"]
+    for n in NODES.values():
+        props = ", ".join(
+            f"{p.name}" + ("" if p.privacy is Privacy.PUBLIC else f" ({p.privacy})")
+            for p in n.props
+            if p not in COMMON_PROPS
+        )
+        out.append(f"| {n.label} | {n.zh} | `{n.key}` | {props} |")
+    out += ["", "| relationship | 中文 | from → to | properties | validity period |",
+            "|---|---|---|---|---|"]
+    for r in RELATIONSHIPS.values():
+        own = [p.name for p in r.props if p not in COMMON_PROPS and p not in VALIDITY_PROPS]
+        ends = f"{'/'.join(r.sources)} → {'/'.join(r.targets) if r.type != 'CONCERNS' else 'any'}"
+        out.append(
+            f"| {r.type} | {r.zh} | {ends} | {', '.join(own)} | {'yes' if r.temporal else ''} |"
+        )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,215 @@
+"""The store interface every layer above the engines uses.
+
+An adapter implements a handful of primitives (``_run``, ``_ddl_for``, ``_vet_read_only``,
+``health``, ``close``); the shared flow (batching, value conversion, error wrapping) lives
+here in final template methods, so callers never branch on the engine. This module
+imports no driver.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, final
+
+from graph import schema as sch
+
+Row = dict[str, Any]
+
+
+@dataclass
+class WriteSummary:
+    """What a write did, summed over its batches."""
+
+    rows: int = 0
+    batches: int = 0
+    nodes_created: int = 0
+    relationships_created: int = 0
+    properties_set: int = 0
+    seconds: float = 0.0
+
+    def add(self, other: WriteSummary) -> None:
+        self.rows += other.rows
+        self.batches += other.batches
+        self.nodes_created += other.nodes_created
+        self.relationships_created += other.relationships_created
+        self.properties_set += other.properties_set
+        self.seconds += other.seconds
+
+
+@dataclass
+class Health:
+    ok: bool
+    engine: str
+    version: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class GraphStore(ABC):
+    """A graph engine behind one small surface.
+
+    Results are engine-neutral: each row is a ``dict`` of plain Python values; nodes come
+    back as ``{"_kind": "node", "labels": [...], "key": ..., "properties": {...}}``,
+    relationships as ``{"_kind": "relationship", "type": ..., "start": key, "end": key,
+    "properties": {...}}`` and paths as ``{"_kind": "path", "nodes": [...],
+    "relationships": [...]}``. A node's ``key`` is its natural key (never an internal id).
+    """
+
+    engine: str = ""
+
+    # -- primitives an adapter provides ---------------------------------------------------
+    @abstractmethod
+    def _run(
+        self, cypher: str, params: Mapping[str, Any], *, write: bool, timeout: float | None
+    ) -> tuple[list[Row], WriteSummary]:
+        """Run one statement atomically; return plain rows. Raise GuanxiError subclasses."""
+
+    @abstractmethod
+    def _ddl_for(self, schema_nodes: Sequence[sch.NodeType]) -> list[str]:
+        """Index / constraint statements for the given labels, in this engine's dialect."""
+
+    @abstractmethod
+    def _vet_read_only(self, cypher: str, params: Mapping[str, Any], timeout: float | None
+                       ) -> list[Row]:
+        """Run untrusted Cypher so that it cannot write (plan check and/or read-only mode)."""
+
+    @abstractmethod
+    def fulltext(self, label: str, text: str, limit: int = 20) -> list[Row]:
+        """Full-text search on a label's full-text properties: rows of ``{node, score}``."""
+
+    @abstractmethod
+    def health(self) -> Health: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete every node and relationship (tests and ``guanxi load --fresh``)."""
+
+    # -- the shared flow --------------------------------------------------------------------
+    @final
+    def read(
+        self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
+    ) -> list[Row]:
+        """Run a trusted read query written by guanxi itself."""
+        rows, _ = self._run(cypher, params or {}, write=False, timeout=timeout)
+        return rows
+
+    @final
+    def write(self, cypher: str, params: Mapping[str, Any] | None = None) -> WriteSummary:
+        """Run one write statement; it commits as a whole or not at all."""
+        _, summary = self._run(cypher, params or {}, write=True, timeout=None)
+        return summary
+
+    @final
+    def write_batches(
+        self,
+        cypher: str,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = 5000,
+        params: Mapping[str, Any] | None = None,
+    ) -> WriteSummary:
+        """Run ``cypher`` (which must start ``UNWIND $rows AS row``) over ``rows`` in batches.
+
+        Each batch is one atomic statement. A failure stops at the failing batch, whose rows
+        are not written; earlier batches stay. Statements are written with MERGE so that
+        running the same rows again completes the load without duplicates (neither engine
+        can hold a million-row transaction cheaply, FalkorDB none spanning statements).
+        """
+        total = WriteSummary()
+        extra = dict(params or {})
+        for chunk in _chunks(rows, batch_size):
+            _, s = self._run(cypher, {**extra, "rows": chunk}, write=True, timeout=None)
+            s.rows = len(chunk)
+            s.batches = 1
+            total.add(s)
+        return total
+
+    @final
+    def read_only(
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = 30.0,
+        row_limit: int = 10_000,
+    ) -> list[Row]:
+        """Run untrusted Cypher (analysts, the API): refused if it would write."""
+        rows = self._vet_read_only(cypher, params or {}, timeout)
+        return rows[:row_limit]
+
+    @final
+    def ensure_schema(self, labels: Iterable[str] | None = None) -> list[str]:
+        """Create the schema's indexes and constraints if missing; return what was run."""
+        nodes = [sch.node(lbl) for lbl in labels] if labels else list(sch.NODES.values())
+        stmts = self._ddl_for(nodes)
+        for stmt in stmts:
+            self._run_ddl(stmt)
+        return stmts
+
+    def _run_ddl(self, stmt: str) -> None:
+        self._run(stmt, {}, write=True, timeout=None)
+
+    def count(self, label: str | None = None) -> int:
+        q = f"MATCH (n:{label}) RETURN count(n) AS c" if label else "MATCH (n) RETURN count(n) AS c"
+        return int(self.read(q)[0]["c"])
+
+    def count_relationships(self, type_: str | None = None) -> int:
+        pat = f"[r:{type_}]" if type_ else "[r]"
+        return int(self.read(f"MATCH ()-{pat}->() RETURN count(r) AS c")[0]["c"])
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    it = iter(rows)
+    while chunk := [_clean_row(r) for r in islice(it, size)]:
+        yield chunk
+
+
+def _clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    # NaN from pandas would be stored as a float on one engine and refused by the other.
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+
+
+def key_of(labels: Sequence[str], props: Mapping[str, Any]) -> Any:
+    """Natural key of a node given its labels, from the schema."""
+    for lbl in labels:
+        nt = sch.NODES.get(lbl)
+        if nt is not None:
+            return props.get(nt.key)
+    return None
+
+
+def plain_node(labels: Sequence[str], props: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "_kind": "node",
+        "labels": list(labels),
+        "key": key_of(labels, props),
+        "properties": dict(props),
+    }
+
+
+def plain_relationship(
+    type_: str,
+    start: Mapping[str, Any] | None,
+    end: Mapping[str, Any] | None,
+    props: Mapping[str, Any],
+) -> dict[str, Any]:
+    """A relationship; endpoints are given by label and key when the result holds them."""
+
+    def ref(n: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        return None if n is None else {"label": n["labels"][0] if n["labels"] else None,
+                                       "key": n["key"]}
+
+    return {"_kind": "relationship", "type": type_, "start": ref(start), "end": ref(end),
+            "properties": dict(props)}
