@@ -15,7 +15,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -99,7 +99,7 @@ class RelType:
         raise SchemaError(f"{self.type} has no property {name!r}")
 
 
-S, I, F, B, D, M, Y, L = (
+S, N, F, B, D, M, Y, L = (
     PropType.STR,
     PropType.INT,
     PropType.FLOAT,
@@ -137,6 +137,8 @@ def _node(
     return NodeType(label, key, zh, caption, color, icon, (*props, *COMMON_PROPS), description)
 
 
+# fmt: off
+# One declaration per line reads as a table; the formatter would explode it.
 _NODE_LIST: tuple[NodeType, ...] = (
     _node(
         "Division", "code", "行政区划", "name", "#8d99ae", "map",
@@ -156,7 +158,8 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("address", S, PER, "住址"),
         Prop("phone", S, IDN, "联系电话", indexed=True),
         Prop("death_date", D, PER, "死亡日期"),
-        Prop("in_register", B, PUB, "在户籍库", description="false when only other registers name them"),
+        Prop("in_register", B, PUB, "在户籍库",
+             description="false when only other registers name them"),
         description="A natural person, keyed by the 18-character resident ID number.",
     ),
     _node(
@@ -170,7 +173,8 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("post_id", S, PUB, "职务编号", description="organisation|position|jurisdiction"),
         Prop("organisation", S, PUB, "工作单位", indexed=True),
         Prop("position", S, PUB, "职务"),
-        Prop("kind", S, PUB, "类别", description="village_cadre / civil_servant / public_institution / payroll"),
+        Prop("kind", S, PUB, "类别",
+             description="village_cadre / civil_servant / public_institution / payroll"),
         Prop("jurisdiction_code", S, PUB, "管辖区划代码", indexed=True),
         description="A public post or village cadre position; people hold it for a term.",
     ),
@@ -300,12 +304,14 @@ _NODE_LIST: tuple[NodeType, ...] = (
         "Mention", "mention_id", "未识别提及", "name", "#adb5bd", "question",
         Prop("mention_id", S, PUB, "提及编号", description="register#row#column"),
         Prop("name", S, PER, "姓名", indexed=True, fulltext=True),
-        Prop("context", S, PER, "上下文", description="village, employer, phone seen with the name"),
+        Prop("context", S, PER, "上下文",
+             description="village, employer, phone seen with the name"),
         description="A person named without an ID number that entity resolution could not link.",
     ),
     _node(
         "Finding", "finding_id", "疑点", "title", "#ff0054", "exclamation-triangle",
-        Prop("finding_id", S, PUB, "疑点编号", description="pattern + sorted subjects, stable across runs"),
+        Prop("finding_id", S, PUB, "疑点编号",
+             description="pattern + sorted subjects, stable across runs"),
         Prop("pattern", S, PUB, "规则", indexed=True),
         Prop("severity", S, PUB, "风险等级", indexed=True),
         Prop("title", S, PUB, "标题"),
@@ -396,6 +402,8 @@ _REL_LIST: tuple[RelType, ...] = (
          "涉及", "涉及"),
 )
 
+# fmt: on
+
 RELATIONSHIPS: dict[str, RelType] = {r.type: r for r in _REL_LIST}
 
 
@@ -483,8 +491,11 @@ def markdown_table() -> str:
             if p not in COMMON_PROPS
         )
         out.append(f"| {n.label} | {n.zh} | `{n.key}` | {props} |")
-    out += ["", "| relationship | 中文 | from → to | properties | validity period |",
-            "|---|---|---|---|---|"]
+    out += [
+        "",
+        "| relationship | 中文 | from → to | properties | validity period |",
+        "|---|---|---|---|---|",
+    ]
     for r in RELATIONSHIPS.values():
         own = [p.name for p in r.props if p not in COMMON_PROPS and p not in VALIDITY_PROPS]
         ends = f"{'/'.join(r.sources)} → {'/'.join(r.targets) if r.type != 'CONCERNS' else 'any'}"

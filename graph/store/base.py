@@ -72,9 +72,14 @@ class GraphStore(ABC):
         """Index / constraint statements for the given labels, in this engine's dialect."""
 
     @abstractmethod
-    def _vet_read_only(self, cypher: str, params: Mapping[str, Any], timeout: float | None
-                       ) -> list[Row]:
+    def _vet_read_only(
+        self, cypher: str, params: Mapping[str, Any], timeout: float | None
+    ) -> list[Row]:
         """Run untrusted Cypher so that it cannot write (plan check and/or read-only mode)."""
+
+    @abstractmethod
+    def explain(self, cypher: str, params: Mapping[str, Any] | None = None) -> str:
+        """The engine's plan for a query, as text, without running it."""
 
     @abstractmethod
     def fulltext(self, label: str, text: str, limit: int = 20) -> list[Row]:
@@ -208,8 +213,16 @@ def plain_relationship(
     """A relationship; endpoints are given by label and key when the result holds them."""
 
     def ref(n: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        return None if n is None else {"label": n["labels"][0] if n["labels"] else None,
-                                       "key": n["key"]}
+        return (
+            None
+            if n is None
+            else {"label": n["labels"][0] if n["labels"] else None, "key": n["key"]}
+        )
 
-    return {"_kind": "relationship", "type": type_, "start": ref(start), "end": ref(end),
-            "properties": dict(props)}
+    return {
+        "_kind": "relationship",
+        "type": type_,
+        "start": ref(start),
+        "end": ref(end),
+        "properties": dict(props),
+    }

@@ -1,0 +1,42 @@
+"""Settings from ``GUANXI_*`` environment variables; command-line flags override them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(user_data_dir("guanxi", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything guanxi reads from the environment.
+
+    >>> Settings(engine="neo4j").engine
+    'neo4j'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GUANXI_", extra="ignore")
+
+    engine: Literal["embedded", "neo4j"] = "embedded"
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    graph: str = "guanxi"
+    # Embedded engine: unix socket under data_dir by default; a TCP port (127.0.0.1 only)
+    # when the socket path would exceed the OS limit or when asked for.
+    embedded_port: int = 0
+    embedded_threads: int = 2
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    query_timeout: float = 30.0
+    row_limit: int = 10_000
+
+    @property
+    def engine_dir(self) -> Path:
+        return self.data_dir / "engine"

@@ -1,0 +1,45 @@
+"""The graph store: one interface, two engines.
+
+>>> from graph.settings import Settings
+>>> from graph.store import open_store
+>>> # open_store(Settings())  starts the embedded engine if needed and returns a GraphStore
+"""
+
+from __future__ import annotations
+
+from graph.settings import Settings
+from graph.store.base import GraphStore, Health, Row, WriteSummary
+
+__all__ = ["GraphStore", "Health", "Row", "WriteSummary", "embedded_engine", "open_store"]
+
+
+def embedded_engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from graph.store.embedded import EmbeddedEngine
+
+    return EmbeddedEngine(
+        settings.engine_dir, port=settings.embedded_port, threads=settings.embedded_threads
+    )
+
+
+def open_store(settings: Settings | None = None, *, start: bool = True) -> GraphStore:
+    """Connect to the configured engine; start the embedded one if it is not running.
+
+    An embedded engine started here belongs to this process and stops when it exits;
+    ``guanxi engine start`` leaves one running for later commands instead.
+    """
+    settings = settings or Settings()
+    if settings.engine == "neo4j":
+        from graph.store.neo4j import Neo4jStore
+
+        return Neo4jStore(
+            settings.neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password.get_secret_value(),
+            settings.neo4j_database,
+        )
+    from graph.store.falkor import FalkorStore
+
+    engine = embedded_engine(settings)
+    if start and not engine.is_running():
+        engine.start(owned=True)
+    return FalkorStore(engine, settings.graph)

