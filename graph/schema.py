@@ -503,3 +503,7 @@ def markdown_table() -> str:
             f"| {r.type} | {r.zh} | {ends} | {', '.join(own)} | {'yes' if r.temporal else ''} |"
         )
     return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

@@ -63,6 +63,11 @@ class FalkorStore(GraphStore):
         except redis.exceptions.ConnectionError as e:
             raise EngineUnavailable(f"embedded engine connection lost: {e}") from e
         except redis.exceptions.ResponseError as e:
+            if not write and "empty key" in str(e):
+                # The graph key does not exist until the first write; a read of a graph
+                # that was never written is a read of an empty graph.
+                self._g.query("RETURN 0")
+                return self._run(cypher, params, write=False, timeout=timeout)
             raise _wrap(e, cypher) from e
         summary = WriteSummary(
             nodes_created=int(res.nodes_created or 0),

@@ -1,0 +1,139 @@
+"""The ``guanxi`` command line. Settings come from ``GUANXI_*``; flags override them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from graph.errors import GuanxiError
+from graph.settings import Settings
+from graph.store import GraphStore, embedded_engine, open_store
+
+app = typer.Typer(
+    help="guanxi: relationship analysis of public-money registers.", no_args_is_help=True
+)
+engine_app = typer.Typer(help="Run the embedded graph engine (FalkorDB).", no_args_is_help=True)
+app.add_typer(engine_app, name="engine")
+console = Console()
+err = Console(stderr=True)
+
+EngineOpt = Annotated[
+    str | None, typer.Option("--engine", help="embedded or neo4j (default: GUANXI_ENGINE)")
+]
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="embedded engine data (GUANXI_DATA_DIR)")
+]
+
+
+def settings_from(engine: str | None = None, data_dir: Path | None = None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if engine:
+        overrides["engine"] = engine
+    if data_dir:
+        overrides["data_dir"] = data_dir
+    return Settings(**overrides)
+
+
+def connect(settings: Settings) -> GraphStore:
+    """Open the store; a running ``guanxi engine start`` daemon is reused, else one is owned."""
+    return open_store(settings)
+
+
+@engine_app.command("start")
+def engine_start(data_dir: DataDirOpt = None) -> None:
+    """Start the embedded engine as a daemon that outlives this command."""
+    eng = embedded_engine(settings_from(data_dir=data_dir))
+    eng.start(owned=False)
+    _print_status(eng.status())
+
+
+@engine_app.command("stop")
+def engine_stop(data_dir: DataDirOpt = None) -> None:
+    """Stop the embedded engine, writing a final snapshot."""
+    eng = embedded_engine(settings_from(data_dir=data_dir))
+    stopped = eng.stop()
+    console.print("stopped" if stopped else "not running")
+
+
+@engine_app.command("status")
+def engine_status(
+    data_dir: DataDirOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """Show whether the embedded engine runs, where, and what it holds."""
+    st = embedded_engine(settings_from(data_dir=data_dir)).status()
+    if as_json:
+        console.print_json(json.dumps(st, default=str))
+    else:
+        _print_status(st)
+    if not st["running"]:
+        raise typer.Exit(1)
+
+
+def _print_status(st: dict[str, Any]) -> None:
+    t = Table(title="embedded engine", show_header=False)
+    for k, v in st.items():
+        t.add_row(k, str(v))
+    console.print(t)
+
+
+@app.command()
+def query(
+    cypher: Annotated[str, typer.Argument(help="Cypher to run (read-only)")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="k=v; v parsed as JSON if it can be")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
+    limit: Annotated[int, typer.Option(help="row limit")] = 1000,
+    engine: EngineOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Run a read-only Cypher query and print the rows."""
+    params = dict(_parse_param(p) for p in param or [])
+    with connect(settings_from(engine, data_dir)) as store:
+        rows = store.read_only(cypher, params, row_limit=limit)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
+        return
+    t = Table()
+    cols = list(rows[0]) if rows else []
+    for c in cols:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*(_cell(r[c]) for c in cols))
+    console.print(t)
+    console.print(f"{len(rows)} row(s)")
+
+
+def _parse_param(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise typer.BadParameter(f"expected k=v, got {text!r}")
+    k, v = text.split("=", 1)
+    try:
+        return k, json.loads(v)
+    except json.JSONDecodeError:
+        return k, v
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, dict) and v.get("_kind") == "node":
+        return f"({':'.join(v['labels'])} {v['key']})"
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False, default=str)
+    return "" if v is None else str(v)
+
+
+def main() -> None:
+    try:
+        app()
+    except GuanxiError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()
