@@ -197,6 +197,7 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("status", S, PUB, "登记状态"),
         Prop("deregistered", D, PUB, "注销/吊销日期"),
         Prop("registered_capital", Y, PUB, "注册资本(分)"),
+        Prop("established_day", N, PUB, "成立日序", description="derived: days since 1970-01-01"),
         description="A registered market entity (company, sole trader, cooperative, NGO unit).",
     ),
     _node(
@@ -251,6 +252,7 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("unit", S, PUB, "单位"),
         Prop("delivered_quantity", F, PUB, "验收工程量"),
         Prop("accepted", D, PUB, "验收日期"),
+        Prop("signed_day", N, PUB, "签订日序", description="derived: days since 1970-01-01"),
     ),
     _node(
         "Payment", "voucher_no", "支出凭证", "voucher_no", "#d62828", "money-check",
@@ -285,6 +287,9 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("extension_approved", B, PUB, "延期批准"),
         Prop("substantiated", B, PUB, "是否查实"),
         Prop("amount_involved", Y, PUB, "涉及金额(分)"),
+        Prop("accept_due", D, PUB, "受理期限", description="derived: received + 7 days"),
+        Prop("close_due", D, PUB, "办结期限",
+             description="derived: accepted + 3 months, + 4 with an approved extension"),
     ),
     _node(
         "School", "name", "学校", "name", "#48cae4", "school",
@@ -320,7 +325,8 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("score", F, PUB, "分值"),
         Prop("status", S, PUB, "核查状态", indexed=True, description="new / confirmed / dismissed"),
         Prop("note", S, PER, "核查备注"),
-        Prop("detected_at", D, PUB, "发现日期"),
+        Prop("detected_at", D, PUB, "最近发现日期"),
+        Prop("first_detected", D, PUB, "首次发现日期"),
         Prop("division_code", S, PUB, "所属区划", indexed=True),
     ),
 )
