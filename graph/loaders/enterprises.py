@@ -1,0 +1,78 @@
+"""enterprises and enterprise_roles: the market-entity registry and its people.
+
+Graph (enterprises): ``(:Enterprise {uscc, name, name_norm, legal_rep_name, kind,
+industry, address, phone, established, status, deregistered, registered_capital})``
+and ``(:Person | :Mention)-[:LEGAL_REP_OF]->(Enterprise)``; a legal representative
+named without an ID is a Mention (context: the enterprise's name, address, phone).
+Graph (enterprise_roles): ``(:Person | :Mention)-[:ROLE_IN {role, share_ratio}]->
+(:Enterprise)``, one relationship per role.
+"""
+
+from __future__ import annotations
+
+from graph.loaders.batch import Batch
+from graph.loaders.common import Builder, Context, check_order, mention, name_norm, person
+from graph.loaders.validate import Record
+
+_CLOSED = ("注销", "吊销")
+
+
+def build_enterprise(rec: Record, ctx: Context, b: Batch) -> None:
+    check_order(rec, "established", "deregistered", "deregistered_before_established")
+    if rec["status"] in _CLOSED and not rec["deregistered"]:
+        rec.warn("no_deregistration_date", "deregistered", f"status {rec['status']}")
+    if rec["status"] == "存续" and rec["deregistered"]:
+        rec.warn("deregistered_but_active", "deregistered")
+    uscc = rec["uscc"]
+    props = {
+        "name": rec["name"],
+        "name_norm": name_norm(rec["name"]),
+        **{
+            c: rec[c]
+            for c in (
+                "legal_rep_name",
+                "kind",
+                "industry",
+                "address",
+                "phone",
+                "established",
+                "status",
+                "deregistered",
+                "registered_capital",
+            )
+        },
+        **rec.extra,
+    }
+    b.upsert("Enterprise", uscc, props, src=rec.src, warnings=rec.warning_texts())
+    if rec["legal_rep_id_number"]:
+        rep = person(b, rec, rec["legal_rep_id_number"], rec["legal_rep_name"])
+    else:
+        rep = mention(
+            b,
+            rec,
+            "legal_rep_name",
+            {"employer": rec["name"], "address": rec["address"], "phone": rec["phone"]},
+        )
+    b.rel("LEGAL_REP_OF", rep, ("Enterprise", uscc), src=rec.src)
+
+
+def build_role(rec: Record, ctx: Context, b: Batch) -> None:
+    uscc = rec["uscc"]
+    b.ref("Enterprise", uscc, src=rec.src)
+    if rec["person_id_number"]:
+        who = person(b, rec, rec["person_id_number"], rec["person_name"])
+    else:
+        who = mention(b, rec, "person_name", {"enterprise": uscc})
+    props = {"role": rec["role"], "share_ratio": rec["share_ratio"], **rec.extra}
+    b.rel(
+        "ROLE_IN",
+        who,
+        ("Enterprise", uscc),
+        props,
+        merge_on=("role",),
+        src=rec.src,
+        warnings=rec.warning_texts(),
+    )
+
+
+BUILDERS: dict[str, Builder] = {"enterprises": build_enterprise, "enterprise_roles": build_role}
