@@ -45,11 +45,14 @@ class Finding:
 
 
 class _Explainer(string.Formatter):
-    """``str.format`` with two domain specs: ``{amount:yuan}`` (fen → 元) and ``{xs:list}``."""
+    """``str.format`` with domain specs: ``{amount:yuan}`` (fen → 元), ``{amount:and_yuan}``
+    ("，共…元", or nothing when there is no amount) and ``{xs:list}``."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "yuan":
             return yuan(value)
+        if format_spec == "and_yuan":
+            return "" if value is None else f"，共{yuan(value)}"
         if format_spec == "list":
             items = [str(v) for v in (value or []) if v is not None]
             return "、".join(items)
