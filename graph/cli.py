@@ -109,6 +109,60 @@ def query(
     console.print(f"{len(rows)} row(s)")
 
 
+@app.command()
+def load(
+    folder: Annotated[Path, typer.Argument(help="folder holding the register files")],
+    batch_size: Annotated[int, typer.Option(help="rows per write statement")] = 5000,
+    fresh: Annotated[bool, typer.Option(help="empty the graph first")] = False,
+    engine: EngineOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Load every register found in FOLDER; rejects go to FOLDER/_load/rejects.csv."""
+    from graph.loaders import load_folder
+
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{folder} is not a folder")
+    with connect(settings_from(engine, data_dir)) as store:
+        if fresh:
+            store.clear()
+        report = load_folder(store, folder, batch_size=batch_size, progress=True)
+    console.print(report.render())
+    console.print(f"rejects and warnings: {folder / '_load'}")
+
+
+@app.command()
+def detect(
+    pattern: Annotated[
+        list[str] | None, typer.Option("--pattern", help="pattern id (repeatable); all if omitted")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="judge deadlines as of this date")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, jsonl or csv")] = "table",
+    out: Annotated[Path | None, typer.Option(help="write findings to this file")] = None,
+    save: Annotated[bool, typer.Option(help="keep findings in the graph")] = True,
+    engine: EngineOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Run the pattern library and print its findings."""
+    from graph.queries import detect as run_detect
+    from graph.queries.render import findings_csv, findings_jsonl, findings_table
+
+    if fmt not in ("table", "jsonl", "csv"):
+        raise typer.BadParameter("--format must be table, jsonl or csv")
+    with connect(settings_from(engine, data_dir)) as store:
+        result = run_detect(store, pattern, as_of=as_of, save=save)
+    text = {"jsonl": findings_jsonl, "csv": findings_csv}.get(fmt)
+    if text is not None:
+        body = text(result.findings)
+        if out:
+            out.write_text(body, encoding="utf-8")
+        else:
+            typer.echo(body, nl=False)
+    else:
+        if out:
+            out.write_text(findings_jsonl(result.findings), encoding="utf-8")
+        console.print(findings_table(result))
+
+
 def _parse_param(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise typer.BadParameter(f"expected k=v, got {text!r}")
