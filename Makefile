@@ -26,16 +26,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Neo4j comes from Maven Central (tools/neo4j); CI=true makes its absence a failure.
+# Neo4j 5.26 from Maven Central (tools/neo4j): fetched once, started around pytest with
+# GUANXI_NEO4J_* exported, stopped afterwards even when tests fail. Java/Maven missing:
+# CI=true fails the run; elsewhere the Neo4j tests skip with GUANXI_NEO4J_SKIP_REASON.
 test: $(STAMP)
-	@set -euo pipefail; \
-	trap 'tools/neo4j/stop.sh >/dev/null 2>&1 || true' EXIT; \
-	rc=0; tools/neo4j/start.sh || rc=$$?; \
-	if [ $$rc -eq 0 ]; then source tools/neo4j/run/env; \
-	elif [ "$${CI:-}" = "true" ]; then echo "Neo4j failed to start (rc=$$rc) and CI=true" >&2; exit 1; \
-	else echo "Neo4j unavailable (rc=$$rc): Neo4j tests will skip" >&2; fi; \
-	$(MAKE) --no-print-directory lint; \
-	$(BIN)/pytest --doctest-modules graph
+	$(MAKE) --no-print-directory lint
+	tools/neo4j/with-neo4j.sh $(BIN)/pytest --doctest-modules graph tests
+
+neo4j-start:
+	tools/neo4j/start.sh
+
+neo4j-stop:
+	tools/neo4j/stop.sh
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -25,9 +25,18 @@ class Neo4jStore(GraphStore):
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
         self.database = database
         try:
-            self._driver = GraphDatabase.driver(uri, auth=(user, password))
+            # Server notifications (deprecations, unknown property keys on an empty graph)
+            # would be logged per query; they are advice for a person writing Cypher, and
+            # guanxi's patterns are vetted by the conformance suite instead.
+            self._driver = GraphDatabase.driver(
+                uri, auth=(user, password), notifications_min_severity="OFF"
+            )
+        except ValueError as e:
+            raise EngineUnavailable(f"bad Neo4j URI {uri!r}: {e}") from e
+        try:
             self._driver.verify_connectivity()
-        except (nx.ServiceUnavailable, nx.AuthError, ValueError, OSError) as e:
+        except (nx.ServiceUnavailable, nx.AuthError, OSError) as e:
+            self._driver.close()
             raise EngineUnavailable(f"cannot reach Neo4j at {uri}: {e}") from e
         self.uri = uri
 
@@ -47,7 +56,8 @@ class Neo4jStore(GraphStore):
         try:
             with self._driver.session(database=self.database, default_access_mode=mode) as s:
                 fn = s.execute_write if write else s.execute_read
-                records, counters = fn(_work, Query(cypher, timeout=timeout), dict(params))
+                work = neo4j.unit_of_work(timeout=timeout)(_work) if timeout else _work
+                records, counters = fn(work, cypher, dict(params))
         except nx.ServiceUnavailable as e:
             raise EngineUnavailable(f"Neo4j unavailable: {e}") from e
         except nx.Neo4jError as e:
@@ -165,9 +175,9 @@ def _ft_index(label: str) -> str:
 
 
 def _work(
-    tx: neo4j.ManagedTransaction, query: Query, params: dict[str, Any]
+    tx: neo4j.ManagedTransaction, cypher: str, params: dict[str, Any]
 ) -> tuple[list[Row], Any]:
-    result = tx.run(query, params)  # type: ignore[arg-type]  # Query is accepted at run time
+    result = tx.run(cypher, params)
     records = list(result)
     summary = result.consume()
     return _rows(records), summary.counters
