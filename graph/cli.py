@@ -110,6 +110,29 @@ def query(
 
 
 @app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="folder to write the registers into")],
+    persons: Annotated[int, typer.Option(help="people in the county")] = 20_000,
+    seed: Annotated[int, typer.Option(help="same seed, same county")] = 7,
+) -> None:
+    """Generate a synthetic county: every register, planted cases, decoys and truth.json."""
+    from graph.synth import generate
+
+    out.mkdir(parents=True, exist_ok=True)
+    truth = generate(persons, seed, out)
+    t = Table(title=f"synthetic county {truth['county']['name']} ({out})")
+    t.add_column("register")
+    t.add_column("rows", justify="right")
+    for name, n in truth["counts"].items():
+        t.add_row(name, f"{n:,}")
+    console.print(t)
+    console.print(
+        f"planted {len(truth['cases'])} cases and {len(truth['decoys'])} decoys "
+        f"in {truth['seconds']} s; truth: {out / 'truth.json'}"
+    )
+
+
+@app.command()
 def load(
     folder: Annotated[Path, typer.Argument(help="folder holding the register files")],
     batch_size: Annotated[int, typer.Option(help="rows per write statement")] = 5000,
