@@ -1,0 +1,163 @@
+"""Contradictions between registers about who someone is: reported, never silently fixed.
+
+- ``id_two_names``: one ID number under two names (after normalisation), e.g. the
+  enterprise register's legal representative name against the household register's.
+- ``id_15_18``: one person under two ID numbers, which happens when a legacy 15-digit
+  number carried a division code retired since, so that its upgrade to 18 digits is not
+  the number the person holds now. Told by name, birth date and sequence number
+  (digits 15-17) agreeing while the division code differs; ``two_id_numbers`` when
+  neither number is known to come from a 15-digit one.
+- ``two_households``: one person recorded as a member of two households.
+- ``enterprise_same_name``: two USCCs whose names normalise alike (a re-registration or
+  a typing slip in a code; a USCC is never merged away).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.resolve import normalise as nz
+from graph.store.base import GraphStore
+
+KINDS = ("id_two_names", "id_15_18", "two_id_numbers", "two_households", "enterprise_same_name")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    kind: str
+    subjects: tuple[str, ...]
+    detail: str
+    evidence: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "subjects": list(self.subjects),
+            "detail": self.detail,
+            "evidence": self.evidence,
+        }
+
+
+def find(store: GraphStore, places: tuple[str, ...] = ()) -> list[Conflict]:
+    """Every conflict of every kind, sorted by kind and subjects."""
+    found = [
+        *_two_names(store),
+        *_two_numbers(store),
+        *_two_households(store),
+        *_enterprise_names(store, places),
+    ]
+    return sorted(set(found), key=lambda c: (KINDS.index(c.kind), c.subjects))
+
+
+def _two_names(store: GraphStore) -> list[Conflict]:
+    out = []
+    for r in store.read(
+        "MATCH (p:Person)-[r:LEGAL_REP_OF]->(e:Enterprise) "
+        "WHERE r.via_mention IS NULL AND e.legal_rep_name IS NOT NULL AND p.name IS NOT NULL "
+        "RETURN p.id_number AS id, p.name AS name, e.legal_rep_name AS other, e.uscc AS uscc, "
+        "p.src AS src"
+    ):
+        if nz.person_name(r["name"]) != nz.person_name(r["other"]):
+            out.append(
+                Conflict(
+                    "id_two_names",
+                    (r["id"],),
+                    f"{r['name']} in the household register, {r['other']} as legal "
+                    f"representative of {r['uscc']}",
+                    {"names": [r["name"], r["other"]], "uscc": r["uscc"], "src": r["src"]},
+                )
+            )
+    # Names other registers gave for the number, where the loaders keep them.
+    for r in store.read(
+        "MATCH (p:Person) WHERE p.other_names IS NOT NULL "
+        "RETURN p.id_number AS id, p.name AS name, p.other_names AS others"
+    ):
+        others = {n for n in r["others"] or [] if nz.person_name(n) != nz.person_name(r["name"])}
+        if others:
+            names = [r["name"], *sorted(others)]
+            out.append(Conflict("id_two_names", (r["id"],), "、".join(names), {"names": names}))
+    return out
+
+
+def _two_numbers(store: GraphStore) -> list[Conflict]:
+    rows = store.read(
+        "MATCH (p:Person) WHERE p.birth_date IS NOT NULL AND p.name IS NOT NULL "
+        "WITH p.name AS name, p.birth_date AS birth, collect(p.id_number) AS ids "
+        "WHERE size(ids) > 1 RETURN name, birth, ids"
+    )
+    pairs: list[tuple[str, str, str, str]] = []
+    for r in rows:
+        by_seq: dict[str, list[str]] = defaultdict(list)
+        for i in r["ids"]:
+            if len(i) == 18:
+                by_seq[i[14:17]].append(i)
+        for same in by_seq.values():
+            same.sort()
+            pairs += [(a, b, r["name"], r["birth"]) for a in same for b in same if a < b]
+    if not pairs:
+        return []
+    upgraded = _upgraded({i for a, b, _, _ in pairs for i in (a, b)}, store)
+    out = []
+    for a, b, name, birth in pairs:
+        kind = "id_15_18" if a in upgraded or b in upgraded else "two_id_numbers"
+        out.append(
+            Conflict(
+                kind,
+                (a, b),
+                f"{name}, born {birth}, under two numbers",
+                {"from_15": sorted({a, b} & upgraded)},
+            )
+        )
+    return out
+
+
+def _upgraded(ids: set[str], store: GraphStore) -> set[str]:
+    """Numbers some register gave in the legacy 15-digit form (the loaders warn)."""
+    out = set()
+    for r in store.read(
+        "UNWIND $ids AS id MATCH (p:Person {id_number: id}) OPTIONAL MATCH (p)-[r]-() "
+        "WITH p, collect(r.warnings) AS ws RETURN p.id_number AS id, p.warnings AS own, ws",
+        {"ids": sorted(ids)},
+    ):
+        texts = [*(r["own"] or []), *(w for ws in r["ws"] or [] if ws for w in ws)]
+        if any("id_upgraded_from_15" in t for t in texts):
+            out.add(r["id"])
+    return out
+
+
+def _two_households(store: GraphStore) -> list[Conflict]:
+    return [
+        Conflict(
+            "two_households",
+            (r["id"],),
+            f"{r['name']} is a member of households {'、'.join(sorted(r['hs']))}",
+            {"households": sorted(r["hs"])},
+        )
+        for r in store.read(
+            "MATCH (p:Person)-[:MEMBER_OF]->(h:Household) "
+            "WITH p, collect(DISTINCT h.household_id) AS hs WHERE size(hs) > 1 "
+            "RETURN p.id_number AS id, p.name AS name, hs"
+        )
+    ]
+
+
+def _enterprise_names(store: GraphStore, places: tuple[str, ...]) -> list[Conflict]:
+    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in store.read(
+        "MATCH (e:Enterprise) WHERE e.name IS NOT NULL RETURN e.uscc AS uscc, e.name AS name"
+    ):
+        key = nz.enterprise_name(r["name"], places)
+        if key:
+            by_name[key].append((r["uscc"], r["name"]))
+    return [
+        Conflict(
+            "enterprise_same_name",
+            tuple(sorted(u for u, _ in items)),
+            "、".join(sorted({n for _, n in items})),
+            {"normalised": key},
+        )
+        for key, items in by_name.items()
+        if len({u for u, _ in items}) > 1
+    ]
