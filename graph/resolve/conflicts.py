@@ -114,11 +114,16 @@ def _two_numbers(store: GraphStore) -> list[Conflict]:
 
 
 def _upgraded(ids: set[str], store: GraphStore) -> set[str]:
-    """Numbers some register gave in the legacy 15-digit form (the loaders warn)."""
+    """Numbers some register gave in the legacy 15-digit form.
+
+    The loaders warn on the row's own node or relationship (a vehicle, an ownership), so
+    the warnings next to the person are searched.
+    """
     out = set()
     for r in store.read(
-        "UNWIND $ids AS id MATCH (p:Person {id_number: id}) OPTIONAL MATCH (p)-[r]-() "
-        "WITH p, collect(r.warnings) AS ws RETURN p.id_number AS id, p.warnings AS own, ws",
+        "UNWIND $ids AS id MATCH (p:Person {id_number: id}) OPTIONAL MATCH (p)-[r]-(x) "
+        "WITH p, collect(r.warnings) AS rw, collect(x.warnings) AS xw "
+        "RETURN p.id_number AS id, p.warnings AS own, rw + xw AS ws",
         {"ids": sorted(ids)},
     ):
         texts = [*(r["own"] or []), *(w for ws in r["ws"] or [] if ws for w in ws)]

@@ -110,8 +110,9 @@ def decide(
         return Decision(mention_id, "no_candidate")
     best = ranked[0]
     second = ranked[1] if len(ranked) > 1 else None
-    if best.score < threshold:
-        return Decision(mention_id, "weak", best, second)
+    # Ambiguity is told first: "two candidates" says more to an investigator than "weak".
     if second is not None and best.score - second.score < margin:
         return Decision(mention_id, "ambiguous", best, second)
+    if best.score < threshold:
+        return Decision(mention_id, "weak", best, second)
     return Decision(mention_id, "linked", best, second)

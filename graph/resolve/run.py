@@ -102,7 +102,41 @@ def resolve(
     people = {p.id_number: p for p in context.read_people(store, ids, divs)}
     stats = _stats(store, population, divs, todo)
     stage("read candidates")
+    _decide_all(rep, todo, todo, blocks, people, stats, threshold, margin)
+    # A second round: a mention linked in the first ties its person to its enterprise, which
+    # is evidence for the other name-only mentions of that enterprise (a shareholder named
+    # like the legal representative that was just linked).
+    ties = 0
     for m in todo:
+        pid = rep.decisions[m.mention_id].person_id
+        if pid:
+            new = {e for e in m.employers if e.startswith("uscc:")} - people[pid].employers
+            people[pid].employers |= new
+            ties += len(new)
+    if ties:
+        again = [m for m in todo if not rep.decisions[m.mention_id].person_id]
+        _decide_all(rep, again, todo, blocks, people, stats, threshold, margin)
+    stage("score")
+    _write(store, rep, current, confirmed, mentions)
+    stage("write")
+    if find_conflicts:
+        rep.conflicts = conflicts.find(store, divs.places)
+        stage("conflicts")
+    rep.seconds = time.perf_counter() - t0
+    return rep
+
+
+def _decide_all(
+    rep: ResolveReport,
+    these: list[context.MentionRecord],
+    todo: list[context.MentionRecord],
+    blocks: dict[str, blocking.Block],
+    people: dict[str, context.PersonRecord],
+    stats: Stats,
+    threshold: float,
+    margin: float,
+) -> None:
+    for m in these:
         block = blocks[m.mention_id]
         scored = [
             Scored(pid, level, compare(m, people[pid], level, block, stats))
@@ -112,14 +146,6 @@ def resolve(
         rep.decisions[m.mention_id] = decide(
             m.mention_id, scored, rejected=m.rejected, threshold=threshold, margin=margin
         )
-    stage("score")
-    _write(store, rep, current, confirmed, mentions)
-    stage("write")
-    if find_conflicts:
-        rep.conflicts = conflicts.find(store, divs.places)
-        stage("conflicts")
-    rep.seconds = time.perf_counter() - t0
-    return rep
 
 
 def _stats(
