@@ -31,6 +31,7 @@ lint: $(STAMP)
 # CI=true fails the run; elsewhere the Neo4j tests skip with GUANXI_NEO4J_SKIP_REASON.
 test: $(STAMP)
 	$(MAKE) --no-print-directory lint
+	tools/ci/chromium.sh
 	tools/neo4j/with-neo4j.sh $(BIN)/pytest --doctest-modules graph tests
 
 neo4j-start:
