@@ -17,6 +17,7 @@ from graph.synth import (
     divisions,
     economy,
     funds,
+    mentions,
     officials,
     output,
     people,
@@ -68,6 +69,7 @@ def generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
     ctx = County(n=persons, seed=seed, rng=np.random.Generator(np.random.PCG64(seed)))
     divisions.build(ctx)
     people.build(ctx)
+    mentions.namesakes(ctx)
     funds.programs(ctx)
     funds.select_recipients(ctx)
     officials.build(ctx)

@@ -104,7 +104,7 @@ def _clean_pool(ctx: County) -> IntArray:
     means = ctx.frames["_households"]["_means"].to_numpy()[p["_hh"].to_numpy()]
     age = p["_age"].to_numpy()
     ok = (age >= 22) & (age <= 65) & (p["_death"].to_numpy() == NO_DATE)
-    return np.flatnonzero(ok & ~means & ~p["_tainted"].to_numpy())
+    return np.flatnonzero(ok & ~means & ~p["_tainted"].to_numpy() & ~p["_reserved"].to_numpy())
 
 
 def _enterprises(ctx: County) -> None:

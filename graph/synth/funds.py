@@ -74,6 +74,9 @@ def select_recipients(ctx: County) -> None:
     head_age = p["_age"].to_numpy()[hh["_head"].to_numpy()]
     w = 1.0 + (size <= 2) * 1.0 + (head_age >= 65) * 1.5
     keys = rng.random(nh) ** (1.0 / w)
+    reserved = np.zeros(nh, dtype=bool)
+    np.logical_or.at(reserved, p["_hh"].to_numpy(), p["_reserved"].to_numpy())
+    keys[reserved] = -1.0
     order = np.argsort(-keys, kind="stable")
     cum = np.cumsum(size[order])
     k = int(np.searchsorted(cum, 0.045 * ctx.n)) + 1
@@ -81,7 +84,7 @@ def select_recipients(ctx: County) -> None:
     chosen[order[:k]] = True
     community = villages["community"].to_numpy()[hh["_v"].to_numpy()]
     prog = np.where(chosen, np.where(community, "DB02", "DB01"), "")
-    single_old = (size == 1) & (head_age >= 60) & ~chosen
+    single_old = (size == 1) & (head_age >= 60) & ~chosen & ~reserved
     tk_idx = np.flatnonzero(single_old)
     tk_idx = tk_idx[rng.permutation(len(tk_idx))[: int(0.005 * ctx.n)]]
     prog[tk_idx] = "TK01"

@@ -66,6 +66,7 @@ def build(ctx: County) -> None:
         & (age <= 60)
         & (p["_death"].to_numpy() == NO_DATE)
         & ~means_hh[p["_hh"].to_numpy()]
+        & ~p["_reserved"].to_numpy()
     )
     used_hh = np.zeros(len(hh), dtype=bool)
     pool_by_v = {v: g.to_numpy() for v, g in p.index[ok].to_series().groupby(p["_v"][ok])}
@@ -199,7 +200,7 @@ def _declared(ctx: County) -> None:
     age = p["_age"].to_numpy()
     alive = p["_death"].to_numpy() == NO_DATE
     surname = np.array([x[0] for x in ctx.info["names"]], dtype=object)
-    sibling_ok = alive & ~means & (age >= 25)
+    sibling_ok = alive & ~means & (age >= 25) & ~p["_reserved"].to_numpy()
     key = p["_v"].to_numpy() * 1000 + pd.factorize(surname)[0]
     ok_idx = np.flatnonzero(sibling_ok)
     by_key = {int(k): g.to_numpy() for k, g in pd.Series(ok_idx).groupby(key[ok_idx])}

@@ -177,6 +177,7 @@ def build(ctx: County) -> None:
             "_male": male,
             "_role": roles,
             "_death": np.full(n, NO_DATE, dtype=np.int64),
+            "_reserved": np.zeros(n, dtype=bool),
         }
     )
     ctx.info["ids"] = np.asarray(ids, dtype=object)
@@ -237,3 +238,10 @@ def _deaths(ctx: County) -> None:
     dies = (ctx.rng.random(len(p)) < hazard) & (age >= 18)
     when = DATA_START + ctx.rng.integers(0, AS_OF_DAY - 20 - DATA_START, len(p))
     p["_death"] = np.where(dies, when, NO_DATE)
+    # Rare characters outside GBK exist in real names (刘䶮); one of the dead carries one,
+    # so the death register only decodes as GB18030, not as GBK or UTF-8.
+    dead = np.flatnonzero(dies)
+    if len(dead):
+        names = ctx.info["names"]
+        names[dead[0]] = str(names[dead[0]])[0] + "䶮"
+        p["name"] = names

@@ -177,7 +177,8 @@ def _payee_pool(ctx: County) -> IntArray:
     means = ctx.frames["_households"]["_means"].to_numpy()[p["_hh"].to_numpy()]
     age = p["_age"].to_numpy()
     ok = (age >= 25) & (age <= 62) & (p["_death"].to_numpy() == NO_DATE)
-    return np.flatnonzero(ok & ~means & ~p["_tainted"].to_numpy() & ~p["_biz"].to_numpy())
+    return np.flatnonzero(ok & ~means & ~p["_tainted"].to_numpy() & ~p["_biz"].to_numpy()
+                          & ~p["_reserved"].to_numpy())
 
 
 def contract_row(ctx: County, v: int, pr: dict[str, Any], cid: str, cname: str, signed: int,

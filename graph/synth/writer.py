@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -265,6 +266,8 @@ def _write_xlsx(body: pd.DataFrame, heads: list[str], path: Path) -> None:
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data)
             zi = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(zi, data)

@@ -1,0 +1,217 @@
+"""The synthetic county: deterministic, complete, well-formed, and honest about what it planted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from pypinyin import Style, pinyin
+
+from graph import ids
+from graph.errors import InvalidValue
+from graph.synth import generate
+from graph.synth.audit import check, read
+from graph.synth.names import HOMOPHONES, TRADITIONAL
+from graph.synth.writer import COLUMNS, FILES
+
+KINDS = {
+    "recipient_vehicle", "recipient_real_estate", "recipient_business", "recipient_public_payroll",
+    "recipient_cadre_relative", "deceased_recipient", "duplicate_payment", "exclusive_programs",
+    "shared_bank_account", "ghost_recipient", "official_relative_contract", "paid_beyond_delivery",
+    "unbooked_payment", "split_contracts", "cadre_pays_self", "contractor_shares_contact",
+    "new_company_contract", "contract_concentration", "complaint_deadline",
+}
+DECOY_KINDS = {
+    "recipient_vehicle", "recipient_real_estate", "recipient_business", "recipient_public_payroll",
+    "deceased_recipient", "exclusive_programs", "shared_bank_account", "official_relative_contract",
+    "paid_beyond_delivery", "split_contracts", "complaint_deadline",
+}
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("county")
+    return out, generate(2000, 7, out)
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(
+    county: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    folder, _ = county
+    generate(2000, 7, tmp_path / "again")
+    generate(2000, 8, tmp_path / "other")
+    assert _bytes(tmp_path / "again") == _bytes(folder)
+    assert (tmp_path / "other" / "persons.csv").read_bytes() != (folder / "persons.csv").read_bytes()
+
+
+def test_every_register_of_the_contract_is_written(county: tuple[Path, dict[str, Any]]) -> None:
+    folder, truth = county
+    assert set(truth["files"]) == set(COLUMNS) == set(FILES)
+    for register, info in truth["files"].items():
+        path = folder / info["file"]
+        if info["format"] == "xlsx":
+            rows = sum(1 for _ in load_workbook(path, read_only=True).worksheets[0].iter_rows()) - 1
+        else:
+            rows = path.read_bytes().count(b"\n") - 1
+        assert rows == truth["counts"][register] > 0, register
+
+
+def test_header_styles_encodings_and_bom(county: tuple[Path, dict[str, Any]]) -> None:
+    folder, truth = county
+    first = {r: (folder / i["file"]).read_bytes().split(b"\n", 1)[0]
+             for r, i in truth["files"].items() if i["format"] == "csv"}
+    assert first["persons"].decode("utf-8").startswith("公民身份号码,姓名")
+    assert first["disbursements"].decode("utf-8").startswith("record_id,program_code")
+    assert first["vehicles"].startswith(b"\xef\xbb\xbfplate,")
+    wide = first["enterprises"].decode("utf-8")
+    assert "ｕｓｃｃ" in wide and "\u3000" in wide
+    styles = {i["header"] for i in truth["files"].values()}
+    assert styles == {"en", "zh", "fullwidth"}
+    sheet = load_workbook(folder / "complaints.xlsx", read_only=True).worksheets[0]
+    assert next(sheet.iter_rows(values_only=True))[0] == "complaint_id"
+
+
+def test_death_register_decodes_only_as_gb18030(county: tuple[Path, dict[str, Any]]) -> None:
+    raw = (county[0] / "deaths.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("gbk")
+    text = raw.decode("gb18030")
+    assert text.startswith("公民身份号码,姓名,死亡日期") and "䶮" in text
+
+
+def test_xlsx_is_readable_with_real_dates(county: tuple[Path, dict[str, Any]]) -> None:
+    folder, truth = county
+    df = pd.read_excel(folder / "complaints.xlsx")
+    assert len(df) == truth["counts"]["complaints"]
+    assert any(isinstance(v, dt.datetime) for v in df["received"])
+    assert any(isinstance(v, str) for v in df["received"])
+
+
+def test_every_id_number_in_the_register_is_valid(county: tuple[Path, dict[str, Any]]) -> None:
+    folder, truth = county
+    bad = {r["row"] for r in truth["bad_rows"] if r["register"] == "persons"}
+    df = pd.read_csv(folder / "persons.csv", dtype=str, keep_default_na=False)
+    for row, (number, gender, birth) in enumerate(
+        zip(df["公民身份号码"], df["性别"], df["出生日期"], strict=True), start=2
+    ):
+        if row in bad:
+            continue
+        rid = ids.parse_resident_id(number)
+        assert rid.gender == gender, number
+        assert rid.birth_date.isoformat() == ids.parse_date(birth), number
+    assert df["公民身份号码"].is_unique
+
+
+_PARSERS = {
+    "id_number": ids.parse_resident_id, "official_id_number": ids.parse_resident_id,
+    "recipient_id_number": ids.parse_resident_id, "owner_id_number": ids.normalise_party_id,
+    "uscc": ids.normalise_uscc, "amount": ids.parse_money_fen, "plate": ids.normalise_plate,
+    "period": ids.parse_month, "death_date": ids.parse_date, "paid_date": ids.parse_date,
+    "received_date": ids.parse_date, "received": ids.parse_date,
+}
+
+
+def test_bad_rows_fail_with_their_reason_and_nothing_else_does(
+    county: tuple[Path, dict[str, Any]]
+) -> None:
+    folder, truth = county
+    assert truth["bad_rows"] and {r["register"] for r in truth["bad_rows"]} == set(FILES)
+    for entry in truth["bad_rows"]:
+        info = truth["files"][entry["register"]]
+        path = folder / info["file"]
+        if info["format"] == "xlsx":
+            df = pd.read_excel(path, dtype=str, keep_default_na=False)
+        else:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=info["encoding"])
+        df.columns = [c for c, _ in COLUMNS[entry["register"]]]
+        value = df.at[entry["row"] - 2, entry["column"]]
+        assert value == entry["value"]
+        if entry["reason"] == "missing":
+            assert value == ""
+            continue
+        with pytest.raises(InvalidValue) as err:
+            _PARSERS[entry["column"]](value)
+        assert err.value.reason == entry["reason"], entry
+    # rows read = loaded + rejected: every other row of these columns parses
+    for register, column in (("persons", "id_number"), ("disbursements", "amount"),
+                             ("disbursements", "recipient_id_number"), ("payments", "amount")):
+        df = read(folder, register, truth)
+        for value in df[column]:
+            _PARSERS[column](value)
+
+
+def test_every_planted_kind_and_its_decoys_are_there(county: tuple[Path, dict[str, Any]]) -> None:
+    _, truth = county
+    kinds = [c["kind"] for c in truth["cases"]]
+    assert set(kinds) == KINDS
+    assert all(kinds.count(k) >= 3 for k in KINDS)
+    assert {d["kind"] for d in truth["decoys"]} >= DECOY_KINDS
+    for entry in truth["cases"] + truth["decoys"]:
+        assert entry["subjects"] and entry["note"]
+    ring = truth["ring"]
+    assert len(ring["enterprises"]) == 3 and ring["contracts"] and ring["vouchers"]
+    assert truth["as_of"] == "2025-01-15"
+
+
+def test_audit_finds_every_case_no_decoy_and_nothing_unplanned(
+    county: tuple[Path, dict[str, Any]]
+) -> None:
+    result = check(county[0])
+    assert result["missed"] == []
+    assert result["flagged_decoys"] == []
+    assert result["unplanned"] == {}
+
+
+def test_mentions_point_at_the_name_as_written(county: tuple[Path, dict[str, Any]]) -> None:
+    folder, truth = county
+    mentions = truth["mentions"]
+    variants = {m["variant"] for m in mentions}
+    assert {"exact", "typo", "homophone", "traditional"} <= variants
+    assert any(m["ambiguous"] and m["true_id_number"] is None for m in mentions)
+    assert any(not m["ambiguous"] and m["true_id_number"] is None for m in mentions)
+    persons = pd.read_csv(folder / "persons.csv", dtype=str, keep_default_na=False)
+    name_of = dict(zip(persons["公民身份号码"], persons["姓名"], strict=True))
+    for m in mentions:
+        info = truth["files"][m["register"]]
+        df = pd.read_csv(folder / info["file"], dtype=str, keep_default_na=False)
+        df.columns = [c for c, _ in COLUMNS[m["register"]]]
+        assert df.at[m["row"] - 2, m["column"]] == m["name"]
+        id_column = {"enterprise_roles": "person_id_number", "enterprises": "legal_rep_id_number",
+                     "declared_relations": "relative_id_number"}[m["register"]]
+        assert df.at[m["row"] - 2, id_column] == ""
+        if m["true_id_number"] and m["variant"] == "exact":
+            assert name_of[m["true_id_number"]] == m["name"]
+        if m["ambiguous"]:
+            assert list(name_of.values()).count(m["name"]) >= 2
+
+
+def test_homophones_sound_alike_and_traditional_forms_differ() -> None:
+    for a, b in HOMOPHONES.items():
+        assert pinyin(a, style=Style.TONE3) == pinyin(b, style=Style.TONE3), a + b
+    assert all(a != b for a, b in TRADITIONAL.items())
+
+
+@pytest.mark.slow
+def test_proportions_are_plausible(tmp_path: Path) -> None:
+    truth = generate(20_000, 3, tmp_path)
+    persons = pd.read_csv(tmp_path / "persons.csv", dtype=str, keep_default_na=False)
+    households = persons["户号"].nunique()
+    assert 20_000 / 3.2 * 0.85 <= households <= 20_000 / 3.2 * 1.15
+    d = read(tmp_path, "disbursements", truth)
+    recipients = d.loc[d["program_code"].isin(["DB01", "DB02"]), "recipient_id_number"].nunique()
+    assert 0.02 <= recipients / 20_000 <= 0.08
+    assert 20 <= truth["counts"]["enterprises"] <= 400
+    villages = pd.read_csv(tmp_path / "divisions.csv", dtype=str)
+    assert (villages["level"] == "village").sum() >= 6
+    assert json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))["persons"] == 20_000
