@@ -45,7 +45,9 @@ def read(folder: Path, register: str, truth: dict[str, Any]) -> pd.DataFrame:
         names[zh] = col
     df.columns = [names.get(_key(c), _key(c)) for c in df.columns]
     df["_row"] = df.index + 2
-    skip = {r["row"] - 2 for r in truth["bad_rows"] + truth["warn_rows"] if r["register"] == register}
+    skip = {
+        r["row"] - 2 for r in truth["bad_rows"] + truth["warn_rows"] if r["register"] == register
+    }
     return df.drop(index=sorted(skip)).reset_index(drop=True)
 
 
@@ -72,8 +74,10 @@ def audit(folder: Path) -> Findings:
     for pid, hid in hh_of.items():
         members[hid].append(pid)
     d = r["disbursements"]
-    deaths = {p: _date(x)[:7] for p, x in zip(r["deaths"]["id_number"], r["deaths"]["death_date"],
-                                               strict=True)}
+    deaths = {
+        p: _date(x)[:7]
+        for p, x in zip(r["deaths"]["id_number"], r["deaths"]["death_date"], strict=True)
+    }
     # subsistence months per household (the common household of the register)
     sub = d[d["program_code"].isin(SUBSISTENCE)]
     sub_months: dict[str, set[str]] = defaultdict(set)
@@ -86,15 +90,26 @@ def audit(folder: Path) -> Findings:
         return any(a <= m <= b for m in sub_months.get(hh_of.get(pid, ""), ()))
 
     v = r["vehicles"]
-    for plate, owner, vt, reg, dereg in zip(v["plate"], v["owner_id_number"], v["vehicle_type"],
-                                            v["registered"], v["deregistered"], strict=True):
+    for plate, owner, vt, reg, dereg in zip(
+        v["plate"],
+        v["owner_id_number"],
+        v["vehicle_type"],
+        v["registered"],
+        v["deregistered"],
+        strict=True,
+    ):
         if vt in CARS_AND_TRUCKS and subsistence_during(owner, _date(reg), _date(dereg)):
             f["recipient_vehicle"].add(frozenset({owner, ids.normalise_plate(plate)}))
     p = r["properties"]
     homes: dict[str, list[str]] = defaultdict(list)
-    for cert, owner, co, usage, reg in zip(p["cert_no"], p["owner_id_number"],
-                                           p["co_owner_id_numbers"], p["usage"], p["registered"],
-                                           strict=True):
+    for cert, owner, co, usage, reg in zip(
+        p["cert_no"],
+        p["owner_id_number"],
+        p["co_owner_id_numbers"],
+        p["usage"],
+        p["registered"],
+        strict=True,
+    ):
         for who in [owner, *[c for c in co.split(";") if c]]:
             if not subsistence_during(who, _date(reg), ""):
                 continue
@@ -106,21 +121,31 @@ def audit(folder: Path) -> Findings:
         if len(certs) >= 2:
             f["recipient_real_estate"].add(frozenset({who, *certs}))
     e = r["enterprises"]
-    live = {u: (_date(a), _date(b)) for u, a, b in zip(e["uscc"], e["established"], e["deregistered"],
-                                                       strict=True)}
+    live = {
+        u: (_date(a), _date(b))
+        for u, a, b in zip(e["uscc"], e["established"], e["deregistered"], strict=True)
+    }
     people_of: dict[str, set[str]] = defaultdict(set)  # enterprise -> rep/owners/directors
     for u, rep in zip(e["uscc"], e["legal_rep_id_number"], strict=True):
         if rep:
             people_of[u].add(rep)
     roles = r["enterprise_roles"]
     # name-only people count as resolved the way truth.json says (a perfect resolver)
-    resolved = {(m["register"], m["row"]): m["true_id_number"] for m in truth["mentions"]
-                if m["true_id_number"]}
+    resolved = {
+        (m["register"], m["row"]): m["true_id_number"]
+        for m in truth["mentions"]
+        if m["true_id_number"]
+    }
     for reg in ("enterprise_roles", "declared_relations", "enterprises"):
-        col = {"enterprise_roles": "person_id_number", "declared_relations": "relative_id_number",
-               "enterprises": "legal_rep_id_number"}[reg]
-        r[reg][col] = [resolved.get((reg, row), x) if not x else x
-                       for row, x in zip(r[reg]["_row"], r[reg][col], strict=True)]
+        col = {
+            "enterprise_roles": "person_id_number",
+            "declared_relations": "relative_id_number",
+            "enterprises": "legal_rep_id_number",
+        }[reg]
+        r[reg][col] = [
+            x or resolved.get((reg, row), x)
+            for row, x in zip(r[reg]["_row"], r[reg][col], strict=True)
+        ]
     for u, pid in zip(roles["uscc"], roles["person_id_number"], strict=True):
         if pid:
             people_of[u].add(pid)
@@ -129,10 +154,12 @@ def audit(folder: Path) -> Findings:
             if u in live and subsistence_during(pid, *live[u]):
                 f["recipient_business"].add(frozenset({pid, u}))
     o = r["officials"]
-    for pid, kind, start, end in zip(o["id_number"], o["kind"], o["start_date"], o["end_date"],
-                                     strict=True):
+    for pid, kind, start, end in zip(
+        o["id_number"], o["kind"], o["start_date"], o["end_date"], strict=True
+    ):
         if kind in ("civil_servant", "public_institution", "payroll") and subsistence_during(
-                pid, _date(start), _date(end)):
+            pid, _date(start), _date(end)
+        ):
             f["recipient_public_payroll"].add(frozenset({pid, *members[hh_of[pid]]}))
     _funds(f, d, r, hh_of, deaths, sub_months)
     _works(f, r, hh_of, members)
@@ -140,16 +167,30 @@ def audit(folder: Path) -> Findings:
     return f
 
 
-def _funds(f: Findings, d: pd.DataFrame, r: dict[str, pd.DataFrame], hh_of: dict[str, str],
-           deaths: dict[str, str], sub_months: dict[str, set[str]]) -> None:
-    exclusive = {c: set(x.split(";")) - {""} for c, x in
-                 zip(r["programs"]["program_code"], r["programs"]["exclusive_with"], strict=True)}
+def _funds(
+    f: Findings,
+    d: pd.DataFrame,
+    r: dict[str, pd.DataFrame],
+    hh_of: dict[str, str],
+    deaths: dict[str, str],
+    sub_months: dict[str, set[str]],
+) -> None:
+    exclusive = {
+        c: set(x.split(";")) - {""}
+        for c, x in zip(r["programs"]["program_code"], r["programs"]["exclusive_with"], strict=True)
+    }
     seen: dict[tuple[str, str, str], str] = {}
     progs: dict[tuple[str, str], set[str]] = defaultdict(set)
     accounts: dict[str, set[str]] = defaultdict(set)
-    for rec, code, pid, hid, period, acct in zip(d["record_id"], d["program_code"],
-                                                 d["recipient_id_number"], d["household_id"],
-                                                 d["period"], d["bank_account"], strict=True):
+    for rec, code, pid, hid, period, acct in zip(
+        d["record_id"],
+        d["program_code"],
+        d["recipient_id_number"],
+        d["household_id"],
+        d["period"],
+        d["bank_account"],
+        strict=True,
+    ):
         if pid in deaths and period > deaths[pid]:
             f["deceased_recipient"].add(frozenset({pid}))
         k = (pid, code, period)
@@ -169,7 +210,7 @@ def _funds(f: Findings, d: pd.DataFrame, r: dict[str, pd.DataFrame], hh_of: dict
         codes = set(pol.split(";"))
         if any(exclusive.get(c, set()) & codes for c in codes):
             f["exclusive_programs"].add(frozenset({pid}))
-    for (pid, year), g in s.groupby(["id_number", "year"]):
+    for (pid, _year), g in s.groupby(["id_number", "year"]):
         codes = set(";".join(g["policies"]).split(";"))
         if any(exclusive.get(c, set()) & codes for c in codes):
             f["exclusive_programs"].add(frozenset({str(pid)}))
@@ -179,8 +220,11 @@ def _funds(f: Findings, d: pd.DataFrame, r: dict[str, pd.DataFrame], hh_of: dict
     # cadre relatives: cadre's household or declared kin in a subsistence household
     o = r["officials"]
     kin: dict[str, set[str]] = defaultdict(set)
-    for off, rel in zip(r["declared_relations"]["official_id_number"],
-                        r["declared_relations"]["relative_id_number"], strict=True):
+    for off, rel in zip(
+        r["declared_relations"]["official_id_number"],
+        r["declared_relations"]["relative_id_number"],
+        strict=True,
+    ):
         if rel:
             kin[off].add(rel)
     members: dict[str, set[str]] = defaultdict(set)
@@ -195,33 +239,40 @@ def _funds(f: Findings, d: pd.DataFrame, r: dict[str, pd.DataFrame], hh_of: dict
             f["recipient_cadre_relative"].add(frozenset({pid, *near}))
 
 
-def _works(f: Findings, r: dict[str, pd.DataFrame], hh_of: dict[str, str],
-           members: dict[str, list[str]]) -> None:
+def _works(
+    f: Findings, r: dict[str, pd.DataFrame], hh_of: dict[str, str], members: dict[str, list[str]]
+) -> None:
     c = r["contracts"].copy()
     c["amount_fen"] = [_fen(x) for x in c["amount"]]
     c["signed_d"] = [_date(x) for x in c["signed"]]
     pay = r["payments"].copy()
     pay["amount_fen"] = [_fen(x) for x in pay["amount"]]
     paid = pay.groupby("contract_id")["amount_fen"].sum().to_dict()
-    for cid, amount, q, dq in zip(c["contract_id"], c["amount_fen"], c["quantity"],
-                                  c["delivered_quantity"], strict=True):
+    for cid, amount, q, dq in zip(
+        c["contract_id"], c["amount_fen"], c["quantity"], c["delivered_quantity"], strict=True
+    ):
         total = paid.get(cid, 0)
-        if total > amount or (q and dq and float(dq) < float(q)
-                              and total * float(q) > amount * float(dq)):
+        if total > amount or (
+            q and dq and float(dq) < float(q) and total * float(q) > amount * float(dq)
+        ):
             f["paid_beyond_delivery"].add(frozenset({cid}))
     for vno, booked in zip(pay["voucher_no"], pay["booked"], strict=True):
         if booked == "否":
             f["unbooked_payment"].add(frozenset({vno}))
-    est = {u: _date(x) for u, x in zip(r["enterprises"]["uscc"], r["enterprises"]["established"],
-                                       strict=True)}
+    est = {
+        u: _date(x)
+        for u, x in zip(r["enterprises"]["uscc"], r["enterprises"]["established"], strict=True)
+    }
     for cid, who, signed in zip(c["contract_id"], c["contractor_id"], c["signed_d"], strict=True):
         if who in est and est[who] and (pd.Timestamp(signed) - pd.Timestamp(est[who])).days < 90:
             f["new_company_contract"].add(frozenset({cid, who}))
-    for (who, _v), g in c.groupby(["contractor_id", "village_code"]):
-        g = g[(g["procurement"] != "公开招标") & (g["amount_fen"] < 10_000_000)].sort_values("signed_d")
+    for _key_cv, g in c.groupby(["contractor_id", "village_code"]):
+        g = g[(g["procurement"] != "公开招标") & (g["amount_fen"] < 10_000_000)].sort_values(
+            "signed_d"
+        )
         rows = list(zip(g["contract_id"], g["signed_d"], g["amount_fen"], strict=True))
         for i, (a, da, xa) in enumerate(rows):
-            for b, db, xb in rows[i + 1:]:
+            for b, db, xb in rows[i + 1 :]:
                 if (pd.Timestamp(db) - pd.Timestamp(da)).days <= 90 and xa + xb >= 10_000_000:
                     f["split_contracts"].add(frozenset({a, b}))
     c["year"] = [s[:4] for s in c["signed_d"]]
@@ -233,8 +284,14 @@ def _works(f: Findings, r: dict[str, pd.DataFrame], hh_of: dict[str, str],
     _relations(f, r, c, pay, hh_of, members)
 
 
-def _relations(f: Findings, r: dict[str, pd.DataFrame], c: pd.DataFrame, pay: pd.DataFrame,
-               hh_of: dict[str, str], members: dict[str, list[str]]) -> None:
+def _relations(
+    f: Findings,
+    r: dict[str, pd.DataFrame],
+    c: pd.DataFrame,
+    pay: pd.DataFrame,
+    hh_of: dict[str, str],
+    members: dict[str, list[str]],
+) -> None:
     """Official-relative contracts, self-payment and shared contacts."""
     kin: dict[str, set[str]] = defaultdict(set)
     rel = r["declared_relations"]
@@ -245,8 +302,9 @@ def _relations(f: Findings, r: dict[str, pd.DataFrame], c: pd.DataFrame, pay: pd
     e = r["enterprises"]
     for u, rep in zip(e["uscc"], e["legal_rep_id_number"], strict=True):
         owned[rep].add(u)
-    for u, pid in zip(r["enterprise_roles"]["uscc"], r["enterprise_roles"]["person_id_number"],
-                      strict=True):
+    for u, pid in zip(
+        r["enterprise_roles"]["uscc"], r["enterprise_roles"]["person_id_number"], strict=True
+    ):
         owned[pid].add(u)
 
     def circle(pid: str) -> set[str]:
@@ -254,17 +312,35 @@ def _relations(f: Findings, r: dict[str, pd.DataFrame], c: pd.DataFrame, pay: pd
         return near | {u for x in near for u in owned.get(x, ())}
 
     o = r["officials"]
-    terms = list(zip(o["id_number"], o["jurisdiction_code"], [_date(x) for x in o["start_date"]],
-                     [_date(x) for x in o["end_date"]], strict=True))
-    for cid, vcode, who, signed, appr in zip(c["contract_id"], c["village_code"], c["contractor_id"],
-                                             c["signed_d"], c["approver_id_number"], strict=True):
+    terms = list(
+        zip(
+            o["id_number"],
+            o["jurisdiction_code"],
+            [_date(x) for x in o["start_date"]],
+            [_date(x) for x in o["end_date"]],
+            strict=True,
+        )
+    )
+    for cid, vcode, who, signed, appr in zip(
+        c["contract_id"],
+        c["village_code"],
+        c["contractor_id"],
+        c["signed_d"],
+        c["approver_id_number"],
+        strict=True,
+    ):
         for pid, juris, start, end in terms:
             governs = bool(juris) and vcode.startswith(juris)
-            if (governs or pid == appr) and start <= signed and (not end or signed <= end):
-                if who in circle(pid):
-                    f["official_relative_contract"].add(frozenset({pid, cid}))
-    for vno, payee, appr, hand in zip(pay["voucher_no"], pay["payee_id"], pay["approver_id_number"],
-                                      pay["handler_id_number"], strict=True):
+            in_office = start <= signed and (not end or signed <= end)
+            if (governs or pid == appr) and in_office and who in circle(pid):
+                f["official_relative_contract"].add(frozenset({pid, cid}))
+    for vno, payee, appr, hand in zip(
+        pay["voucher_no"],
+        pay["payee_id"],
+        pay["approver_id_number"],
+        pay["handler_id_number"],
+        strict=True,
+    ):
         for cadre in (appr, hand):
             if cadre and payee in circle(cadre):
                 f["cadre_pays_self"].add(frozenset({vno, cadre}))
@@ -273,14 +349,20 @@ def _relations(f: Findings, r: dict[str, pd.DataFrame], c: pd.DataFrame, pay: pd
     addr = dict(zip(persons["id_number"], persons["address"], strict=True))
     contact = {u: (p, a) for u, p, a in zip(e["uscc"], e["phone"], e["address"], strict=True)}
     matched: dict[str, set[str]] = defaultdict(set)
-    for vcode, who, signed in zip(c["village_code"], c["contractor_id"], c["signed_d"], strict=True):
+    for vcode, who, signed in zip(
+        c["village_code"], c["contractor_id"], c["signed_d"], strict=True
+    ):
         if who not in contact:
             continue
         for pid, juris, start, end in terms:
-            if not (juris and vcode.startswith(juris) and start <= signed and (not end or signed <= end)):
+            if not (
+                juris and vcode.startswith(juris) and start <= signed and (not end or signed <= end)
+            ):
                 continue
             for x in members.get(hh_of.get(pid, ""), [pid]):
-                if contact[who][0] and contact[who][0] == phone.get(x) or contact[who][1] == addr.get(x):
+                if (contact[who][0] and contact[who][0] == phone.get(x)) or contact[who][
+                    1
+                ] == addr.get(x):
                     matched[who].add(x)
     for who, xs in matched.items():
         f["contractor_shares_contact"].add(frozenset({who, *xs}))
@@ -288,8 +370,14 @@ def _relations(f: Findings, r: dict[str, pd.DataFrame], c: pd.DataFrame, pay: pd
 
 def _complaints(f: Findings, c: pd.DataFrame, as_of: str) -> None:
     today = pd.Timestamp(as_of)
-    for cid, rec, acc, closed, ext in zip(c["complaint_id"], c["received"], c["accepted"],
-                                          c["closed"], c["extension_approved"], strict=True):
+    for cid, rec, acc, closed, ext in zip(
+        c["complaint_id"],
+        c["received"],
+        c["accepted"],
+        c["closed"],
+        c["extension_approved"],
+        strict=True,
+    ):
         rec_d = pd.Timestamp(_date(rec))
         acc_d = pd.Timestamp(_date(acc)) if str(acc).strip() else None
         limit = 4 if str(ext).strip() in ("是", "True", "true") else 3
@@ -314,7 +402,11 @@ def check(folder: Path) -> dict[str, Any]:
     planted = defaultdict(list)
     for c in truth["cases"]:
         planted[c["kind"]].append(set(c["subjects"]))
-    unplanned = {k: [sorted(s) for s in v if not any(p <= s for p in planted[k])]
-                 for k, v in found.items()}
-    return {"missed": missed, "flagged_decoys": flagged,
-            "unplanned": {k: v for k, v in unplanned.items() if v}}
+    unplanned = {
+        k: [sorted(s) for s in v if not any(p <= s for p in planted[k])] for k, v in found.items()
+    }
+    return {
+        "missed": missed,
+        "flagged_decoys": flagged,
+        "unplanned": {k: v for k, v in unplanned.items() if v},
+    }

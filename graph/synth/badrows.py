@@ -17,7 +17,7 @@ import pandas as pd
 
 from graph.ids import resident_id_check_char
 from graph.synth import people
-from graph.synth.common import COUNTY_CODE, COUNTY_NAME, County
+from graph.synth.common import COUNTY_CODE, COUNTY_NAME, County, at_str
 from graph.synth.economy import USCC_CHARS, plate, uscc
 from graph.synth.funds import record_id
 from graph.synth.works import contract_id, voucher_no
@@ -93,7 +93,7 @@ def _cert(ctx: County) -> str:
 
 
 def _village(ctx: County) -> str:
-    return f"{ctx.frames['_towns'].at[0, 'code']}{480 + ctx.take('bad_village')[0]:03d}"
+    return f"{at_str(ctx.frames['_towns'], 0, 'code')}{480 + ctx.take('bad_village')[0]:03d}"
 
 
 def _c(v: str) -> Callable[[County], str]:
@@ -102,9 +102,18 @@ def _c(v: str) -> Callable[[County], str]:
 
 _ID = _set("id_number", _fresh_id)
 SPECS: dict[str, list[Spec]] = {
-    "divisions": [("name", "missing", _both(_set("code", _village), _set("name", _empty),
-                                            _set("level", _c("village")),
-                                            _set("parent_code", lambda ctx: _village(ctx)[:9])))],
+    "divisions": [
+        (
+            "name",
+            "missing",
+            _both(
+                _set("code", _village),
+                _set("name", _empty),
+                _set("level", _c("village")),
+                _set("parent_code", lambda ctx: _village(ctx)[:9]),
+            ),
+        )
+    ],
     "persons": [
         ("id_number", "bad_check_char", _set("id_number", _bad_id)),
         ("id_number", "bad_birth_date", _set("id_number", _impossible_birth)),
@@ -122,66 +131,117 @@ SPECS: dict[str, list[Spec]] = {
         ("official_id_number", "bad_check_char", _set("official_id_number", _bad_id)),
     ],
     "enterprises": [
-        ("uscc", "bad_check_char",
-         _set("uscc", lambda ctx: _wrong_check(_fresh_uscc(ctx), USCC_CHARS))),
+        (
+            "uscc",
+            "bad_check_char",
+            _set("uscc", lambda ctx: _wrong_check(_fresh_uscc(ctx), USCC_CHARS)),
+        ),
         ("name", "missing", _both(_set("uscc", _fresh_uscc), _set("name", _empty))),
     ],
     "enterprise_roles": [
-        ("uscc", "bad_check_char",
-         _set("uscc", lambda ctx: _wrong_check(_fresh_uscc(ctx), USCC_CHARS))),
-        ("person_name", "missing",
-         _both(_set("person_id_number", _empty), _set("person_name", _empty))),
+        (
+            "uscc",
+            "bad_check_char",
+            _set("uscc", lambda ctx: _wrong_check(_fresh_uscc(ctx), USCC_CHARS)),
+        ),
+        (
+            "person_name",
+            "missing",
+            _both(_set("person_id_number", _empty), _set("person_name", _empty)),
+        ),
     ],
     "properties": [
         ("cert_no", "missing", _set("cert_no", _empty)),
-        ("owner_id_number", "bad_check_char",
-         _both(_set("cert_no", _cert), _set("owner_id_number", _bad_id))),
+        (
+            "owner_id_number",
+            "bad_check_char",
+            _both(_set("cert_no", _cert), _set("owner_id_number", _bad_id)),
+        ),
     ],
     "vehicles": [
         ("plate", "bad_format", _set("plate", _c("湘D12"))),
-        ("owner_id_number", "bad_check_char",
-         _both(_set("plate", _plate), _set("owner_id_number", _bad_id))),
+        (
+            "owner_id_number",
+            "bad_check_char",
+            _both(_set("plate", _plate), _set("owner_id_number", _bad_id)),
+        ),
     ],
-    "programs": [("name", "missing", _both(_set("program_code", _c("QT99")), _set("name", _empty)))],
+    "programs": [
+        ("name", "missing", _both(_set("program_code", _c("QT99")), _set("name", _empty)))
+    ],
     "disbursements": [
         ("amount", "bad_amount", _both(_set("record_id", _record), _set("amount", _c("约430元")))),
         ("period", "bad_date", _both(_set("record_id", _record), _set("period", _c("2024-13")))),
-        ("recipient_id_number", "bad_check_char",
-         _both(_set("record_id", _record), _set("recipient_id_number", _bad_id))),
-        ("program_code", "missing", _both(_set("record_id", _record), _set("program_code", _empty))),
+        (
+            "recipient_id_number",
+            "bad_check_char",
+            _both(_set("record_id", _record), _set("recipient_id_number", _bad_id)),
+        ),
+        (
+            "program_code",
+            "missing",
+            _both(_set("record_id", _record), _set("program_code", _empty)),
+        ),
     ],
     "students": [
         ("id_number", "bad_check_char", _set("id_number", _bad_id)),
         ("year", "missing", _both(_ID, _set("year", _empty))),
     ],
     "contracts": [
-        ("amount", "bad_amount", _both(_set("contract_id", _contract), _set("amount", _c("十万元")))),
-        ("contractor_id", "missing",
-         _both(_set("contract_id", _contract), _set("contractor_id", _empty))),
+        (
+            "amount",
+            "bad_amount",
+            _both(_set("contract_id", _contract), _set("amount", _c("十万元"))),
+        ),
+        (
+            "contractor_id",
+            "missing",
+            _both(_set("contract_id", _contract), _set("contractor_id", _empty)),
+        ),
     ],
     "payments": [
-        ("amount", "bad_amount", _both(_set("voucher_no", _voucher), _set("amount", _c("12,34.5")))),
-        ("paid_date", "bad_date", _both(_set("voucher_no", _voucher), _set("paid_date", _c("2024-02-30")))),
+        (
+            "amount",
+            "bad_amount",
+            _both(_set("voucher_no", _voucher), _set("amount", _c("12,34.5"))),
+        ),
+        (
+            "paid_date",
+            "bad_date",
+            _both(_set("voucher_no", _voucher), _set("paid_date", _c("2024-02-30"))),
+        ),
     ],
     "incomes": [
         ("amount", "bad_amount", _both(_set("voucher_no", _voucher), _set("amount", _c("壹万元")))),
-        ("received_date", "bad_date",
-         _both(_set("voucher_no", _voucher), _set("received_date", _c("2023-11-31")))),
+        (
+            "received_date",
+            "bad_date",
+            _both(_set("voucher_no", _voucher), _set("received_date", _c("2023-11-31"))),
+        ),
     ],
     "complaints": [
         ("summary", "missing", _both(_set("complaint_id", _complaint), _set("summary", _empty))),
-        ("received", "bad_date", _both(_set("complaint_id", _complaint), _set("received", _c("2024-04-31")))),
+        (
+            "received",
+            "bad_date",
+            _both(_set("complaint_id", _complaint), _set("received", _c("2024-04-31"))),
+        ),
     ],
 }
 WARN_SPECS: dict[str, list[Spec]] = {
     "disbursements": [
-        ("program_code", "unknown_program",
-         _both(_set("record_id", _record), _set("program_code", _c("DB09")))),
+        (
+            "program_code",
+            "unknown_program",
+            _both(_set("record_id", _record), _set("program_code", _c("DB09"))),
+        ),
     ],
 }
 
 
-def inject(ctx: County, register: str, text: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+def inject(
+    ctx: County, register: str, text: pd.DataFrame
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Insert the register's bad (and warning) rows at random places.
 
     Returns the new frame and the truth entries (``row`` = spreadsheet row: header on
@@ -192,13 +252,24 @@ def inject(ctx: County, register: str, text: pd.DataFrame) -> tuple[pd.DataFrame
     specs += [("warn", s) for s in WARN_SPECS.get(register, [])]
     if not specs or len(text) == 0:
         return text, []
-    new_rows = []
+    new_rows: list[dict[str, Any]] = []
     for kind, (column, reason, mutate) in specs:
         template = text.iloc[int(rng.integers(len(text)))].to_dict()
-        row = {k: ("" if pd.isna(v) else v) for k, v in template.items() if not str(k).startswith("_")}
+        row: Row = {
+            str(k): ("" if pd.isna(v) else str(v))
+            for k, v in template.items()
+            if not str(k).startswith("_")
+        }
         mutate(ctx, row)
-        new_rows.append({**row, "_bad": len(new_rows), "_bad_kind": kind, "_bad_col": column,
-                         "_bad_reason": reason})
+        new_rows.append(
+            {
+                **row,
+                "_bad": len(new_rows),
+                "_bad_kind": kind,
+                "_bad_col": column,
+                "_bad_reason": reason,
+            }
+        )
     extra = pd.DataFrame(new_rows)
     pos = rng.integers(0, len(text) + 1, len(extra))
     key = np.concatenate([np.arange(len(text)) + 0.5, pos.astype(float)])
@@ -207,9 +278,16 @@ def inject(ctx: County, register: str, text: pd.DataFrame) -> tuple[pd.DataFrame
     entries = []
     flagged = merged.index[merged["_bad"].to_numpy() >= 0]
     for i in flagged:
-        col = str(merged.at[i, "_bad_col"])
-        entries.append({"register": register, "row": int(i) + 2, "column": col,
-                        "reason": str(merged.at[i, "_bad_reason"]),
-                        "value": str(merged.at[i, col]), "_kind": str(merged.at[i, "_bad_kind"])})
+        col = at_str(merged, i, "_bad_col")
+        entries.append(
+            {
+                "register": register,
+                "row": int(i) + 2,
+                "column": col,
+                "reason": at_str(merged, i, "_bad_reason"),
+                "value": at_str(merged, i, col),
+                "_kind": at_str(merged, i, "_bad_kind"),
+            }
+        )
     merged = merged.drop(columns=["_bad", "_bad_kind", "_bad_col", "_bad_reason"])
     return merged, entries

@@ -90,6 +90,17 @@ AS_OF = dt.date(2025, 1, 15)
 AS_OF_DAY = day(AS_OF)
 
 
+def at_str(df: pd.DataFrame, row: Any, col: str) -> str:
+    """One cell as text (typed access for the checker)."""
+    return str(df.at[row, col])
+
+
+def at_int(df: pd.DataFrame, row: Any, col: str) -> int:
+    """One cell as an integer."""
+    value: Any = df.at[row, col]
+    return int(value)
+
+
 def scramble(idx: Any, modulus: int, mult: int, add: int = 0) -> IntArray:
     """A bijection on ``range(modulus)``: serial numbers that don't betray their order.
 

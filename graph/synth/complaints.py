@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from graph.synth.common import AS_OF_DAY, DATA_START, NO_DATE, County, add_months, date_of, scramble
+from graph.synth.common import (
+    AS_OF_DAY,
+    DATA_START,
+    NO_DATE,
+    County,
+    add_months,
+    at_str,
+    date_of,
+    scramble,
+)
 
 CHANNELS = ("平台", "来信", "来访", "电话")
 _SUMMARIES = (
@@ -30,8 +38,16 @@ def complaint_id(ctx: County, received: int) -> str:
     return f"JB{date_of(received).year}{int(scramble(i, 10**5, 30_011, 77)):05d}"
 
 
-def row(ctx: County, v: int, received: int, accepted: int, closed: int, extension: str,
-        subjects: str, summary: str | None = None) -> dict[str, Any]:
+def row(
+    ctx: County,
+    v: int,
+    received: int,
+    accepted: int,
+    closed: int,
+    extension: str,
+    subjects: str,
+    summary: str | None = None,
+) -> dict[str, Any]:
     rng = ctx.rng
     villages = ctx.frames["_villages"]
     p = ctx.frames["persons"]
@@ -42,11 +58,11 @@ def row(ctx: County, v: int, received: int, accepted: int, closed: int, extensio
         "complaint_id": complaint_id(ctx, received),
         "received": received,
         "channel": str(rng.choice(CHANNELS, p=[0.5, 0.15, 0.15, 0.2])),
-        "village_code": str(villages.at[v, "code"]),
+        "village_code": at_str(villages, v, "code"),
         "subject_ids": subjects,
         "summary": text,
-        "reporter_name": "" if anonymous else str(p.at[reporter, "name"]),
-        "reporter_phone": "" if anonymous else str(p.at[reporter, "phone"]),
+        "reporter_name": "" if anonymous else at_str(p, reporter, "name"),
+        "reporter_phone": "" if anonymous else at_str(p, reporter, "phone"),
         "accepted": accepted,
         "closed": closed,
         "extension_approved": extension,
@@ -76,10 +92,10 @@ def build(ctx: County) -> None:
                 closed, extension = accepted + int(rng.integers(10, 86)), "否"
             if closed > AS_OF_DAY:
                 # still open: past three months only with an approved extension
-                overdue = AS_OF_DAY > add_months(accepted, 3)
+                overdue = add_months(accepted, 3) < AS_OF_DAY
                 closed, extension = NO_DATE, ("是" if overdue else "")
         u = rng.random()
-        vcode = str(villages.at[v, "code"])
+        vcode = at_str(villages, v, "code")
         subjects = ""
         if u < 0.5:
             subjects = str(ids[cad[vcode]["村党支部书记"][-1][0]])

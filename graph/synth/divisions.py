@@ -13,7 +13,18 @@ from graph.synth.common import COUNTY_CODE, COUNTY_NAME, County
 
 _FIRST = "石枫杨柳桃竹松梅荷兰龙凤鹤马牛鹿云泉金银黄青白红新联东西南北中上下大小长高双三"
 _SECOND = "塘桥湾坪冲山岭溪江河田湖陂港洲铺坳源口市头台峰林岗垅湾坝圳"
-_STREETS = "人民路 解放路 建设路 蒸水路 船山路 雁城路 新华街 东风路 迎宾路 和平路".split()
+_STREETS = [
+    "人民路",
+    "解放路",
+    "建设路",
+    "蒸水路",
+    "船山路",
+    "雁城路",
+    "新华街",
+    "东风路",
+    "迎宾路",
+    "和平路",
+]
 
 
 def _names(rng: np.random.Generator, k: int, taken: set[str]) -> list[str]:

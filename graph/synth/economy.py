@@ -23,6 +23,8 @@ from graph.synth.common import (
     PLATE_PREFIX,
     County,
     IntArray,
+    at_int,
+    at_str,
     day,
     scramble,
 )
@@ -31,30 +33,55 @@ from graph.synth.names import BRAND_CHARS
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # kind -> (USCC authority+category, share, [(industry, name tail)])
 _KINDS: dict[str, tuple[str, float, list[tuple[str, str]]]] = {
-    "个体工商户": ("92", 0.45, [("批发和零售业", "百货店"), ("住宿和餐饮业", "饭店"),
-                          ("居民服务业", "理发店"), ("建筑业", "水电安装部"), ("交通运输业", "货运部")]),
-    "有限责任公司": ("91", 0.32, [("建筑业", "建筑工程有限公司"), ("建筑业", "水利水电工程有限公司"),
-                            ("建筑业", "路桥工程有限公司"), ("批发和零售业", "商贸有限公司"),
-                            ("制造业", "建材有限公司"), ("交通运输业", "运输有限公司"),
-                            ("信息技术服务业", "科技有限公司")]),
-    "农民专业合作社": ("93", 0.15, [("农业", "种养专业合作社"), ("农业", "油茶专业合作社"),
-                              ("农业", "果蔬专业合作社")]),
-    "民办非企业单位": ("52", 0.06, [("教育", "幼儿园"), ("教育", "培训学校"), ("居民服务业", "养老院")]),
+    "个体工商户": (
+        "92",
+        0.45,
+        [
+            ("批发和零售业", "百货店"),
+            ("住宿和餐饮业", "饭店"),
+            ("居民服务业", "理发店"),
+            ("建筑业", "水电安装部"),
+            ("交通运输业", "货运部"),
+        ],
+    ),
+    "有限责任公司": (
+        "91",
+        0.32,
+        [
+            ("建筑业", "建筑工程有限公司"),
+            ("建筑业", "水利水电工程有限公司"),
+            ("建筑业", "路桥工程有限公司"),
+            ("批发和零售业", "商贸有限公司"),
+            ("制造业", "建材有限公司"),
+            ("交通运输业", "运输有限公司"),
+            ("信息技术服务业", "科技有限公司"),
+        ],
+    ),
+    "农民专业合作社": (
+        "93",
+        0.15,
+        [("农业", "种养专业合作社"), ("农业", "油茶专业合作社"), ("农业", "果蔬专业合作社")],
+    ),
+    "民办非企业单位": (
+        "52",
+        0.06,
+        [("教育", "幼儿园"), ("教育", "培训学校"), ("居民服务业", "养老院")],
+    ),
     "其他组织": ("Y1", 0.02, [("居民服务业", "便民服务中心")]),
 }
 CARS = ("小型轿车", "小型普通客车")
 TRUCKS = ("重型货车", "中型货车", "轻型普通货车")
 EXEMPT = ("二轮摩托车", "三轮摩托车", "三轮汽车", "低速货车")
 BRANDS = {
-    "小型轿车": "大众 丰田 本田 比亚迪 吉利 日产 别克".split(),
-    "小型普通客车": "五菱 长安 哈弗 比亚迪".split(),
-    "重型货车": "解放 东风 重汽 陕汽".split(),
-    "中型货车": "解放 东风 福田".split(),
-    "轻型普通货车": "福田 江淮 五十铃".split(),
-    "二轮摩托车": "豪爵 嘉陵 宗申 五羊-本田".split(),
-    "三轮摩托车": "宗申 隆鑫".split(),
-    "三轮汽车": "五征 时风 巨力".split(),
-    "低速货车": "时风 五征".split(),
+    "小型轿车": ["大众", "丰田", "本田", "比亚迪", "吉利", "日产", "别克"],
+    "小型普通客车": ["五菱", "长安", "哈弗", "比亚迪"],
+    "重型货车": ["解放", "东风", "重汽", "陕汽"],
+    "中型货车": ["解放", "东风", "福田"],
+    "轻型普通货车": ["福田", "江淮", "五十铃"],
+    "二轮摩托车": ["豪爵", "嘉陵", "宗申", "五羊-本田"],
+    "三轮摩托车": ["宗申", "隆鑫"],
+    "三轮汽车": ["五征", "时风", "巨力"],
+    "低速货车": ["时风", "五征"],
 }
 
 
@@ -68,7 +95,11 @@ def uscc(head: str, i: int) -> str:
     for _ in range(7):
         x, r = divmod(x, 31)
         tail += USCC_CHARS[r]
-    org = ("MA" + tail) if i % 5 else (f"{int(scramble(i, 10**7, 7_654_321, 1_234_567)):07d}" + tail[:2])
+    org = (
+        ("MA" + tail)
+        if i % 5
+        else (f"{int(scramble(i, 10**7, 7_654_321, 1_234_567)):07d}" + tail[:2])
+    )
     body = head + COUNTY_CODE + org
     return body + uscc_check_char(body)
 
@@ -124,15 +155,16 @@ def _enterprises(ctx: County) -> None:
         k = str(kind[i])
         head, _, options = _KINDS[k]
         industry, tail = options[0] if i < 12 else options[int(rng.integers(len(options)))]
-        v = int(p.at[int(rep[i]), "_v"])
-        town = str(villages.at[v, "town_name"])
+        v = at_int(p, int(rep[i]), "_v")
+        town = at_str(villages, v, "town_name")
         while True:
             brand = str(BRAND_CHARS[rng.integers(len(BRAND_CHARS))]) + str(
-                BRAND_CHARS[rng.integers(len(BRAND_CHARS))])
+                BRAND_CHARS[rng.integers(len(BRAND_CHARS))]
+            )
             if k == "个体工商户":
                 name = f"{COUNTY_NAME}{town}{brand}{tail}"
             elif k == "农民专业合作社":
-                name = f"{COUNTY_NAME}{villages.at[v, 'name']}{brand}{tail}"
+                name = f"{COUNTY_NAME}{at_str(villages, v, 'name')}{brand}{tail}"
             else:
                 name = f"{COUNTY_NAME}{brand}{tail}"
             if name not in seen:
@@ -143,20 +175,35 @@ def _enterprises(ctx: County) -> None:
             est = min(est, AS_OF_DAY - 4 * 365)
         u = rng.random()
         status = "存续" if (u < 0.8 or industry == "建筑业") else ("注销" if u < 0.92 else "吊销")
-        dereg = NO_DATE if status == "存续" else min(AS_OF_DAY - 5, est + 200 + int(rng.integers(0, 3000)))
+        dereg = (
+            NO_DATE
+            if status == "存续"
+            else min(AS_OF_DAY - 5, est + 200 + int(rng.integers(0, 3000)))
+        )
         person_phone = str(p.at[int(rep[i]), "phone"])
         at_home = k == "个体工商户" and rng.random() < 0.5
-        address = (str(p.at[int(rep[i]), "address"]) if at_home else
-                   f"湖南省{COUNTY_NAME}{town}{villages.at[v, 'street']}{101 + i}号")
+        address = (
+            str(p.at[int(rep[i]), "address"])
+            if at_home
+            else f"湖南省{COUNTY_NAME}{town}{at_str(villages, v, 'street')}{101 + i}号"
+        )
         use_person_phone = person_phone and rng.random() < (0.8 if k == "个体工商户" else 0.35)
         capital = {"个体工商户": 5, "有限责任公司": 200, "农民专业合作社": 50}.get(k, 20)
-        rows.append({
-            "uscc": uscc(head, i), "name": name, "_rep": int(rep[i]), "kind": k,
-            "industry": industry, "address": address,
-            "phone": person_phone if use_person_phone else landline(i),
-            "established": est, "status": status, "deregistered": dereg,
-            "registered_capital": int(capital * (0.2 + rng.random() * 4)) * 10_000 * 100,
-        })
+        rows.append(
+            {
+                "uscc": uscc(head, i),
+                "name": name,
+                "_rep": int(rep[i]),
+                "kind": k,
+                "industry": industry,
+                "address": address,
+                "phone": person_phone if use_person_phone else landline(i),
+                "established": est,
+                "status": status,
+                "deregistered": dereg,
+                "registered_capital": int(capital * (0.2 + rng.random() * 4)) * 10_000 * 100,
+            }
+        )
     ctx.counters["enterprise"] = n_e
     ctx.counters["landline"] = n_e
     ent = pd.DataFrame(rows)
@@ -219,34 +266,55 @@ def _assets(ctx: County) -> None:
     flats = ctx.take("flat", len(second))
     shops = ctx.take("shop", len(shop))
     estate = np.where(u[second, 4] < 0.5, "锦绣", "阳光")
-    usage_shop = np.array(["商业", "商住", "办公", "车位"], dtype=object)[(u[shop, 4] * 4).astype(int)]
+    usage_shop = np.array(["商业", "商住", "办公", "车位"], dtype=object)[
+        (u[shop, 4] * 4).astype(int)
+    ]
     owner = np.concatenate([head[home], head[second], head[shop]])
-    usage = np.concatenate([np.full(len(home), "住宅", dtype=object),
-                            np.full(len(second), "住宅", dtype=object), usage_shop])
-    address = np.concatenate([
-        hh["address"].to_numpy(dtype=object)[home],
-        f"湖南省{COUNTY_NAME}" + town[second] + estate + "小区"
-        + (1 + (u[second, 5] * 20).astype(int)).astype(str).astype(object) + "栋"
-        + (np.array(flats) + 101).astype(str).astype(object) + "室",
-        f"湖南省{COUNTY_NAME}" + town[shop] + "商业街"
-        + (np.array(shops) + 1).astype(str).astype(object) + "号",
-    ])
+    usage = np.concatenate(
+        [
+            np.full(len(home), "住宅", dtype=object),
+            np.full(len(second), "住宅", dtype=object),
+            usage_shop,
+        ]
+    )
+    address = np.concatenate(
+        [
+            hh["address"].to_numpy(dtype=object)[home],
+            f"湖南省{COUNTY_NAME}"
+            + town[second]
+            + estate
+            + "小区"
+            + (1 + (u[second, 5] * 20).astype(int)).astype(str).astype(object)
+            + "栋"
+            + (np.array(flats) + 101).astype(str).astype(object)
+            + "室",
+            f"湖南省{COUNTY_NAME}"
+            + town[shop]
+            + "商业街"
+            + (np.array(shops) + 1).astype(str).astype(object)
+            + "号",
+        ]
+    )
     area = np.concatenate([70 + 150 * u[home, 2], 60 + 80 * u[second, 6], 12 + 150 * u[shop, 5]])
     k = len(owner)
     reg = _D2008 + rng.integers(0, 6200, k)
     years = reg.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     serial = ctx.take("cert", k)
-    ctx.frames["properties"] = pd.DataFrame({
-        "cert_no": [cert_no(i, int(y)) for i, y in zip(serial, years, strict=True)],
-        "owner_id_number": ids[owner],
-        "owner_name": p["name"].to_numpy()[owner],
-        "co_owner_id_numbers": np.concatenate([co, np.full(len(second) + len(shop), "", dtype=object)]),
-        "address": address,
-        "usage": usage,
-        "area_m2": np.round(area, 2),
-        "registered": reg,
-        "_owner": owner,
-    })
+    ctx.frames["properties"] = pd.DataFrame(
+        {
+            "cert_no": [cert_no(i, int(y)) for i, y in zip(serial, years, strict=True)],
+            "owner_id_number": ids[owner],
+            "owner_name": p["name"].to_numpy()[owner],
+            "co_owner_id_numbers": np.concatenate(
+                [co, np.full(len(second) + len(shop), "", dtype=object)]
+            ),
+            "address": address,
+            "usage": usage,
+            "area_m2": np.round(area, 2),
+            "registered": reg,
+            "_owner": owner,
+        }
+    )
     _vehicles(ctx, means, head)
 
 
@@ -254,9 +322,15 @@ def _vehicles(ctx: County, means: np.ndarray, head: IntArray) -> None:
     rng = ctx.rng
     p = ctx.frames["persons"]
     nh = len(means)
-    plans = [(CARS, 0.3, False), (CARS, 0.05, False), (TRUCKS, 0.03, False),
-             (("二轮摩托车",), 0.22, True), (("三轮汽车",), 0.06, True), (("低速货车",), 0.02, True),
-             (("三轮摩托车",), 0.02, True)]
+    plans = [
+        (CARS, 0.3, False),
+        (CARS, 0.05, False),
+        (TRUCKS, 0.03, False),
+        (("二轮摩托车",), 0.22, True),
+        (("三轮汽车",), 0.06, True),
+        (("低速货车",), 0.02, True),
+        (("三轮摩托车",), 0.02, True),
+    ]
     hs_all, vt_all = [], []
     for types, share, exempt in plans:
         hs = np.flatnonzero(rng.random(nh) < share)
@@ -277,17 +351,22 @@ def _vehicles(ctx: County, means: np.ndarray, head: IntArray) -> None:
         brand[m] = np.array(options, dtype=object)[pick[m] % len(options)]
     reg = _D2008 + rng.integers(0, 6000, k)
     u = rng.random(k)
-    status = np.where(u < 0.85, "正常", np.where(u < 0.92, "转移", np.where(u < 0.96, "注销", "报废")))
-    dereg = np.where(status == "正常", NO_DATE,
-                     np.minimum(AS_OF_DAY - 5, reg + 300 + rng.integers(0, 3000, k)))
-    ctx.frames["vehicles"] = pd.DataFrame({
-        "plate": plates,
-        "owner_id_number": p["id_number"].to_numpy()[head[hs]],
-        "owner_name": p["name"].to_numpy()[head[hs]],
-        "vehicle_type": vt,
-        "brand": brand,
-        "registered": reg,
-        "status": status,
-        "deregistered": dereg,
-        "_owner": head[hs],
-    })
+    status = np.where(
+        u < 0.85, "正常", np.where(u < 0.92, "转移", np.where(u < 0.96, "注销", "报废"))
+    )
+    dereg = np.where(
+        status == "正常", NO_DATE, np.minimum(AS_OF_DAY - 5, reg + 300 + rng.integers(0, 3000, k))
+    )
+    ctx.frames["vehicles"] = pd.DataFrame(
+        {
+            "plate": plates,
+            "owner_id_number": p["id_number"].to_numpy()[head[hs]],
+            "owner_name": p["name"].to_numpy()[head[hs]],
+            "vehicle_type": vt,
+            "brand": brand,
+            "registered": reg,
+            "status": status,
+            "deregistered": dereg,
+            "_owner": head[hs],
+        }
+    )

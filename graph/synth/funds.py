@@ -48,8 +48,13 @@ _DB_AMOUNTS = {"DB01": (430, 360, 290), "DB02": (610, 520, 440)}
 
 def programs(ctx: County) -> None:
     rows = [
-        {"program_code": c, "name": n, "department": COUNTY_NAME + d[1:], "kind": k,
-         "exclusive_with": x}
+        {
+            "program_code": c,
+            "name": n,
+            "department": COUNTY_NAME + d[1:],
+            "kind": k,
+            "exclusive_with": x,
+        }
         for c, n, d, k, x in PROGRAMS
     ]
     ctx.frames["programs"] = pd.DataFrame(rows)
@@ -129,32 +134,44 @@ def disbursements(ctx: County) -> None:
     tk = np.flatnonzero(prog_h[h_of] == "TK01")
     parts.append((tk, "TK01", m0_h[h_of[tk]], m1_h[h_of[tk]], 68000 + 5000 * (tk % 5)))
     cj2 = np.flatnonzero(rng.random(n) < 0.004)
-    parts.append((cj2, "CJ02", FIRST_MONTH + rng.integers(0, 13, len(cj2)),
-                  np.full(len(cj2), LAST_MONTH), np.full(len(cj2), 10000)))
+    parts.append(
+        (
+            cj2,
+            "CJ02",
+            FIRST_MONTH + rng.integers(0, 13, len(cj2)),
+            np.full(len(cj2), LAST_MONTH),
+            np.full(len(cj2), 10000),
+        )
+    )
     old = np.flatnonzero(age >= 80)
     turn80 = month_code(birth[old]) + 80 * 12 + 1
     gl_amt = np.where(age[old] >= 100, 30000, np.where(age[old] >= 90, 10000, 5000))
-    parts.append((old, "GL01", np.maximum(turn80, FIRST_MONTH), np.full(len(old), LAST_MONTH),
-                  gl_amt))
+    parts.append(
+        (old, "GL01", np.maximum(turn80, FIRST_MONTH), np.full(len(old), LAST_MONTH), gl_amt)
+    )
 
     who = np.concatenate([x[0] for x in parts])
-    code = np.concatenate([np.full(len(x[0]), x[1], dtype=object) for x in parts])
+    codes = np.concatenate([np.full(len(x[0]), x[1], dtype=object) for x in parts])
     m0 = np.concatenate([x[2] for x in parts])
     m1 = np.concatenate([x[3] for x in parts])
     amt = np.concatenate([x[4] for x in parts]).astype(np.int64)
     death_m = np.where(p["_death"].to_numpy() == NO_DATE, 10**6, month_code(p["_death"].to_numpy()))
     m1 = np.minimum(m1, death_m[who])
     keep = m1 >= m0
-    who, code, m0, m1, amt = who[keep], code[keep], m0[keep], m1[keep], amt[keep]
+    who, codes, m0, m1, amt = who[keep], codes[keep], m0[keep], m1[keep], amt[keep]
     lens = m1 - m0 + 1
     row_who = np.repeat(who, lens)
     month = np.repeat(m0, lens) + (np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens))
-    row_code = np.repeat(code, lens)
+    row_code = np.repeat(codes, lens)
     row_amt = np.repeat(amt, lens)
     v_of = p["_v"].to_numpy()[row_who]
     order = np.lexsort((row_code, row_who, v_of, month))
     row_who, month, row_code, row_amt, v_of = (
-        row_who[order], month[order], row_code[order], row_amt[order], v_of[order]
+        row_who[order],
+        month[order],
+        row_code[order],
+        row_amt[order],
+        v_of[order],
     )
     rh = h_of[row_who]
     shared = hh["_shared_acct"].to_numpy()[rh] & np.isin(prog_h[rh], ["DB01", "DB02"])
@@ -164,11 +181,14 @@ def disbursements(ctx: County) -> None:
     paid = month_start(month) + 8 + (month * 7 + town * 3) % 10
     nrow = len(month)
     ctx.counters["record"] = nrow
-    periods = np.array([f"{m // 12:04d}{m % 12 + 1:02d}" for m in range(FIRST_MONTH, LAST_MONTH + 1)],
-                       dtype=object)
-    rec = "MZ" + periods[month - FIRST_MONTH] + zfill_int(
-        scramble(np.arange(nrow), 10**8, 79_309_951, 4_242), 8
-    ).astype(object)
+    periods = np.array(
+        [f"{m // 12:04d}{m % 12 + 1:02d}" for m in range(FIRST_MONTH, LAST_MONTH + 1)], dtype=object
+    )
+    rec = (
+        "MZ"
+        + periods[month - FIRST_MONTH]
+        + zfill_int(scramble(np.arange(nrow), 10**8, 79_309_951, 4_242), 8).astype(object)
+    )
     ctx.frames["disbursements"] = pd.DataFrame(
         {
             "record_id": rec,
@@ -189,13 +209,27 @@ def disbursements(ctx: County) -> None:
 def record_id(ctx: County, month: int) -> str:
     """A fresh record id for a planted payment row."""
     i = ctx.take("record")[0]
-    return f"MZ{month // 12:04d}{month % 12 + 1:02d}{int(scramble(i, 10**8, 79_309_951, 4_242)):08d}"
+    return (
+        f"MZ{month // 12:04d}{month % 12 + 1:02d}{int(scramble(i, 10**8, 79_309_951, 4_242)):08d}"
+    )
 
 
 _GRADES = {
-    3: "小班", 4: "中班", 5: "大班", 6: "一年级", 7: "二年级", 8: "三年级", 9: "四年级",
-    10: "五年级", 11: "六年级", 12: "七年级", 13: "八年级", 14: "九年级",
-    15: "高一", 16: "高二", 17: "高三",
+    3: "小班",
+    4: "中班",
+    5: "大班",
+    6: "一年级",
+    7: "二年级",
+    8: "三年级",
+    9: "四年级",
+    10: "五年级",
+    11: "六年级",
+    12: "七年级",
+    13: "八年级",
+    14: "九年级",
+    15: "高一",
+    16: "高二",
+    17: "高三",
 }
 
 
@@ -226,23 +260,40 @@ def students(ctx: County) -> None:
     free = (a >= 15) & ~voc & (rng.random(len(df)) < 0.5)
     pol = np.where(free, pol + ";JY04", pol)
     p_i = prog[i]
-    cat_other = np.array(["建档立卡经济困难学生"] * 6 + ["大病(癌症)家庭学生", "家庭经济困难残疾学生", "其他", "其他"],
-                         dtype=object)
+    cat_other = np.array(
+        ["建档立卡经济困难学生"] * 6
+        + ["大病(癌症)家庭学生", "家庭经济困难残疾学生", "其他", "其他"],
+        dtype=object,
+    )
     category = np.where(
-        p_i == "DB01", "农村低保家庭学生",
-        np.where(p_i == "TK01", "农村特困救助供养学生",
-                 np.where(p_i == "DB02", "其他", cat_other[i % len(cat_other)])),
+        p_i == "DB01",
+        "农村低保家庭学生",
+        np.where(
+            p_i == "TK01",
+            "农村特困救助供养学生",
+            np.where(p_i == "DB02", "其他", cat_other[i % len(cat_other)]),
+        ),
     )
     pol = np.where(voc & (category == "建档立卡经济困难学生"), pol + ";JY05", pol)
     school = np.where(
-        a <= 5, town_name + "中心幼儿园",
-        np.where(a <= 11, town_name + "中心小学",
-                 np.where(a <= 14, town_name + "中学",
-                          np.where(voc, COUNTY_NAME + "职业中专", COUNTY_NAME + "第一中学"))),
+        a <= 5,
+        town_name + "中心幼儿园",
+        np.where(
+            a <= 11,
+            town_name + "中心小学",
+            np.where(
+                a <= 14,
+                town_name + "中学",
+                np.where(voc, COUNTY_NAME + "职业中专", COUNTY_NAME + "第一中学"),
+            ),
+        ),
     )
     grade = np.array([_GRADES[int(x)] for x in a], dtype=object)
-    grade = np.where(voc, np.array(["中职一年级", "中职二年级", "中职三年级"], dtype=object)[
-        np.clip(a - 15, 0, 2)], grade)
+    grade = np.where(
+        voc,
+        np.array(["中职一年级", "中职二年级", "中职三年级"], dtype=object)[np.clip(a - 15, 0, 2)],
+        grade,
+    )
     ctx.frames["students"] = pd.DataFrame(
         {
             "id_number": p["id_number"].to_numpy()[i],

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graph.synth.common import COUNTY_NAME, NO_DATE, County
+from graph.synth.common import COUNTY_NAME, NO_DATE, County, at_int, at_str
 from graph.synth.names import given_names, homophone, surnames, traditional, typo
 from graph.synth.plant import Planter
 
@@ -29,7 +29,9 @@ def namesakes(ctx: County) -> None:
     names = ctx.info["names"]
     v_of, h_of = p["_v"].to_numpy(), p["_hh"].to_numpy()
     age, male = p["_age"].to_numpy(), p["_male"].to_numpy()
-    counts = pd.Series(1, index=pd.MultiIndex.from_arrays([v_of, names])).groupby(level=[0, 1]).sum()
+    counts = (
+        pd.Series(1, index=pd.MultiIndex.from_arrays([v_of, names])).groupby(level=[0, 1]).sum()
+    )
     ok = (age >= 25) & (age <= 60) & (p["_death"].to_numpy() == NO_DATE)
     pairs = []
     for v in rng.permutation(int(v_of.max()) + 1)[: max(3, ctx.n // 100_000)]:
@@ -38,26 +40,53 @@ def namesakes(ctx: County) -> None:
         for a in cand:
             if counts[(v, names[a])] != 1:
                 continue
-            b = next((int(b) for b in cand if b != a and male[b] == male[a] and h_of[b] != h_of[a]
-                      and counts[(v, names[b])] == 1), None)
-            if b is None:
+            mate = next(
+                (
+                    int(b)
+                    for b in cand
+                    if b != a
+                    and male[b] == male[a]
+                    and h_of[b] != h_of[a]
+                    and counts[(v, names[b])] == 1
+                ),
+                None,
+            )
+            if mate is None:
                 continue
-            names[b] = names[a]
-            pairs.append((int(a), b, int(v)))
+            names[mate] = names[a]
+            pairs.append((int(a), mate, int(v)))
             break
     p["name"] = names
     reserved = p["_reserved"].to_numpy().copy()
-    for a, b, _ in pairs:
-        reserved[[a, b]] = True
+    for first, second, _ in pairs:
+        reserved[first] = True
+        reserved[second] = True
     p["_reserved"] = reserved
     ctx.info["namesakes"] = pairs
 
 
-def _mention(ctx: County, register: str, column: str, name: str, variant: str,
-             true_id: str | None, ambiguous: bool, evidence: str) -> int:
-    ctx.truth.mentions.append({"register": register, "row": None, "column": column, "name": name,
-                               "variant": variant, "true_id_number": true_id,
-                               "ambiguous": ambiguous, "evidence": evidence})
+def _mention(
+    ctx: County,
+    register: str,
+    column: str,
+    name: str,
+    variant: str,
+    true_id: str | None,
+    ambiguous: bool,
+    evidence: str,
+) -> int:
+    ctx.truth.mentions.append(
+        {
+            "register": register,
+            "row": None,
+            "column": column,
+            "name": name,
+            "variant": variant,
+            "true_id_number": true_id,
+            "ambiguous": ambiguous,
+            "evidence": evidence,
+        }
+    )
     return len(ctx.truth.mentions) - 1
 
 
@@ -77,20 +106,45 @@ def _ambiguous(pl: Planter) -> None:
     for a, _b, v in ctx.info["namesakes"]:
         name = str(pl.names[a])
         code, _ = _front(pl, v)
-        m = _mention(ctx, "enterprise_roles", "person_name", name, "exact", None, True,
-                     "two residents of the village have this name; nothing else is known")
-        pl.ctx.add("enterprise_roles", {"uscc": code, "person_id_number": "", "person_name": name,
-                                        "role": "股东", "share_ratio": 0.3, "_mention": m})
+        m = _mention(
+            ctx,
+            "enterprise_roles",
+            "person_name",
+            name,
+            "exact",
+            None,
+            True,
+            "two residents of the village have this name; nothing else is known",
+        )
+        pl.ctx.add(
+            "enterprise_roles",
+            {
+                "uscc": code,
+                "person_id_number": "",
+                "person_name": name,
+                "role": "股东",
+                "share_ratio": 0.3,
+                "_mention": m,
+            },
+        )
 
 
 def _front(pl: Planter, v: int) -> tuple[str, int]:
     rep = pl.person()
     while pl.village_of(rep) == v:
         rep = pl.person()
-    addr = (f"湖南省{COUNTY_NAME}{pl.villages.at[v, 'town_name']}{pl.villages.at[v, 'name']}"
-            f"工业园{1 + pl.ctx.take('park')[0]}号")
-    code = pl.enterprise(rep, tail="农业开发有限公司", industry="农业", established=17_500,
-                         address=addr, rep_is_shareholder=False)
+    addr = (
+        f"湖南省{COUNTY_NAME}{at_str(pl.villages, v, 'town_name')}{at_str(pl.villages, v, 'name')}"
+        f"工业园{1 + pl.ctx.take('park')[0]}号"
+    )
+    code = pl.enterprise(
+        rep,
+        tail="农业开发有限公司",
+        industry="农业",
+        established=17_500,
+        address=addr,
+        rep_is_shareholder=False,
+    )
     pl.role(code, rep, "股东", 0.7)
     pl.role(code, rep, "执行董事")
     return code, rep
@@ -112,21 +166,33 @@ def _shareholders(pl: Planter) -> None:
     for r in cand:
         if n >= want:
             break
-        code, i = str(roles.at[r, "uscc"]), int(roles.at[r, "_p"])
+        code, i = at_str(roles, r, "uscc"), at_int(roles, r, "_p")
         name, v = str(pl.names[i]), pl.village_of(i)
         if code in used_e or not pl.p.at[i, "phone"] or counts[(v, name)] != 1:
             continue
         variant = ("exact", "typo", "homophone", "traditional")[n % 4]
-        written = {"exact": name, "typo": typo(name, pl.rng), "homophone": homophone(name),
-                   "traditional": traditional(name)}[variant]
+        written = {
+            "exact": name,
+            "typo": typo(name, pl.rng),
+            "homophone": homophone(name),
+            "traditional": traditional(name),
+        }[variant]
         if written is None or (variant != "exact" and (v, written) in taken):
             continue  # this name has no such variant: try the next candidate
         used_e.add(code)
         roles.at[r, "person_id_number"] = ""
         roles.at[r, "person_name"] = written
-        ent.at[row_of[code], "phone"] = str(pl.p.at[i, "phone"])
-        marks[r] = _mention(ctx, "enterprise_roles", "person_name", written, variant,
-                            pl.new_id(i), False, "enterprise phone is the person's phone")
+        ent.at[row_of[code], "phone"] = at_str(pl.p, i, "phone")
+        marks[r] = _mention(
+            ctx,
+            "enterprise_roles",
+            "person_name",
+            written,
+            variant,
+            pl.new_id(i),
+            False,
+            "enterprise phone is the person's phone",
+        )
         n += 1
     roles["_mention"] = marks
 
@@ -137,29 +203,52 @@ def _relatives(pl: Planter) -> None:
     counts = pd.Series([str(x) for x in pl.names]).groupby(pl.v_of).value_counts()
     marks = np.full(len(rel), np.nan)
     for r in np.flatnonzero(rel["_name_only"].to_numpy()):
-        j, i = int(rel.at[r, "_rel"]), int(rel.at[r, "_official"])
+        j, i = at_int(rel, r, "_rel"), at_int(rel, r, "_official")
         same_home = pl.h_of[j] == pl.h_of[i]
         if not same_home and counts[(pl.village_of(j), str(pl.names[j]))] != 1:
             continue
         rel.at[r, "relative_id_number"] = ""
-        marks[r] = _mention(ctx, "declared_relations", "relative_name", str(pl.names[j]), "exact",
-                            pl.new_id(j), False,
-                            "lives with the official" if same_home else "unique name in the village")
+        marks[r] = _mention(
+            ctx,
+            "declared_relations",
+            "relative_name",
+            str(pl.names[j]),
+            "exact",
+            pl.new_id(j),
+            False,
+            "lives with the official" if same_home else "unique name in the village",
+        )
     rel["_mention"] = marks
     everyone = {str(x) for x in pl.names}
     leaders = rel["_official"].drop_duplicates().to_numpy()
     for i in pl.rng.permutation(leaders)[: max(3, ctx.n // 5_000)]:
         while True:
             name = str(surnames(pl.rng, 1)[0]) + str(
-                given_names(pl.rng, np.array([True]), np.array([1995]))[0])
+                given_names(pl.rng, np.array([True]), np.array([1995]))[0]
+            )
             if name not in everyone:
                 break
-        m = _mention(ctx, "declared_relations", "relative_name", name, "exact", None, False,
-                     "works outside the county; not in the household register")
-        row: dict[str, Any] = {"_official": int(i), "_rel": -1, "relation": "子女",
-                               "official_id_number": pl.new_id(int(i)), "relative_id_number": "",
-                               "relative_name": name, "employer": "广东省东莞市长安镇某电子厂",
-                               "_name_only": True, "_mention": m}
+        m = _mention(
+            ctx,
+            "declared_relations",
+            "relative_name",
+            name,
+            "exact",
+            None,
+            False,
+            "works outside the county; not in the household register",
+        )
+        row: dict[str, Any] = {
+            "_official": int(i),
+            "_rel": -1,
+            "relation": "子女",
+            "official_id_number": pl.new_id(int(i)),
+            "relative_id_number": "",
+            "relative_name": name,
+            "employer": "广东省东莞市长安镇某电子厂",
+            "_name_only": True,
+            "_mention": m,
+        }
         ctx.add("declared_relations", row)
 
 
@@ -169,8 +258,16 @@ def _legal_reps(pl: Planter) -> None:
     marks = np.full(len(ent), np.nan)
     companies = np.flatnonzero((ent["kind"] == "有限责任公司").to_numpy())
     for r in pl.rng.permutation(companies)[: max(3, len(ent) // 30)]:
-        rep = int(ent.at[r, "_rep"])
+        rep = at_int(ent, r, "_rep")
         ent.at[r, "legal_rep_id_number"] = ""
-        marks[r] = _mention(ctx, "enterprises", "legal_rep_name", str(pl.names[rep]), "exact",
-                            pl.new_id(rep), False, "the enterprise's own roles list the person with ID")
+        marks[r] = _mention(
+            ctx,
+            "enterprises",
+            "legal_rep_name",
+            str(pl.names[rep]),
+            "exact",
+            pl.new_id(rep),
+            False,
+            "the enterprise's own roles list the person with ID",
+        )
     ent["_mention"] = marks

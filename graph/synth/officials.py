@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graph.synth.common import COUNTY_CODE, COUNTY_NAME, NO_DATE, County, day
+from graph.synth.common import COUNTY_CODE, COUNTY_NAME, NO_DATE, County, at_int, day
 
 _COUNTY_DEPTS = {
     "县水利局": ["局长", "副局长", "饮水办主任", "饮水办科员", "农村水利股股长"],
@@ -77,7 +77,7 @@ def build(ctx: County) -> None:
         cand = cand[~used_hh[p["_hh"].to_numpy()[cand]]]
         good = cand[(age[cand] >= age_lo) & (age[cand] <= age_hi)]
         i = ctx.pick(good if len(good) else cand)
-        used_hh[p.at[i, "_hh"]] = True
+        used_hh[at_int(p, i, "_hh")] = True
         return i
 
     def post(i: int, org: str, position: str, kind: str, juris: str, start: int, end: int) -> None:
@@ -117,8 +117,15 @@ def build(ctx: County) -> None:
             post(take(vv), org, "村监委会主任", "village_cadre", vill["code"], start, NO_DATE)
         if rng.random() < 0.4:
             former = take(vv, 50, 60)
-            post(former, party, "村党支部书记", "village_cadre", vill["code"],
-                 _date(2017, 12, 20) + int(rng.integers(0, 30)), start - 1)
+            post(
+                former,
+                party,
+                "村党支部书记",
+                "village_cadre",
+                vill["code"],
+                _date(2017, 12, 20) + int(rng.integers(0, 30)),
+                start - 1,
+            )
 
     vill_of_town = villages.groupby("town").groups
     staff: dict[tuple[int, str], int] = {}
@@ -143,8 +150,15 @@ def build(ctx: County) -> None:
         for pos in positions:
             start = _date(2012, 1, 1) + int(rng.integers(0, 3500))
             juris = COUNTY_CODE if "局长" in pos else ""
-            post(take(int(rng.integers(len(villages))), 30, 58), COUNTY_NAME + dept[1:],
-                 pos, "civil_servant", juris, start, NO_DATE)
+            post(
+                take(int(rng.integers(len(villages))), 30, 58),
+                COUNTY_NAME + dept[1:],
+                pos,
+                "civil_servant",
+                juris,
+                start,
+                NO_DATE,
+            )
 
     # Teachers, doctors and other payroll staff: about 1% of the county.
     n_staff = max(8, ctx.n // 110)
@@ -203,7 +217,10 @@ def _declared(ctx: County) -> None:
     sibling_ok = alive & ~means & (age >= 25) & ~p["_reserved"].to_numpy()
     key = p["_v"].to_numpy() * 1000 + pd.factorize(surname)[0]
     ok_idx = np.flatnonzero(sibling_ok)
-    by_key = {int(k): g.to_numpy() for k, g in pd.Series(ok_idx).groupby(key[ok_idx])}
+    by_key: dict[int, np.ndarray] = {}
+    for k, g in pd.Series(ok_idx).groupby(key[ok_idx]):
+        key_k: Any = k
+        by_key[int(key_k)] = g.to_numpy()
     head_of = ctx.frames["_households"]["_head"].to_numpy()
     size_of = ctx.frames["_households"]["size"].to_numpy()
     org_of = dict(zip(off["_p"], off["organisation"], strict=False))
@@ -214,10 +231,10 @@ def _declared(ctx: County) -> None:
         own_role = role[i]
         members = range(int(head_of[h]), int(head_of[h] + size_of[h]))
         for j in members:
-            rel = RELATION_BY_ROLE.get(own_role, {}).get(role[j])
-            if j == i or rel is None:
+            relation = RELATION_BY_ROLE.get(own_role, {}).get(role[j])
+            if j == i or relation is None:
                 continue
-            rows.append({"_official": i, "_rel": j, "relation": rel})
+            rows.append({"_official": i, "_rel": j, "relation": relation})
         cand = by_key.get(int(key[i]), np.array([], dtype=np.int64))
         cand = cand[(hh_of[cand] != h) & (np.abs(age[cand] - age[i]) <= 12)]
         for j in cand[: int(rng.integers(0, 3))]:
@@ -231,7 +248,9 @@ def _declared(ctx: County) -> None:
     u = rng.random(len(rel))
     work = np.array(["务农", "个体经营", "外出务工", "", "", "退休"], dtype=object)
     rel["employer"] = work[rng.integers(0, len(work), len(rel))]
-    rel["employer"] = [org_of.get(int(j), e) for j, e in zip(rel["_rel"], rel["employer"], strict=True)]
+    rel["employer"] = [
+        org_of.get(int(j), e) for j, e in zip(rel["_rel"], rel["employer"], strict=True)
+    ]
     rel["_name_only"] = u < 0.1
     ctx.frames["declared_relations"] = rel
     p["_tainted"] = tainted

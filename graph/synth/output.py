@@ -23,17 +23,27 @@ from graph.synth.common import (
 
 # registers kept in date order (column), the rest keep their order with planted rows
 # slipped in at random places
-_DATE_ORDER = {"deaths": "death_date", "properties": "registered", "vehicles": "registered",
-               "contracts": "signed", "payments": "paid_date", "incomes": "received_date",
-               "complaints": "received"}
+_DATE_ORDER = {
+    "deaths": "death_date",
+    "properties": "registered",
+    "vehicles": "registered",
+    "contracts": "signed",
+    "payments": "paid_date",
+    "incomes": "received_date",
+    "complaints": "received",
+}
 
 
 def deaths(ctx: County) -> None:
     p = ctx.frames["persons"]
     dead = p[p["_death"] != NO_DATE]
-    ctx.frames["deaths"] = pd.DataFrame({"id_number": dead["id_number"].to_numpy(),
-                                         "name": dead["name"].to_numpy(),
-                                         "death_date": dead["_death"].to_numpy()})
+    ctx.frames["deaths"] = pd.DataFrame(
+        {
+            "id_number": dead["id_number"].to_numpy(),
+            "name": dead["name"].to_numpy(),
+            "death_date": dead["_death"].to_numpy(),
+        }
+    )
 
 
 def _order(ctx: County, register: str, df: pd.DataFrame, n_base: int) -> pd.DataFrame:
@@ -48,8 +58,9 @@ def _order(ctx: County, register: str, df: pd.DataFrame, n_base: int) -> pd.Data
     extra = len(df) - n_base
     if extra <= 0:
         return df
-    key = np.concatenate([np.arange(n_base) + 0.5,
-                          ctx.rng.integers(0, n_base + 1, extra).astype(float)])
+    key = np.concatenate(
+        [np.arange(n_base) + 0.5, ctx.rng.integers(0, n_base + 1, extra).astype(float)]
+    )
     return df.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
@@ -77,9 +88,14 @@ def finish(ctx: County, out: Path) -> dict[str, Any]:
         path = writer.write(register, text, out)
         counts[register] = len(text)
         name, encoding, style = writer.FILES[register]
-        files[register] = {"file": name, "encoding": encoding if encoding != "xlsx" else None,
-                           "format": "xlsx" if encoding == "xlsx" else "csv",
-                           "bom": encoding == "utf-8-sig", "header": style, "bytes": path.stat().st_size}
+        files[register] = {
+            "file": name,
+            "encoding": encoding if encoding != "xlsx" else None,
+            "format": "xlsx" if encoding == "xlsx" else "csv",
+            "bom": encoding == "utf-8-sig",
+            "header": style,
+            "bytes": path.stat().st_size,
+        }
     truth = {
         "generator": "guanxi.synth/1",
         "seed": ctx.seed,
@@ -97,6 +113,7 @@ def finish(ctx: County, out: Path) -> dict[str, Any]:
         "bad_rows": bad_rows,
         "warn_rows": warn_rows,
     }
-    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
-                                    encoding="utf-8")
+    (out / "truth.json").write_text(
+        json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     return truth

@@ -43,8 +43,40 @@ _TEMPLATES: dict[int, list[tuple[str, float, int, int]]] = {
 _SIZE_P = np.array([0.15, 0.23, 0.22, 0.19, 0.11, 0.06, 0.03, 0.01])
 _RELATION = {"H": "户主", "S": "配偶", "P": "父母", "G": "孙子女", "B": "兄弟姐妹", "O": "其他"}
 _PHONE_PREFIXES = np.array(
-    "134 135 136 137 138 139 150 151 152 157 158 159 182 183 187 188 130 131 132 155 156 "
-    "185 186 133 153 180 181 189 177 199 166 173".split(),
+    [
+        "134",
+        "135",
+        "136",
+        "137",
+        "138",
+        "139",
+        "150",
+        "151",
+        "152",
+        "157",
+        "158",
+        "159",
+        "182",
+        "183",
+        "187",
+        "188",
+        "130",
+        "131",
+        "132",
+        "155",
+        "156",
+        "185",
+        "186",
+        "133",
+        "153",
+        "180",
+        "181",
+        "189",
+        "177",
+        "199",
+        "166",
+        "173",
+    ],
     dtype=object,
 )
 # Sequence numbers (3 digits, parity = gender) below 900 belong to the base population.
@@ -119,7 +151,9 @@ def build(ctx: County) -> None:
     surname = np.where(roles == "H", head_s[hh], surname)
     surname = np.where(roles == "S", spouse_s[hh], surname)
     surname = np.where(np.isin(roles, ["C", "G"]), family[hh], surname)
-    surname = np.where((roles == "B") | ((roles == "P") & male & head_male[hh]), head_s[hh], surname)
+    surname = np.where(
+        (roles == "B") | ((roles == "P") & male & head_male[hh]), head_s[hh], surname
+    )
     name = surname + names.given_names(rng, male, birth_year)
 
     relation = np.array([_RELATION.get(r, "") for r in roles], dtype=object)
@@ -193,7 +227,9 @@ def _id_numbers(
     u = rng.random(n)
     prefix = np.full(n, int(COUNTY_CODE), dtype=np.int64)
     old = (birth_year < 1985) & (u < 0.25)
-    prefix = np.where(old, np.array([int(p) for p in RETIRED_PREFIXES])[rng.integers(0, 2, n)], prefix)
+    prefix = np.where(
+        old, np.array([int(p) for p in RETIRED_PREFIXES])[rng.integers(0, 2, n)], prefix
+    )
     other = u > np.where(roles == "S", 0.82, 0.97)
     others = np.array([int(p) for p in OTHER_PREFIXES])
     prefix = np.where(other, others[rng.integers(0, len(others), n)], prefix)

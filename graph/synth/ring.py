@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from graph.synth import complaints
-from graph.synth.common import NO_DATE
+from graph.synth.common import NO_DATE, at_int, at_str
 from graph.synth.economy import landline
 from graph.synth.plant import Planter, declared_of
-from graph.synth.plant_works import _d, _spouse, contract, current, exclusive_kin, firm, pay
+from graph.synth.plant_kin import contract, current, exclusive_kin, firm, on, pay, spouse_of
 
 
 def _family(pl: Planter) -> tuple[int, int, int | None, int, int]:
@@ -32,16 +32,21 @@ def _family(pl: Planter) -> tuple[int, int, int | None, int, int]:
         sec = current(pl.ctx, pl.vcode(int(v)), "村党支部书记")
         if int(pl.h_of[sec]) in claimed:
             continue
-        spouse = _spouse(pl, sec)
+        spouse = spouse_of(pl, sec)
         phone_of = spouse if spouse is not None and pl.p.at[spouse, "phone"] else sec
         if not pl.p.at[phone_of, "phone"]:
             continue
         if spouse is not None and not exclusive_kin(pl, sec, spouse):
             continue
         for m in pl.members(int(pl.h_of[sec])):
-            if (pl.p.at[m, "relation_to_head"] == "子" and 20 <= pl.age[m] <= 50
-                    and pl.p.at[m, "_death"] == NO_DATE and m != sec and spouse is not None
-                    and exclusive_kin(pl, sec, m)):
+            if (
+                pl.p.at[m, "relation_to_head"] == "子"
+                and 20 <= pl.age[m] <= 50
+                and pl.p.at[m, "_death"] == NO_DATE
+                and m != sec
+                and spouse is not None
+                and exclusive_kin(pl, sec, m)
+            ):
                 return int(v), sec, spouse, m, phone_of
         if best is None:
             best = (int(v), sec, spouse, phone_of)
@@ -66,8 +71,10 @@ def _kinsman(pl: Planter, villages: list[int], sec: int, lo: int, hi: int) -> tu
 
 def _brother(pl: Planter, v1: int, sec: int) -> tuple[int, int]:
     """A man of the secretary's surname in a neighbouring village (blank household)."""
-    town = pl.villages.at[v1, "town"]
-    near = [v for v in range(len(pl.villages)) if v != v1 and pl.villages.at[v, "town"] == town]
+    town = at_int(pl.villages, v1, "town")
+    near = [
+        v for v in range(len(pl.villages)) if v != v1 and at_int(pl.villages, v, "town") == town
+    ]
     others = near or [v for v in range(len(pl.villages)) if v != v1]
     return _kinsman(pl, others, sec, 30, 65)
 
@@ -81,63 +88,101 @@ def plant(pl: Planter) -> None:
         if who is not None and who not in declared:
             pl.declare(sec, who, relation, "个体经营" if who == brother else "")
     front1, front2 = pl.person(v1), pl.person(v2)
-    f1, n1 = firm(pl, brother, est=_d(2020, 7, 15), phone=str(pl.p.at[phone_of, "phone"]))
+    f1, n1 = firm(pl, brother, est=on(2020, 7, 15), phone=at_str(pl.p, phone_of, "phone"))
     shared_address = str(ctx.extra["enterprises"][-1]["address"])
     shared_phone = landline(ctx.take("landline")[0])
-    f2, n2 = firm(pl, front1, est=_d(2021, 3, 2), address=shared_address, phone=shared_phone,
-                  rep_is_shareholder=False, tail="劳务有限公司")
+    f2, n2 = firm(
+        pl,
+        front1,
+        est=on(2021, 3, 2),
+        address=shared_address,
+        phone=shared_phone,
+        rep_is_shareholder=False,
+        tail="劳务有限公司",
+    )
     pl.role(f2, front1, "执行董事")
     pl.role(f2, front1, "股东", 0.4)
     pl.role(f2, son, "股东", 0.6)
-    brother_home = str(pl.p.at[brother, "address"])
-    f3, n3 = firm(pl, front2, est=_d(2020, 11, 20), address=brother_home, phone=shared_phone,
-                  tail="水利水电工程有限公司")
+    brother_home = at_str(pl.p, brother, "address")
+    f3, n3 = firm(
+        pl,
+        front2,
+        est=on(2020, 11, 20),
+        address=brother_home,
+        phone=shared_phone,
+        tail="水利水电工程有限公司",
+    )
     truth = ctx.truth
     contracts: list[str] = []
     vouchers: list[str] = []
 
-    def award(v: int, code: str, name: str, signed: int, kind: int, amount: int,
-              proc: str) -> dict[str, Any]:
+    def award(
+        v: int, code: str, name: str, signed: int, kind: int, amount: int, proc: str
+    ) -> dict[str, Any]:
         row = contract(pl, v, code, name, signed, kind=kind, amount=amount, proc=proc)
         paid = pay(pl, row, v)
         contracts.append(row["contract_id"])
         vouchers.extend(paid)
         if v == v1:  # the secretary governs v1 and approves its vouchers
-            truth.case("official_relative_contract", [pl.new_id(sec), row["contract_id"]],
-                       "ring: contract in the secretary's village to his family's company")
+            truth.case(
+                "official_relative_contract",
+                [pl.new_id(sec), row["contract_id"]],
+                "ring: contract in the secretary's village to his family's company",
+            )
             for x in paid:
-                truth.case("cadre_pays_self", [x, pl.new_id(sec)],
-                           "ring: the secretary approved a payment to his family's company")
+                truth.case(
+                    "cadre_pays_self",
+                    [x, pl.new_id(sec)],
+                    "ring: the secretary approved a payment to his family's company",
+                )
         return row
 
-    a = award(v1, f1, n1, _d(2024, 1, 8), 7, 6_800_000, "直接发包")
-    b = award(v1, f1, n1, _d(2024, 2, 17), 6, 5_200_000, "直接发包")
-    truth.case("split_contracts", [a["contract_id"], b["contract_id"]],
-               "ring: the brother's company got two direct awards 40 days apart")
-    truth.case("contractor_shares_contact", [f1, pl.new_id(phone_of)],
-               "ring: the brother's company gives the phone of the secretary's family")
-    award(v1, f2, n2, _d(2024, 3, 18), 2, 18_000_000, "公开招标")
-    award(v1, f2, n2, _d(2024, 6, 2), 4, 26_000_000, "公开招标")
-    award(v2, f3, n3, _d(2023, 9, 9), 3, 15_000_000, "竞争性谈判")
-    award(v2, f3, n3, _d(2024, 5, 20), 1, 22_000_000, "竞争性谈判")
-    received = _d(2024, 10, 8)
-    row = complaints.row(ctx, v1, received, received + 2, NO_DATE, "", f"{pl.new_id(sec)};{f1}",
-                         f"反映{pl.villages.at[v1, 'name']}党支部书记{pl.names[sec]}的亲属承揽村级工程")
+    a = award(v1, f1, n1, on(2024, 1, 8), 7, 6_800_000, "直接发包")
+    b = award(v1, f1, n1, on(2024, 2, 17), 6, 5_200_000, "直接发包")
+    truth.case(
+        "split_contracts",
+        [a["contract_id"], b["contract_id"]],
+        "ring: the brother's company got two direct awards 40 days apart",
+    )
+    truth.case(
+        "contractor_shares_contact",
+        [f1, pl.new_id(phone_of)],
+        "ring: the brother's company gives the phone of the secretary's family",
+    )
+    award(v1, f2, n2, on(2024, 3, 18), 2, 18_000_000, "公开招标")
+    award(v1, f2, n2, on(2024, 6, 2), 4, 26_000_000, "公开招标")
+    award(v2, f3, n3, on(2023, 9, 9), 3, 15_000_000, "竞争性谈判")
+    award(v2, f3, n3, on(2024, 5, 20), 1, 22_000_000, "竞争性谈判")
+    received = on(2024, 10, 8)
+    row = complaints.row(
+        ctx,
+        v1,
+        received,
+        received + 2,
+        NO_DATE,
+        "",
+        f"{pl.new_id(sec)};{f1}",
+        f"反映{at_str(pl.villages, v1, 'name')}党支部书记{pl.names[sec]}的亲属承揽村级工程",
+    )
     row["closed"], row["extension_approved"], row["substantiated"] = received + 60, "否", "否"
     ctx.add("complaints", row)
     truth.ring = {
         "note": "village secretary's family and three front companies sharing phones/addresses",
         "village_codes": [pl.vcode(v1), pl.vcode(v2)],
-        "persons": [pl.new_id(i) for i in (sec, spouse, son, brother, front1, front2)
-                    if i is not None],
-        "roles": {"secretary": pl.new_id(sec),
-                  "spouse": pl.new_id(spouse) if spouse is not None else None,
-                  "son": pl.new_id(son),
-                  "brother": pl.new_id(brother), "front_men": [pl.new_id(front1), pl.new_id(front2)]},
+        "persons": [
+            pl.new_id(i) for i in (sec, spouse, son, brother, front1, front2) if i is not None
+        ],
+        "roles": {
+            "secretary": pl.new_id(sec),
+            "spouse": pl.new_id(spouse) if spouse is not None else None,
+            "son": pl.new_id(son),
+            "brother": pl.new_id(brother),
+            "front_men": [pl.new_id(front1), pl.new_id(front2)],
+        },
         "enterprises": [f1, f2, f3],
         "contracts": contracts,
         "vouchers": vouchers,
-        "phones": [str(pl.p.at[phone_of, "phone"]), shared_phone],
+        "phones": [at_str(pl.p, phone_of, "phone"), shared_phone],
         "addresses": [shared_address, brother_home],
         "complaints": [row["complaint_id"]],
     }

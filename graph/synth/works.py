@@ -22,6 +22,7 @@ from graph.synth.common import (
     NO_DATE,
     County,
     IntArray,
+    at_str,
     date_of,
     day,
     month_code,
@@ -68,7 +69,11 @@ def cadres(ctx: County) -> dict[str, dict[str, list[tuple[int, int, int]]]]:
     cad = off[off["kind"] == "village_cadre"]
     out: dict[str, dict[str, list[tuple[int, int, int]]]] = {}
     for who, juris, position, start, end in zip(
-        cad["_p"], cad["jurisdiction_code"], cad["position"], cad["start_date"], cad["end_date"],
+        cad["_p"],
+        cad["jurisdiction_code"],
+        cad["position"],
+        cad["start_date"],
+        cad["end_date"],
         strict=True,
     ):
         out.setdefault(str(juris), {}).setdefault(str(position), []).append(
@@ -99,8 +104,8 @@ def project(ctx: County, v: int, kind: int | None = None) -> dict[str, Any]:
     else:
         qty = float(int(rng.integers(int(lo), int(hi) + 1)))
     price = plo + rng.random() * (phi - plo)
-    amount = int(round(qty * price / 100.0)) * 100 * 100
-    town = str(villages.at[v, "town_name"])
+    amount = round(qty * price / 100.0) * 100 * 100
+    town = at_str(villages, v, "town_name")
     return {
         "project_name": tmpl.format(v=villages.at[v, "name"], g=int(rng.integers(1, 9)), t=town),
         "department": (COUNTY_NAME + dept[1:]) if dept.startswith("县") else town + "人民政府",
@@ -112,13 +117,13 @@ def project(ctx: County, v: int, kind: int | None = None) -> dict[str, Any]:
 
 def build(ctx: County) -> None:
     rng = ctx.rng
-    p = ctx.frames["persons"]
     villages = ctx.frames["_villages"]
     ent = ctx.frames["enterprises"]
     cad = cadres(ctx)
     ctx.info["cadres"] = cad
     builders = np.flatnonzero(
-        (ent["industry"] == "建筑业").to_numpy() & (ent["status"] == "存续").to_numpy()
+        (ent["industry"] == "建筑业").to_numpy()
+        & (ent["status"] == "存续").to_numpy()
         & (ent["established"].to_numpy() < DATA_START - 365)
     )
     pool = _payee_pool(ctx)
@@ -130,7 +135,7 @@ def build(ctx: County) -> None:
     incomes: list[dict[str, Any]] = []
     gov_uscc = uscc("11", 0)
     for v in range(len(villages)):
-        vcode = str(villages.at[v, "code"])
+        vcode = at_str(villages, v, "code")
         c = cad[vcode]
         k = 4 + int(rng.poisson(4))
         firms = rng.choice(builders, size=min(k, len(builders)), replace=False)
@@ -143,29 +148,52 @@ def build(ctx: County) -> None:
                 cid, cname = str(ids[people[j]]), str(names[people[j]])
             else:
                 e = int(firms[j % len(firms)])
-                cid, cname = str(ent.at[e, "uscc"]), str(ent.at[e, "name"])
+                cid, cname = at_str(ent, e, "uscc"), at_str(ent, e, "name")
             row = contract_row(ctx, v, pr, cid, cname, signed, in_office(c["村党支部书记"], signed))
             contracts.append(row)
             payments += pay_contract(ctx, row, vcode, c)
         for _ in range(int(rng.integers(4, 10))):
             payee = int(pool[int(rng.integers(len(pool)))])
             paid = DATA_START + int(rng.integers(0, DATA_END - DATA_START))
-            payments.append(voucher(ctx, vcode, str(ids[payee]), str(names[payee]),
-                                    int(rng.integers(200, 8_000)) * 100, paid, "",
-                                    str(rng.choice(["保洁费", "办公用品", "会议误餐", "维修费"])),
-                                    ids[in_office(c["村党支部书记"], paid)], ids[accountant(c)]))
+            payments.append(
+                voucher(
+                    ctx,
+                    vcode,
+                    str(ids[payee]),
+                    str(names[payee]),
+                    int(rng.integers(200, 8_000)) * 100,
+                    paid,
+                    "",
+                    str(rng.choice(["保洁费", "办公用品", "会议误餐", "维修费"])),
+                    ids[in_office(c["村党支部书记"], paid)],
+                    ids[accountant(c)],
+                )
+            )
         for year in (2023, 2024):
             when = day(dt.date(year, 3, 1)) + int(rng.integers(0, 200))
-            incomes.append({"voucher_no": voucher_no(ctx, when), "village_code": vcode,
-                            "source": "上级转移支付", "payer_id": gov_uscc,
-                            "amount": int(rng.integers(50, 300)) * 100_000, "received_date": when,
-                            "booked": "是"})
+            incomes.append(
+                {
+                    "voucher_no": voucher_no(ctx, when),
+                    "village_code": vcode,
+                    "source": "上级转移支付",
+                    "payer_id": gov_uscc,
+                    "amount": int(rng.integers(50, 300)) * 100_000,
+                    "received_date": when,
+                    "booked": "是",
+                }
+            )
             payer = int(pool[int(rng.integers(len(pool)))])
-            incomes.append({"voucher_no": voucher_no(ctx, when + 30), "village_code": vcode,
-                            "source": str(rng.choice(["鱼塘承包费", "山林发包收入", "土地租金"])),
-                            "payer_id": str(ids[payer]),
-                            "amount": int(rng.integers(10, 200)) * 10_000,
-                            "received_date": when + 30, "booked": "是"})
+            incomes.append(
+                {
+                    "voucher_no": voucher_no(ctx, when + 30),
+                    "village_code": vcode,
+                    "source": str(rng.choice(["鱼塘承包费", "山林发包收入", "土地租金"])),
+                    "payer_id": str(ids[payer]),
+                    "amount": int(rng.integers(10, 200)) * 10_000,
+                    "received_date": when + 30,
+                    "booked": "是",
+                }
+            )
     ctx.frames["contracts"] = pd.DataFrame(contracts)
     ctx.frames["payments"] = pd.DataFrame(payments)
     ctx.frames["incomes"] = pd.DataFrame(incomes)
@@ -177,15 +205,25 @@ def _payee_pool(ctx: County) -> IntArray:
     means = ctx.frames["_households"]["_means"].to_numpy()[p["_hh"].to_numpy()]
     age = p["_age"].to_numpy()
     ok = (age >= 25) & (age <= 62) & (p["_death"].to_numpy() == NO_DATE)
-    return np.flatnonzero(ok & ~means & ~p["_tainted"].to_numpy() & ~p["_biz"].to_numpy()
-                          & ~p["_reserved"].to_numpy())
+    return np.flatnonzero(
+        ok & ~means & ~p["_tainted"].to_numpy() & ~p["_biz"].to_numpy() & ~p["_reserved"].to_numpy()
+    )
 
 
-def contract_row(ctx: County, v: int, pr: dict[str, Any], cid: str, cname: str, signed: int,
-                 approver: int, proc: str | None = None, delivered: float | None = None,
-                 accepted: int | None = None) -> dict[str, Any]:
+def contract_row(
+    ctx: County,
+    v: int,
+    pr: dict[str, Any],
+    cid: str,
+    cname: str,
+    signed: int,
+    approver: int,
+    proc: str | None = None,
+    delivered: float | None = None,
+    accepted: int | None = None,
+) -> dict[str, Any]:
     rng = ctx.rng
-    vcode = str(ctx.frames["_villages"].at[v, "code"])
+    vcode = at_str(ctx.frames["_villages"], v, "code")
     ids = ctx.info["ids"]
     if accepted is None:
         accepted = signed + 60 + int(rng.integers(0, 180))
@@ -193,7 +231,12 @@ def contract_row(ctx: County, v: int, pr: dict[str, Any], cid: str, cname: str, 
             accepted = NO_DATE
     if delivered is None:
         delivered = pr["quantity"] if accepted != NO_DATE else float("nan")
-        if accepted != NO_DATE and pr["quantity"] >= 3 and pr["unit"] in "口户盏" and rng.random() < 0.03:
+        if (
+            accepted != NO_DATE
+            and pr["quantity"] >= 3
+            and pr["unit"] in "口户盏"
+            and rng.random() < 0.03
+        ):
             delivered = pr["quantity"] - 1
     return {
         "contract_id": contract_id(ctx, date_of(signed).year),
@@ -213,18 +256,43 @@ def contract_row(ctx: County, v: int, pr: dict[str, Any], cid: str, cname: str, 
     }
 
 
-def voucher(ctx: County, payer: str, payee_id: str, payee_name: str, amount: int, paid: int,
-            contract: str, purpose: str, approver: str, handler: str,
-            booked: str = "是") -> dict[str, Any]:
-    return {"voucher_no": voucher_no(ctx, paid), "payer_code": payer, "payee_id": payee_id,
-            "payee_name": payee_name, "amount": int(amount), "paid_date": int(paid),
-            "contract_id": contract, "purpose": purpose, "approver_id_number": str(approver),
-            "handler_id_number": str(handler), "booked": booked}
+def voucher(
+    ctx: County,
+    payer: str,
+    payee_id: str,
+    payee_name: str,
+    amount: int,
+    paid: int,
+    contract: str,
+    purpose: str,
+    approver: str,
+    handler: str,
+    booked: str = "是",
+) -> dict[str, Any]:
+    return {
+        "voucher_no": voucher_no(ctx, paid),
+        "payer_code": payer,
+        "payee_id": payee_id,
+        "payee_name": payee_name,
+        "amount": int(amount),
+        "paid_date": int(paid),
+        "contract_id": contract,
+        "purpose": purpose,
+        "approver_id_number": str(approver),
+        "handler_id_number": str(handler),
+        "booked": booked,
+    }
 
 
-def pay_contract(ctx: County, row: dict[str, Any], payer: str,
-                 c: dict[str, list[tuple[int, int, int]]], shares: tuple[float, ...] = (0.3, 0.4),
-                 approver: str | None = None, handler: str | None = None) -> list[dict[str, Any]]:
+def pay_contract(
+    ctx: County,
+    row: dict[str, Any],
+    payer: str,
+    c: dict[str, list[tuple[int, int, int]]],
+    shares: tuple[float, ...] = (0.3, 0.4),
+    approver: str | None = None,
+    handler: str | None = None,
+) -> list[dict[str, Any]]:
     """Advance, progress and (after acceptance) final payment; never beyond pro rata."""
     rng = ctx.rng
     ids = ctx.info["ids"]
@@ -233,10 +301,17 @@ def pay_contract(ctx: County, row: dict[str, Any], payer: str,
     due = amount
     if accepted != NO_DATE and row["delivered_quantity"] < row["quantity"]:
         due = int(amount * row["delivered_quantity"] // row["quantity"])
-    steps = [(signed + 5 + int(rng.integers(0, 15)), int(due * shares[0]) // 100 * 100, "工程预付款")]
+    steps = [
+        (signed + 5 + int(rng.integers(0, 15)), int(due * shares[0]) // 100 * 100, "工程预付款")
+    ]
     if len(shares) > 1:
-        steps.append((signed + 40 + int(rng.integers(0, 20)), int(due * shares[1]) // 100 * 100,
-                      "工程进度款"))
+        steps.append(
+            (
+                signed + 40 + int(rng.integers(0, 20)),
+                int(due * shares[1]) // 100 * 100,
+                "工程进度款",
+            )
+        )
     if accepted != NO_DATE:
         paid_so_far = sum(s[1] for s in steps)
         final = int(due * 0.97) // 100 * 100 - paid_so_far
@@ -247,6 +322,18 @@ def pay_contract(ctx: County, row: dict[str, Any], payer: str,
             continue
         appr = approver or str(ids[in_office(c["村党支部书记"], when)])
         hand = handler or str(ids[accountant(c)])
-        out.append(voucher(ctx, payer, str(row["contractor_id"]), str(row["contractor_name"]), amt,
-                           when, str(row["contract_id"]), purpose, appr, hand))
+        out.append(
+            voucher(
+                ctx,
+                payer,
+                str(row["contractor_id"]),
+                str(row["contractor_name"]),
+                amt,
+                when,
+                str(row["contract_id"]),
+                purpose,
+                appr,
+                hand,
+            )
+        )
     return out

@@ -7,11 +7,11 @@ percent of dates and amounts are written in the other formats the contract allow
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,59 +43,181 @@ FILES: dict[str, tuple[str, str, str]] = {
 
 # register -> [(column, Chinese header)], in the order of the data contract
 COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "divisions": [("code", "区划代码"), ("name", "名称"), ("level", "级别"), ("parent_code", "上级代码")],
-    "persons": [("id_number", "公民身份号码"), ("name", "姓名"), ("gender", "性别"),
-                ("birth_date", "出生日期"), ("household_id", "户号"), ("relation_to_head", "与户主关系"),
-                ("village_code", "村社区代码"), ("address", "住址"), ("phone", "联系电话")],
+    "divisions": [
+        ("code", "区划代码"),
+        ("name", "名称"),
+        ("level", "级别"),
+        ("parent_code", "上级代码"),
+    ],
+    "persons": [
+        ("id_number", "公民身份号码"),
+        ("name", "姓名"),
+        ("gender", "性别"),
+        ("birth_date", "出生日期"),
+        ("household_id", "户号"),
+        ("relation_to_head", "与户主关系"),
+        ("village_code", "村社区代码"),
+        ("address", "住址"),
+        ("phone", "联系电话"),
+    ],
     "deaths": [("id_number", "公民身份号码"), ("name", "姓名"), ("death_date", "死亡日期")],
-    "officials": [("id_number", "公民身份号码"), ("name", "姓名"), ("organisation", "工作单位"),
-                  ("position", "职务"), ("kind", "类别"), ("jurisdiction_code", "管辖区划代码"),
-                  ("start_date", "任职开始日期"), ("end_date", "任职结束日期")],
-    "declared_relations": [("official_id_number", "干部身份号码"), ("relative_id_number", "亲属身份号码"),
-                           ("relative_name", "亲属姓名"), ("relation", "关系"), ("employer", "工作单位")],
-    "enterprises": [("uscc", "统一社会信用代码"), ("name", "企业名称"),
-                    ("legal_rep_id_number", "法定代表人身份号码"), ("legal_rep_name", "法定代表人"),
-                    ("kind", "类型"), ("industry", "行业"), ("address", "住所"), ("phone", "联系电话"),
-                    ("established", "成立日期"), ("status", "登记状态"), ("deregistered", "注销/吊销日期"),
-                    ("registered_capital", "注册资本")],
-    "enterprise_roles": [("uscc", "统一社会信用代码"), ("person_id_number", "身份号码"),
-                         ("person_name", "姓名"), ("role", "角色"), ("share_ratio", "持股比例")],
-    "properties": [("cert_no", "不动产权证号"), ("owner_id_number", "权利人证件号"), ("owner_name", "权利人"),
-                   ("co_owner_id_numbers", "共有人证件号"), ("address", "坐落"), ("usage", "用途"),
-                   ("area_m2", "面积"), ("registered", "登记日期")],
-    "vehicles": [("plate", "号牌号码"), ("owner_id_number", "所有人证件号"), ("owner_name", "所有人"),
-                 ("vehicle_type", "车辆类型"), ("brand", "品牌"), ("registered", "注册日期"),
-                 ("status", "状态"), ("deregistered", "注销日期")],
-    "programs": [("program_code", "项目编码"), ("name", "项目名称"), ("department", "主管部门"),
-                 ("kind", "类别"), ("exclusive_with", "互斥项目")],
-    "disbursements": [("record_id", "发放流水号"), ("program_code", "项目编码"),
-                      ("recipient_id_number", "领取人身份号码"), ("recipient_name", "领取人姓名"),
-                      ("household_id", "户号"), ("village_code", "村社区代码"), ("amount", "金额"),
-                      ("period", "发放期间"), ("paid_date", "发放日期"), ("bank_account", "收款账号"),
-                      ("handler_id_number", "经办人身份号码")],
-    "students": [("id_number", "学生身份号码"), ("name", "姓名"), ("school", "学校"), ("grade", "年级"),
-                 ("category", "资助类别"), ("household_id", "户号"), ("policies", "享受政策"),
-                 ("year", "学年")],
-    "contracts": [("contract_id", "合同编号"), ("project_name", "项目名称"), ("village_code", "实施村代码"),
-                  ("department", "主管部门"), ("contractor_id", "承包方证件号"), ("contractor_name", "承包方"),
-                  ("amount", "合同金额"), ("signed", "签订日期"), ("approver_id_number", "审批人身份号码"),
-                  ("procurement", "采购方式"), ("quantity", "合同工程量"), ("unit", "单位"),
-                  ("delivered_quantity", "验收工程量"), ("accepted", "验收日期")],
-    "payments": [("voucher_no", "凭证号"), ("payer_code", "付款单位代码"), ("payee_id", "收款方证件号"),
-                 ("payee_name", "收款方"), ("amount", "金额"), ("paid_date", "支付日期"),
-                 ("contract_id", "合同编号"), ("purpose", "用途"), ("approver_id_number", "审批人身份号码"),
-                 ("handler_id_number", "经办人身份号码"), ("booked", "是否入账")],
-    "incomes": [("voucher_no", "凭证号"), ("village_code", "村社区代码"), ("source", "来源"),
-                ("payer_id", "付款方证件号"), ("amount", "金额"), ("received_date", "收款日期"),
-                ("booked", "是否入账")],
-    "complaints": [("complaint_id", "举报编号"), ("received", "收到日期"), ("channel", "渠道"),
-                   ("village_code", "涉及村社区代码"), ("subject_ids", "被举报对象证件号"),
-                   ("summary", "举报内容摘要"), ("reporter_name", "举报人"), ("reporter_phone", "举报人电话"),
-                   ("accepted", "受理日期"), ("closed", "办结日期"), ("extension_approved", "延期批准"),
-                   ("substantiated", "是否查实"), ("amount_involved", "涉及金额")],
+    "officials": [
+        ("id_number", "公民身份号码"),
+        ("name", "姓名"),
+        ("organisation", "工作单位"),
+        ("position", "职务"),
+        ("kind", "类别"),
+        ("jurisdiction_code", "管辖区划代码"),
+        ("start_date", "任职开始日期"),
+        ("end_date", "任职结束日期"),
+    ],
+    "declared_relations": [
+        ("official_id_number", "干部身份号码"),
+        ("relative_id_number", "亲属身份号码"),
+        ("relative_name", "亲属姓名"),
+        ("relation", "关系"),
+        ("employer", "工作单位"),
+    ],
+    "enterprises": [
+        ("uscc", "统一社会信用代码"),
+        ("name", "企业名称"),
+        ("legal_rep_id_number", "法定代表人身份号码"),
+        ("legal_rep_name", "法定代表人"),
+        ("kind", "类型"),
+        ("industry", "行业"),
+        ("address", "住所"),
+        ("phone", "联系电话"),
+        ("established", "成立日期"),
+        ("status", "登记状态"),
+        ("deregistered", "注销/吊销日期"),
+        ("registered_capital", "注册资本"),
+    ],
+    "enterprise_roles": [
+        ("uscc", "统一社会信用代码"),
+        ("person_id_number", "身份号码"),
+        ("person_name", "姓名"),
+        ("role", "角色"),
+        ("share_ratio", "持股比例"),
+    ],
+    "properties": [
+        ("cert_no", "不动产权证号"),
+        ("owner_id_number", "权利人证件号"),
+        ("owner_name", "权利人"),
+        ("co_owner_id_numbers", "共有人证件号"),
+        ("address", "坐落"),
+        ("usage", "用途"),
+        ("area_m2", "面积"),
+        ("registered", "登记日期"),
+    ],
+    "vehicles": [
+        ("plate", "号牌号码"),
+        ("owner_id_number", "所有人证件号"),
+        ("owner_name", "所有人"),
+        ("vehicle_type", "车辆类型"),
+        ("brand", "品牌"),
+        ("registered", "注册日期"),
+        ("status", "状态"),
+        ("deregistered", "注销日期"),
+    ],
+    "programs": [
+        ("program_code", "项目编码"),
+        ("name", "项目名称"),
+        ("department", "主管部门"),
+        ("kind", "类别"),
+        ("exclusive_with", "互斥项目"),
+    ],
+    "disbursements": [
+        ("record_id", "发放流水号"),
+        ("program_code", "项目编码"),
+        ("recipient_id_number", "领取人身份号码"),
+        ("recipient_name", "领取人姓名"),
+        ("household_id", "户号"),
+        ("village_code", "村社区代码"),
+        ("amount", "金额"),
+        ("period", "发放期间"),
+        ("paid_date", "发放日期"),
+        ("bank_account", "收款账号"),
+        ("handler_id_number", "经办人身份号码"),
+    ],
+    "students": [
+        ("id_number", "学生身份号码"),
+        ("name", "姓名"),
+        ("school", "学校"),
+        ("grade", "年级"),
+        ("category", "资助类别"),
+        ("household_id", "户号"),
+        ("policies", "享受政策"),
+        ("year", "学年"),
+    ],
+    "contracts": [
+        ("contract_id", "合同编号"),
+        ("project_name", "项目名称"),
+        ("village_code", "实施村代码"),
+        ("department", "主管部门"),
+        ("contractor_id", "承包方证件号"),
+        ("contractor_name", "承包方"),
+        ("amount", "合同金额"),
+        ("signed", "签订日期"),
+        ("approver_id_number", "审批人身份号码"),
+        ("procurement", "采购方式"),
+        ("quantity", "合同工程量"),
+        ("unit", "单位"),
+        ("delivered_quantity", "验收工程量"),
+        ("accepted", "验收日期"),
+    ],
+    "payments": [
+        ("voucher_no", "凭证号"),
+        ("payer_code", "付款单位代码"),
+        ("payee_id", "收款方证件号"),
+        ("payee_name", "收款方"),
+        ("amount", "金额"),
+        ("paid_date", "支付日期"),
+        ("contract_id", "合同编号"),
+        ("purpose", "用途"),
+        ("approver_id_number", "审批人身份号码"),
+        ("handler_id_number", "经办人身份号码"),
+        ("booked", "是否入账"),
+    ],
+    "incomes": [
+        ("voucher_no", "凭证号"),
+        ("village_code", "村社区代码"),
+        ("source", "来源"),
+        ("payer_id", "付款方证件号"),
+        ("amount", "金额"),
+        ("received_date", "收款日期"),
+        ("booked", "是否入账"),
+    ],
+    "complaints": [
+        ("complaint_id", "举报编号"),
+        ("received", "收到日期"),
+        ("channel", "渠道"),
+        ("village_code", "涉及村社区代码"),
+        ("subject_ids", "被举报对象证件号"),
+        ("summary", "举报内容摘要"),
+        ("reporter_name", "举报人"),
+        ("reporter_phone", "举报人电话"),
+        ("accepted", "受理日期"),
+        ("closed", "办结日期"),
+        ("extension_approved", "延期批准"),
+        ("substantiated", "是否查实"),
+        ("amount_involved", "涉及金额"),
+    ],
 }
-DATES = {"birth_date", "death_date", "start_date", "end_date", "established", "deregistered",
-         "registered", "paid_date", "signed", "accepted", "received_date", "received", "closed"}
+DATES = {
+    "birth_date",
+    "death_date",
+    "start_date",
+    "end_date",
+    "established",
+    "deregistered",
+    "registered",
+    "paid_date",
+    "signed",
+    "accepted",
+    "received_date",
+    "received",
+    "closed",
+}
 MONEY = {"amount", "registered_capital", "amount_involved"}
 ALT_SHARE = 0.03  # share of rows written in a non-canonical date or money format
 
@@ -192,8 +314,9 @@ def format_frame(register: str, df: pd.DataFrame, rng: np.random.Generator) -> p
             out[col] = np.full(n, "", dtype=object)
         elif col == "period":
             mc = np.asarray(df[src], dtype=np.int64)
-            text = np.strings.add(np.strings.add((mc // 12).astype("U4"), "-"),
-                                  zfill_int(mc % 12 + 1, 2).astype("U2"))
+            text = np.strings.add(
+                np.strings.add((mc // 12).astype("U4"), "-"), zfill_int(mc % 12 + 1, 2).astype("U2")
+            )
             out[col] = text.astype(object)
         elif col in DATES:
             out[col] = fmt_dates(df[src].to_numpy(), rng)
@@ -216,8 +339,10 @@ def _quote(col: np.ndarray) -> np.ndarray:
     if "," not in joined and '"' not in joined and "\n" not in joined:
         return col
     return np.array(
-        [('"' + v.replace('"', '""') + '"') if ("," in v or '"' in v or "\n" in v) else v
-         for v in col],
+        [
+            ('"' + v.replace('"', '""') + '"') if ("," in v or '"' in v or "\n" in v) else v
+            for v in col
+        ],
         dtype=object,
     )
 
@@ -252,10 +377,8 @@ def _write_xlsx(body: pd.DataFrame, heads: list[str], path: Path) -> None:
             s = str(cells[i])
             # every seventh row keeps its dates as text, as hand-kept sheets do
             if n % 7 and len(s) == 10 and s[4] == "-" and s[7] == "-":
-                try:
+                with contextlib.suppress(ValueError):  # an impossible date stays text
                     cells[i] = dt.datetime(int(s[:4]), int(s[5:7]), int(s[8:10]))
-                except ValueError:  # a deliberately impossible date stays text
-                    pass
         ws.append(cells)
     fixed = dt.datetime(2025, 1, 1)
     wb.properties.created = fixed
@@ -267,7 +390,9 @@ def _write_xlsx(body: pd.DataFrame, heads: list[str], path: Path) -> None:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the save time
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data
+                )
             zi = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(zi, data)

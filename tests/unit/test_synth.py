@@ -20,16 +20,38 @@ from graph.synth.names import HOMOPHONES, TRADITIONAL
 from graph.synth.writer import COLUMNS, FILES
 
 KINDS = {
-    "recipient_vehicle", "recipient_real_estate", "recipient_business", "recipient_public_payroll",
-    "recipient_cadre_relative", "deceased_recipient", "duplicate_payment", "exclusive_programs",
-    "shared_bank_account", "ghost_recipient", "official_relative_contract", "paid_beyond_delivery",
-    "unbooked_payment", "split_contracts", "cadre_pays_self", "contractor_shares_contact",
-    "new_company_contract", "contract_concentration", "complaint_deadline",
+    "recipient_vehicle",
+    "recipient_real_estate",
+    "recipient_business",
+    "recipient_public_payroll",
+    "recipient_cadre_relative",
+    "deceased_recipient",
+    "duplicate_payment",
+    "exclusive_programs",
+    "shared_bank_account",
+    "ghost_recipient",
+    "official_relative_contract",
+    "paid_beyond_delivery",
+    "unbooked_payment",
+    "split_contracts",
+    "cadre_pays_self",
+    "contractor_shares_contact",
+    "new_company_contract",
+    "contract_concentration",
+    "complaint_deadline",
 }
 DECOY_KINDS = {
-    "recipient_vehicle", "recipient_real_estate", "recipient_business", "recipient_public_payroll",
-    "deceased_recipient", "exclusive_programs", "shared_bank_account", "official_relative_contract",
-    "paid_beyond_delivery", "split_contracts", "complaint_deadline",
+    "recipient_vehicle",
+    "recipient_real_estate",
+    "recipient_business",
+    "recipient_public_payroll",
+    "deceased_recipient",
+    "exclusive_programs",
+    "shared_bank_account",
+    "official_relative_contract",
+    "paid_beyond_delivery",
+    "split_contracts",
+    "complaint_deadline",
 }
 
 
@@ -50,7 +72,9 @@ def test_same_seed_same_bytes_other_seed_other_bytes(
     generate(2000, 7, tmp_path / "again")
     generate(2000, 8, tmp_path / "other")
     assert _bytes(tmp_path / "again") == _bytes(folder)
-    assert (tmp_path / "other" / "persons.csv").read_bytes() != (folder / "persons.csv").read_bytes()
+    assert (tmp_path / "other" / "persons.csv").read_bytes() != (
+        folder / "persons.csv"
+    ).read_bytes()
 
 
 def test_every_register_of_the_contract_is_written(county: tuple[Path, dict[str, Any]]) -> None:
@@ -67,13 +91,17 @@ def test_every_register_of_the_contract_is_written(county: tuple[Path, dict[str,
 
 def test_header_styles_encodings_and_bom(county: tuple[Path, dict[str, Any]]) -> None:
     folder, truth = county
-    first = {r: (folder / i["file"]).read_bytes().split(b"\n", 1)[0]
-             for r, i in truth["files"].items() if i["format"] == "csv"}
+    first = {
+        r: (folder / i["file"]).read_bytes().split(b"\n", 1)[0]
+        for r, i in truth["files"].items()
+        if i["format"] == "csv"
+    }
     assert first["persons"].decode("utf-8").startswith("公民身份号码,姓名")
     assert first["disbursements"].decode("utf-8").startswith("record_id,program_code")
     assert first["vehicles"].startswith(b"\xef\xbb\xbfplate,")
     wide = first["enterprises"].decode("utf-8")
-    assert "ｕｓｃｃ" in wide and "\u3000" in wide
+    assert "ｕｓｃｃ" in wide
+    assert "\u3000" in wide
     styles = {i["header"] for i in truth["files"].values()}
     assert styles == {"en", "zh", "fullwidth"}
     sheet = load_workbook(folder / "complaints.xlsx", read_only=True).worksheets[0]
@@ -87,7 +115,8 @@ def test_death_register_decodes_only_as_gb18030(county: tuple[Path, dict[str, An
     with pytest.raises(UnicodeDecodeError):
         raw.decode("gbk")
     text = raw.decode("gb18030")
-    assert text.startswith("公民身份号码,姓名,死亡日期") and "䶮" in text
+    assert text.startswith("公民身份号码,姓名,死亡日期")
+    assert "䶮" in text
 
 
 def test_xlsx_is_readable_with_real_dates(county: tuple[Path, dict[str, Any]]) -> None:
@@ -114,19 +143,26 @@ def test_every_id_number_in_the_register_is_valid(county: tuple[Path, dict[str, 
 
 
 _PARSERS = {
-    "id_number": ids.parse_resident_id, "official_id_number": ids.parse_resident_id,
-    "recipient_id_number": ids.parse_resident_id, "owner_id_number": ids.normalise_party_id,
-    "uscc": ids.normalise_uscc, "amount": ids.parse_money_fen, "plate": ids.normalise_plate,
-    "period": ids.parse_month, "death_date": ids.parse_date, "paid_date": ids.parse_date,
-    "received_date": ids.parse_date, "received": ids.parse_date,
+    "id_number": ids.parse_resident_id,
+    "official_id_number": ids.parse_resident_id,
+    "recipient_id_number": ids.parse_resident_id,
+    "owner_id_number": ids.normalise_party_id,
+    "uscc": ids.normalise_uscc,
+    "amount": ids.parse_money_fen,
+    "plate": ids.normalise_plate,
+    "period": ids.parse_month,
+    "death_date": ids.parse_date,
+    "paid_date": ids.parse_date,
+    "received_date": ids.parse_date,
+    "received": ids.parse_date,
 }
 
 
 def test_bad_rows_fail_with_their_reason_and_nothing_else_does(
-    county: tuple[Path, dict[str, Any]]
+    county: tuple[Path, dict[str, Any]],
 ) -> None:
     folder, truth = county
-    assert truth["bad_rows"] and {r["register"] for r in truth["bad_rows"]} == set(FILES)
+    assert {r["register"] for r in truth["bad_rows"]} == set(FILES)
     for entry in truth["bad_rows"]:
         info = truth["files"][entry["register"]]
         path = folder / info["file"]
@@ -144,8 +180,12 @@ def test_bad_rows_fail_with_their_reason_and_nothing_else_does(
             _PARSERS[entry["column"]](value)
         assert err.value.reason == entry["reason"], entry
     # rows read = loaded + rejected: every other row of these columns parses
-    for register, column in (("persons", "id_number"), ("disbursements", "amount"),
-                             ("disbursements", "recipient_id_number"), ("payments", "amount")):
+    for register, column in (
+        ("persons", "id_number"),
+        ("disbursements", "amount"),
+        ("disbursements", "recipient_id_number"),
+        ("payments", "amount"),
+    ):
         df = read(folder, register, truth)
         for value in df[column]:
             _PARSERS[column](value)
@@ -158,14 +198,17 @@ def test_every_planted_kind_and_its_decoys_are_there(county: tuple[Path, dict[st
     assert all(kinds.count(k) >= 3 for k in KINDS)
     assert {d["kind"] for d in truth["decoys"]} >= DECOY_KINDS
     for entry in truth["cases"] + truth["decoys"]:
-        assert entry["subjects"] and entry["note"]
+        assert entry["subjects"]
+        assert entry["note"]
     ring = truth["ring"]
-    assert len(ring["enterprises"]) == 3 and ring["contracts"] and ring["vouchers"]
+    assert len(ring["enterprises"]) == 3
+    assert ring["contracts"]
+    assert ring["vouchers"]
     assert truth["as_of"] == "2025-01-15"
 
 
 def test_audit_finds_every_case_no_decoy_and_nothing_unplanned(
-    county: tuple[Path, dict[str, Any]]
+    county: tuple[Path, dict[str, Any]],
 ) -> None:
     result = check(county[0])
     assert result["missed"] == []
@@ -187,8 +230,11 @@ def test_mentions_point_at_the_name_as_written(county: tuple[Path, dict[str, Any
         df = pd.read_csv(folder / info["file"], dtype=str, keep_default_na=False)
         df.columns = [c for c, _ in COLUMNS[m["register"]]]
         assert df.at[m["row"] - 2, m["column"]] == m["name"]
-        id_column = {"enterprise_roles": "person_id_number", "enterprises": "legal_rep_id_number",
-                     "declared_relations": "relative_id_number"}[m["register"]]
+        id_column = {
+            "enterprise_roles": "person_id_number",
+            "enterprises": "legal_rep_id_number",
+            "declared_relations": "relative_id_number",
+        }[m["register"]]
         assert df.at[m["row"] - 2, id_column] == ""
         if m["true_id_number"] and m["variant"] == "exact":
             assert name_of[m["true_id_number"]] == m["name"]
