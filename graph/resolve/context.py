@@ -143,7 +143,7 @@ def _add_text(m: MentionRecord, divs: Divisions, address: str | None) -> None:
 
 
 def _add_employer(m: MentionRecord, divs: Divisions, name: str | None) -> None:
-    e = nz.enterprise_name(name, divs.places)
+    e = nz.employer(name, divs.places)
     if e:
         m.employers.add(e)
     v, t = divs.hints(nz.address(name))
@@ -199,11 +199,14 @@ def _enterprise_neighbours(
             if r["phone"]:
                 m.phones.add(nz.phone(r["phone"]))
         elif m.kind == "other":
+            # A shareholder's enterprise says where to look rather than where they live,
+            # and its phone is sometimes theirs: weak hints, weighed as such (model.py).
             m.kind = "role"
-            # A shareholder's enterprise says where to look, not where they live: its
-            # township is a weak hint, and its address and phone are the company's.
-            v, t = divs.hints(nz.address(r["address"]))
-            m.townships |= t | {x[:9] for x in v}
+            _add_text(m, divs, r["address"])
+            m.addresses.clear()
+            m.raw_addresses.clear()
+            if r["phone"]:
+                m.phones.add(nz.phone(r["phone"]))
 
 
 def _declaring_officials(store: GraphStore, mentions: dict[str, MentionRecord]) -> None:
@@ -227,8 +230,9 @@ def _declaring_officials(store: GraphStore, mentions: dict[str, MentionRecord]) 
         if r["village"]:
             m.villages.add(r["village"])
             m.townships.add(r["village"][:9])
-        if r["employer"]:
-            m.employers.add(nz.enterprise_name(r["employer"]))
+        employer = nz.employer(r["employer"])
+        if employer:
+            m.employers.add(employer)
 
 
 _PERSON_FIELDS = (

@@ -10,6 +10,10 @@ from being linked at all.
 
 Only a candidate whose name is equal, a homophone or one edit away can be linked: a phone
 or an address shared with someone of another name is a relative's, not the same person.
+A name that is not equal needs evidence pointing at the person, not just their village
+(:data:`PERSONAL`: phone, household, address, employer, birth year): a relative working
+outside the county, absent from the registers, often has a namesake one edit away in
+the official's village.
 Pairs an investigator rejected are never candidates again; a confirmed link is kept
 whatever the score says.
 
@@ -33,6 +37,7 @@ from graph.resolve.model import Contribution
 THRESHOLD = -1.0
 MARGIN = 3.0
 LINKABLE = frozenset({"exact", "pinyin", "edit1"})
+PERSONAL = frozenset({"phone", "household", "address", "employer", "birth_year"})
 METHOD = "fellegi-sunter/1"
 
 
@@ -45,6 +50,13 @@ class Scored:
 
     def __post_init__(self) -> None:
         self.score = sum(c.bits for c in self.contributions)
+
+    @property
+    def corroborated(self) -> bool:
+        """Some evidence beyond name and place agrees (needed when the name is not equal)."""
+        return any(
+            c.feature in PERSONAL and c.level == "agree" and c.bits > 0 for c in self.contributions
+        )
 
     def features_json(self) -> str:
         return json.dumps([c.as_json() for c in self.contributions], ensure_ascii=False)
@@ -113,6 +125,6 @@ def decide(
     # Ambiguity is told first: "two candidates" says more to an investigator than "weak".
     if second is not None and best.score - second.score < margin:
         return Decision(mention_id, "ambiguous", best, second)
-    if best.score < threshold:
+    if best.score < threshold or (best.level != "exact" and not best.corroborated):
         return Decision(mention_id, "weak", best, second)
     return Decision(mention_id, "linked", best, second)

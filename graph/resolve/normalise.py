@@ -116,12 +116,22 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
         return 0
     if abs(len(a) - len(b)) >= limit:
         return limit
+    # What both share at the ends costs nothing; only the middle needs the table.
+    i = 0
+    while i < len(a) and i < len(b) and a[i] == b[i]:
+        i += 1
+    a, b = a[i:], b[i:]
+    while a and b and a[-1] == b[-1]:
+        a, b = a[:-1], b[:-1]
+    if not a or not b:
+        return min(max(len(a), len(b)), limit)
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) >= limit:
+        cur = [i] + [limit] * len(b)
+        # Only cells within ``limit`` of the diagonal can stay under it (Ukkonen's band).
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != b[j - 1]))
+        if min(cur[max(0, i - limit) : i + limit + 1]) >= limit:
             return limit
         prev = cur
     return min(prev[-1], limit)
@@ -181,6 +191,47 @@ def enterprise_name(name: str | None, places: tuple[str, ...] = ()) -> str:
             text = text[: -len(form)]
             break
     return _strip_places(text, places)
+
+
+# What relatives' declarations write under 工作单位 when there is no employer.
+_NO_EMPLOYER = frozenset(
+    [
+        "务农",
+        "农民",
+        "在家",
+        "个体",
+        "个体经营",
+        "个体户",
+        "外出务工",
+        "务工",
+        "打工",
+        "退休",
+        "离休",
+        "无",
+        "无业",
+        "待业",
+        "学生",
+        "在校",
+        "在读",
+        "自由职业",
+        "家务",
+        "灵活就业",
+        "不详",
+        "其他",
+        "-",
+    ]
+)
+
+
+def employer(name: str | None, places: tuple[str, ...] = ()) -> str:
+    """An employer for comparison, or "" when the text names an occupation, not a body.
+
+    >>> employer("衡阳市鑫达建筑工程有限公司"), employer("务农"), employer(" 外出务工 ")
+    ('鑫达建筑工程', '', '')
+    """
+    if not name or _SPACE.sub("", name) in _NO_EMPLOYER:
+        return ""
+    return enterprise_name(name, places)
 
 
 # -- addresses and phones ------------------------------------------------------------------
