@@ -73,7 +73,7 @@ class Divisions:
 
     villages: dict[str, list[str]] = field(default_factory=dict)  # name -> codes
     townships: dict[str, list[str]] = field(default_factory=dict)
-    places: tuple[str, ...] = ()  # county / township names stripped from enterprise names
+    places: tuple[str, ...] = ()  # county names stripped from enterprise names
     population: dict[str, int] = field(default_factory=dict)  # village or township code -> n
 
     def hints(self, text: str) -> tuple[set[str], set[str]]:
@@ -106,8 +106,9 @@ def read_divisions(store: GraphStore) -> Divisions:
         if r["level"] == "village":
             d.villages.setdefault(name, []).append(r["code"])
         elif r["level"] == "township":
+            # Not a place to strip from enterprise names: two shops of one brand in two
+            # townships are two enterprises.
             d.townships.setdefault(name, []).append(r["code"])
-            places.append(name)
         elif r["level"] == "county":
             places.append(name)
     d.places = tuple(sorted(places, key=len, reverse=True))

@@ -74,6 +74,16 @@ class Decision:
     status: str
     best: Scored | None = None
     runner_up: Scored | None = None
+    ranked: list[Scored] = field(default_factory=list)  # the leading candidates, best first
+
+    def candidates_json(self, k: int = 3) -> str:
+        """The leading candidates, for an investigator choosing by hand."""
+        return json.dumps(
+            [
+                {"id_number": s.person_id, "level": s.level, "score": round(s.score, 2)}
+                for s in self.ranked[:k]
+            ]
+        )
 
     @property
     def person_id(self) -> str | None:
@@ -122,9 +132,10 @@ def decide(
         return Decision(mention_id, "no_candidate")
     best = ranked[0]
     second = ranked[1] if len(ranked) > 1 else None
+    top = ranked[:3]
     # Ambiguity is told first: "two candidates" says more to an investigator than "weak".
     if second is not None and best.score - second.score < margin:
-        return Decision(mention_id, "ambiguous", best, second)
+        return Decision(mention_id, "ambiguous", best, second, top)
     if best.score < threshold or (best.level != "exact" and not best.corroborated):
-        return Decision(mention_id, "weak", best, second)
-    return Decision(mention_id, "linked", best, second)
+        return Decision(mention_id, "weak", best, second, top)
+    return Decision(mention_id, "linked", best, second, top)

@@ -118,11 +118,12 @@ def unmaterialise(store: GraphStore, rows: Sequence[Mapping[str, Any]]) -> None:
 
 
 def set_status(store: GraphStore, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Record on each Mention what resolution made of it (``m``, ``status``, ``score``)."""
+    """Record on each Mention what resolution made of it: ``status``, ``best_score`` and,
+    when unresolved, its leading ``candidates`` (JSON) for an investigator to choose from."""
     if rows:
         store.write_batches(
             "UNWIND $rows AS row MATCH (m:Mention {mention_id: row.m}) "
-            "SET m.status = row.status, m.best_score = row.score",
+            "SET m.status = row.status, m.best_score = row.score, m.candidates = row.candidates",
             rows,
             batch_size=5000,
         )

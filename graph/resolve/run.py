@@ -208,8 +208,16 @@ def _write(
     types = links.present_types(store)
     pairs = [{"m": m, "p": p} for m, p in sorted({**desired, **confirmed}.items())]
     links.materialise(store, pairs, types)
-    statuses = [{"m": m, "status": "confirmed", "score": None} for m in sorted(confirmed)] + [
-        {"m": m, "status": d.status, "score": _round(d.best.score if d.best else None)}
+    statuses = [
+        {"m": m, "status": "confirmed", "score": None, "candidates": None}
+        for m in sorted(confirmed)
+    ] + [
+        {
+            "m": m,
+            "status": d.status,
+            "score": _round(d.best.score if d.best else None),
+            "candidates": None if d.person_id else d.candidates_json(),
+        }
         for m, d in sorted(rep.decisions.items())
     ]
     links.set_status(store, statuses)

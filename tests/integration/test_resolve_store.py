@@ -274,6 +274,11 @@ def test_links_copies_and_explanations(village: GraphStore) -> None:
     }
     assert status[M_AMBIG] == "ambiguous"
     assert status[M_REP] == "linked"
+    # an unresolved mention keeps its leading candidates for an investigator to choose from
+    cands = village.read(
+        "MATCH (m:Mention {mention_id: $m}) RETURN m.candidates AS c", {"m": M_AMBIG}
+    )[0]["c"]
+    assert {c["id_number"] for c in json.loads(cands)[:2]} == {LI_A, LI_B}
     # the mention's relationships now also start at the person
     assert copies(village, ZHANG) == {("LEGAL_REP_OF", M_REP), ("ROLE_IN", M_SHARE)}
     assert copies(village, CHEN) == {("RELATIVE_OF", M_WIFE)}
