@@ -270,7 +270,7 @@ def _deaths(ctx: County) -> None:
     """Adults die at a rate rising with age; the death register covers 2023 to the as-of date."""
     p = ctx.frames["persons"]
     age = p["_age"].to_numpy()
-    hazard = np.minimum(0.5, 2.05 * 0.0004 * np.exp(0.088 * (age - 40)))
+    hazard = np.minimum(0.5, 2.05 * 0.0016 * np.exp(0.088 * (age - 40)))
     dies = (ctx.rng.random(len(p)) < hazard) & (age >= 18)
     when = DATA_START + ctx.rng.integers(0, AS_OF_DAY - 20 - DATA_START, len(p))
     p["_death"] = np.where(dies, when, NO_DATE)
