@@ -45,6 +45,9 @@ def read(folder: Path, register: str, truth: dict[str, Any]) -> pd.DataFrame:
         names[zh] = col
     df.columns = [names.get(_key(c), _key(c)) for c in df.columns]
     df["_row"] = df.index + 2
+    for col, _ in COLUMNS[register]:  # legacy 15-digit numbers, as the loader upgrades them
+        if col.endswith("id_number") or col in ("owner_id_number", "payee_id", "contractor_id"):
+            df[col] = [ids.normalise_resident_id(x) if len(str(x)) == 15 else x for x in df[col]]
     skip = {
         r["row"] - 2 for r in truth["bad_rows"] + truth["warn_rows"] if r["register"] == register
     }

@@ -95,6 +95,7 @@ def plant(pl: Planter) -> None:
     _shareholders(pl)
     _relatives(pl)
     _legal_reps(pl)
+    _legacy(pl)
 
 
 def _village_names(pl: Planter) -> set[tuple[int, str]]:
@@ -271,3 +272,33 @@ def _legal_reps(pl: Planter) -> None:
             "the enterprise's own roles list the person with ID",
         )
     ent["_mention"] = marks
+
+
+def _legacy(pl: Planter) -> None:
+    """Old extracts carry 15-digit ID numbers (GB 11643-1989): no century, no check
+    character. A few vehicle owners and shareholders are written that way."""
+    ctx = pl.ctx
+    out: list[dict[str, Any]] = ctx.info.setdefault("legacy_ids", [])
+    for register, column in (
+        ("vehicles", "owner_id_number"),
+        ("enterprise_roles", "person_id_number"),
+    ):
+        df = ctx.frames[register]
+        marks = np.full(len(df), np.nan)
+        numbers = df[column].to_numpy(dtype=object)
+        old = [i for i in range(len(df)) if len(numbers[i]) == 18 and numbers[i][6:8] == "19"]
+        for i in pl.rng.permutation(old)[: max(2, ctx.n // 200_000)] if old else []:
+            full = str(numbers[i])
+            short = full[:6] + full[8:17]
+            df.at[int(i), column] = short
+            marks[int(i)] = len(out)
+            out.append(
+                {
+                    "register": register,
+                    "row": None,
+                    "column": column,
+                    "value": short,
+                    "id_number": full,
+                }
+            )
+        df["_legacy"] = marks

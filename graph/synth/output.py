@@ -72,6 +72,7 @@ def finish(ctx: County, out: Path) -> dict[str, Any]:
     bad_rows: list[dict[str, Any]] = []
     warn_rows: list[dict[str, Any]] = []
     files: dict[str, Any] = {}
+    legacy: list[dict[str, Any]] = ctx.info.get("legacy_ids", [])
     for register in writer.FILES:
         base = ctx.frames.get(register, pd.DataFrame())
         extra = ctx.extra.get(register, [])
@@ -85,6 +86,10 @@ def finish(ctx: County, out: Path) -> dict[str, Any]:
             marks = pd.to_numeric(text["_mention"], errors="coerce")
             for i in np.flatnonzero(marks.notna().to_numpy()):
                 ctx.truth.mentions[int(marks.iloc[i])]["row"] = int(i) + 2
+        if "_legacy" in text:
+            marks = pd.to_numeric(text["_legacy"], errors="coerce")
+            for i in np.flatnonzero(marks.notna().to_numpy()):
+                legacy[int(marks.iloc[i])]["row"] = int(i) + 2
         path = writer.write(register, text, out)
         counts[register] = len(text)
         name, encoding, style = writer.FILES[register]
@@ -112,6 +117,7 @@ def finish(ctx: County, out: Path) -> dict[str, Any]:
         "mentions": ctx.truth.mentions,
         "bad_rows": bad_rows,
         "warn_rows": warn_rows,
+        "legacy_ids": legacy,
     }
     (out / "truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"

@@ -305,7 +305,7 @@ def as_text(values: pd.Series) -> np.ndarray:
 
 
 def format_frame(register: str, df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """All cells as text in the register's columns (internal ``_m...`` markers kept)."""
+    """All cells as text in the register's columns (row markers ``_mention``, ``_legacy`` kept)."""
     out: dict[str, Any] = {}
     n = len(df)
     for col, _ in COLUMNS[register]:
@@ -329,7 +329,7 @@ def format_frame(register: str, df: pd.DataFrame, rng: np.random.Generator) -> p
         else:
             out[col] = as_text(df[src])
     for col in df.columns:
-        if col.startswith("_m"):
+        if col in ("_mention", "_legacy"):
             out[col] = df[col].to_numpy()
     return pd.DataFrame(out, index=pd.RangeIndex(n))
 

@@ -261,3 +261,19 @@ def test_proportions_are_plausible(tmp_path: Path) -> None:
     villages = pd.read_csv(tmp_path / "divisions.csv", dtype=str)
     assert (villages["level"] == "village").sum() >= 6
     assert json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))["persons"] == 20_000
+
+
+def test_legacy_15_digit_numbers_upgrade_to_registered_people(
+    county: tuple[Path, dict[str, Any]],
+) -> None:
+    folder, truth = county
+    persons = set(pd.read_csv(folder / "persons.csv", dtype=str)["公民身份号码"])
+    assert truth["legacy_ids"]
+    for entry in truth["legacy_ids"]:
+        info = truth["files"][entry["register"]]
+        df = pd.read_csv(folder / info["file"], dtype=str, keep_default_na=False)
+        df.columns = [c for c, _ in COLUMNS[entry["register"]]]
+        assert df.at[entry["row"] - 2, entry["column"]] == entry["value"]
+        assert len(entry["value"]) == 15
+        assert ids.normalise_resident_id(entry["value"]) == entry["id_number"]
+        assert entry["id_number"] in persons
