@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from graph import schema as sch
 from graph.errors import SchemaError
@@ -22,6 +23,7 @@ from graph.ids import normalise_division_code
 from graph.store.base import GraphStore
 
 ObjArray = npt.NDArray[np.object_]
+IntArray = npt.NDArray[np.int64]
 DIVISION_PROPS = ("village_code", "code", "jurisdiction_code", "division_code")
 
 
@@ -242,3 +244,64 @@ def node_properties(
         for row in store.read(q, {"keys": list(keys[i : i + 5000])}):
             out[row["k"]] = dict(row["n"]["properties"])
     return out
+
+
+def vids(
+    nodes: Mapping[str, NodePage],
+    label: str,
+    keys: ObjArray,
+    spec: Spec,
+    offsets: IntArray,
+) -> IntArray:
+    """Vertex ids of ``keys``; -1 for a key the node pass did not see."""
+    known = nodes[label].keys
+    # The label's keys come first, so their codes are their positions; later codes are
+    # endpoints unknown to the node pass (created meanwhile), dropped by the caller.
+    codes, _ = pd.factorize(np.concatenate([known, keys]))
+    out = codes[len(known) :].astype(np.int64)
+    base = int(offsets[spec.labels.index(label)])
+    return np.where(out < len(known), out + base, -1)
+
+
+def division_closure(
+    keep: npt.NDArray[np.bool_],
+    nodes: Mapping[str, NodePage],
+    spec: Spec,
+    src: IntArray,
+    dst: IntArray,
+    valid: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.bool_]:
+    """Add nodes without a division of their own that a kept node links to."""
+    anchored = np.concatenate([np.zeros(0, bool)] + [nodes[lab].anchored for lab in spec.labels])
+    s, d = src[valid], dst[valid]
+    out = keep & anchored
+    reach = np.zeros_like(out)
+    reach[d[out[s]]] = True
+    reach[s[out[d]]] = True
+    closure: npt.NDArray[np.bool_] = out | (reach & ~anchored)
+    return closure
+
+
+def shared_pairs(values: ObjArray | None, max_shared: int) -> tuple[IntArray, IntArray]:
+    """Link every node to the first node holding the same value (a star, not a clique)."""
+    if values is None or len(values) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ser = pd.Series(values, dtype=object).map(norm_value)
+    codes, _ = pd.factorize(ser, use_na_sentinel=True)
+    ok = codes >= 0
+    v = np.flatnonzero(ok)
+    c = codes[ok]
+    order = np.argsort(c, kind="stable")
+    v, c = v[order], c[order]
+    size = np.bincount(c)
+    first = np.full(len(size), -1, np.int64)
+    first[c[::-1]] = v[::-1]
+    link = (size[c] >= 2) & (size[c] <= max_shared) & (v != first[c])
+    return first[c[link]], v[link].astype(np.int64)
+
+
+def norm_value(x: Any) -> Any:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return None
+    text = "".join(str(x).split()).replace("-", "")
+    return text or None

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph import schema as sch
+from graph.algorithms._text import prop_zh
 from graph.algorithms.projection import Projection
 from graph.errors import NotFound
 
@@ -187,7 +188,7 @@ def describe_relationship(
     )
     typ = proj.type_names[int(proj.type_codes[edge])]
     if typ in proj.derived:
-        return f"{caps[a]} 与 {caps[b]} {_prop_zh(proj.derived[typ])}相同"
+        return f"{caps[a]} 与 {caps[b]} {prop_zh(proj.derived[typ])}相同"
     rel = sch.RELATIONSHIPS.get(typ)
     verb = rel.verb_zh if rel is not None else typ
     detail = [
@@ -344,10 +345,3 @@ def _make_path(
         nodes=tuple(proj.node_id(v) for v in vertices),
         captions=tuple(caps[v] for v in vertices),
     )
-
-
-def _prop_zh(prop: str) -> str:
-    for nt in sch.NODES.values():
-        if nt.has(prop) and nt.prop(prop).zh:
-            return nt.prop(prop).zh
-    return prop

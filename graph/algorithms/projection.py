@@ -22,6 +22,7 @@ import pandas as pd
 
 from graph import schema as sch
 from graph.algorithms import _pull
+from graph.algorithms._text import caption_text
 from graph.errors import NotFound
 from graph.store.base import GraphStore
 
@@ -215,7 +216,7 @@ class Projection:
         if missing:
             values = self._caption_values(missing)
             for v in missing:
-                self._captions[v] = _caption_text(self.label(v), values.get(v), self.keys[v])
+                self._captions[v] = caption_text(self.label(v), values.get(v), self.keys[v])
         return [self._captions[v] for v in vs]
 
     def _caption_values(self, vs: list[int]) -> dict[int, Any]:
@@ -325,8 +326,8 @@ def project(
     src_parts: list[IntArray] = []
     dst_parts: list[IntArray] = []
     for part in edges:
-        src_parts.append(_vids(nodes, part.start_label, part.start_keys, spec, offsets))
-        dst_parts.append(_vids(nodes, part.end_label, part.end_keys, spec, offsets))
+        src_parts.append(_pull.vids(nodes, part.start_label, part.start_keys, spec, offsets))
+        dst_parts.append(_pull.vids(nodes, part.end_label, part.end_keys, spec, offsets))
     src = np.concatenate([np.zeros(0, np.int64), *src_parts])
     dst = np.concatenate([np.zeros(0, np.int64), *dst_parts])
     tcodes = np.concatenate(
@@ -340,7 +341,7 @@ def project(
     keep_node = np.concatenate([np.zeros(0, bool)] + [nodes[lab].keep for lab in spec.labels])
     keep_edge = (src >= 0) & (dst >= 0)
     if division is not None:
-        keep_node = _division_closure(keep_node, nodes, spec, src, dst, keep_edge)
+        keep_node = _pull.division_closure(keep_node, nodes, spec, src, dst, keep_edge)
         keep_edge &= keep_node[np.maximum(src, 0)] & keep_node[np.maximum(dst, 0)]
     # Renumber the kept vertices densely; the order (label, then engine key order) stays.
     new_id = np.cumsum(keep_node) - 1
@@ -357,7 +358,7 @@ def project(
     nprops = {k: v[keep_node] for k, v in nprops.items()}
     types = list(spec.types)
     for prop in spec.link_shared:
-        a, b = _shared_pairs(nprops.get(prop), max_shared)
+        a, b = _pull.shared_pairs(nprops.get(prop), max_shared)
         types.append(f"SAME_{prop.upper()}")
         src, dst = np.concatenate([src, a]), np.concatenate([dst, b])
         tcodes = np.concatenate([tcodes, np.full(len(a), len(types) - 1, np.int16)])
@@ -376,67 +377,6 @@ def project(
         division=spec.division,
         at=at,
     )
-
-
-def _vids(
-    nodes: Mapping[str, _pull.NodePage],
-    label: str,
-    keys: ObjArray,
-    spec: _pull.Spec,
-    offsets: IntArray,
-) -> IntArray:
-    """Vertex ids of ``keys``; -1 for a key the node pass did not see."""
-    known = nodes[label].keys
-    # The label's keys come first, so their codes are their positions; later codes are
-    # endpoints unknown to the node pass (created meanwhile), dropped by the caller.
-    codes, _ = pd.factorize(np.concatenate([known, keys]))
-    out = codes[len(known) :].astype(np.int64)
-    base = int(offsets[spec.labels.index(label)])
-    return np.where(out < len(known), out + base, -1)
-
-
-def _division_closure(
-    keep: npt.NDArray[np.bool_],
-    nodes: Mapping[str, _pull.NodePage],
-    spec: _pull.Spec,
-    src: IntArray,
-    dst: IntArray,
-    valid: npt.NDArray[np.bool_],
-) -> npt.NDArray[np.bool_]:
-    """Add nodes without a division of their own that a kept node links to."""
-    anchored = np.concatenate([np.zeros(0, bool)] + [nodes[lab].anchored for lab in spec.labels])
-    s, d = src[valid], dst[valid]
-    out = keep & anchored
-    reach = np.zeros_like(out)
-    reach[d[out[s]]] = True
-    reach[s[out[d]]] = True
-    closure: npt.NDArray[np.bool_] = out | (reach & ~anchored)
-    return closure
-
-
-def _shared_pairs(values: ObjArray | None, max_shared: int) -> tuple[IntArray, IntArray]:
-    """Link every node to the first node holding the same value (a star, not a clique)."""
-    if values is None or len(values) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ser = pd.Series(values, dtype=object).map(_norm_value)
-    codes, _ = pd.factorize(ser, use_na_sentinel=True)
-    ok = codes >= 0
-    v = np.flatnonzero(ok)
-    c = codes[ok]
-    order = np.argsort(c, kind="stable")
-    v, c = v[order], c[order]
-    size = np.bincount(c)
-    first = np.full(len(size), -1, np.int64)
-    first[c[::-1]] = v[::-1]
-    link = (size[c] >= 2) & (size[c] <= max_shared) & (v != first[c])
-    return first[c[link]], v[link].astype(np.int64)
-
-
-def _norm_value(x: Any) -> Any:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return None
-    text = "".join(str(x).split()).replace("-", "")
-    return text or None
 
 
 def _build(n: int, src: IntArray, dst: IntArray) -> Any:
@@ -459,15 +399,3 @@ def _split_id(node_id: Any) -> tuple[str, str]:
 def _columns(rows: list[dict[str, Any]]) -> dict[str, ObjArray]:
     names = sorted({k for r in rows for k in r})
     return {k: np.array([r.get(k) for r in rows], dtype=object) for k in names}
-
-
-# Names and companies read by themselves; other nodes read "kind caption" (合同 村道硬化).
-_SELF_NAMED = {"Person", "Enterprise", "Organisation", "Division", "School", "Mention"}
-
-
-def _caption_text(label: str, value: Any, key: Any) -> str:
-    nt = sch.NODES.get(label)
-    text = str(value) if value not in (None, "") else str(key)
-    if nt is None or label in _SELF_NAMED:
-        return text
-    return f"{nt.zh} {text}"

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from graph.algorithms import _text
 from graph.algorithms.communities import Partition, leiden
 from graph.algorithms.facts import SEVERITY_POINTS, Facts, facts_from_projection, gather_facts
 from graph.algorithms.projection import Projection, project
@@ -119,6 +120,7 @@ class CommunityRisk:
     findings: dict[str, int] = field(default_factory=dict)
     explanation: str = ""
     leading: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)  # every member as "Label:key"
 
     def component(self, name: str) -> Component:
         return next(c for c in self.components if c.name == name)
@@ -134,6 +136,7 @@ class CommunityRisk:
             "findings": self.findings,
             "explanation": self.explanation,
             "leading": self.leading,
+            "nodes": self.nodes,
         }
 
 
@@ -228,7 +231,8 @@ def rank_communities(
             {str(s): int(x) for s, x in by_sev.items()},
         )
         risk.leading = _leading(proj, facts, members)
-        risk.explanation = _explain_community(proj, facts, risk)
+        risk.nodes = [proj.node_id(v) for v in members.tolist()]
+        risk.explanation = _text.explain_community(proj, facts, risk)
         out.append(risk)
     return out
 
@@ -247,74 +251,6 @@ def _leading(proj: Projection, facts: Facts, members: npt.NDArray[np.int64]) -> 
         key=lambda v: (-int(facts.official[v]), -int(v in subj), -int(facts.contractor[v]), v),
     )[:5]
     return [proj.node_id(v) for v in ranked]
-
-
-def _explain_community(proj: Projection, facts: Facts, r: CommunityRisk) -> str:
-    off = [int(v) for v in r.members if facts.official[v]]
-    parts = []
-    if off:
-        names = proj.captions(off[:2])
-        who = "、".join(
-            f"{n} {facts.positions.get(v, '')}".strip() for n, v in zip(names, off[:2], strict=True)
-        )
-        parts.append(f"公职人员/村干部{len(off)}人（{who}{'等' if len(off) > 2 else ''}）")
-    val = {c.name: c.value for c in r.components}
-    if val["contractors"]:
-        parts.append(f"承包方{val['contractors']:.0f}个")
-    if val["contract_value"]:
-        parts.append(f"合同金额{val['contract_value']:.1f}万元")
-    if val["recipients"]:
-        parts.append(f"领取补贴者{val['recipients']:.0f}人")
-    if r.findings:
-        zh = {"high": "高", "medium": "中", "low": "低"}
-        sev = "、".join(
-            f"{zh.get(s, s)}{n}"
-            for s, n in sorted(r.findings.items(), key=lambda x: -SEVERITY_POINTS.get(x[0], 0))
-        )
-        parts.append(f"疑点{sum(r.findings.values())}条（{sev}）")
-    if val["complaints"]:
-        parts.append(f"举报{val['complaints']:.0f}件")
-    flag = "；干部与承包方同处一个社区" if val["official_and_contractor"] else ""
-    damp = f"，规模折算÷{r.size_factor:.2f}" if r.size_factor > 1 else ""
-    return (
-        f"社区{r.community}（{r.entities}个对象）：{'、'.join(parts) or '无风险要素'}"
-        f"{flag}；得分{r.score:.2f}{damp}"
-    )
-
-
-def render(ranked: Sequence[CommunityRisk]) -> Any:
-    """A rich ``Table`` of ranked communities, for ``guanxi communities``."""
-    from rich.table import Table
-
-    table = Table(title="风险社区排名", show_lines=False)
-    for col in (
-        "排名",
-        "社区",
-        "得分",
-        "对象数",
-        "干部",
-        "承包方",
-        "合同(万元)",
-        "疑点",
-        "举报",
-        "说明",
-    ):
-        table.add_column(col, justify="left" if col == "说明" else "right")
-    for r in ranked:
-        v = {c.name: c.value for c in r.components}
-        table.add_row(
-            str(r.rank),
-            str(r.community),
-            f"{r.score:.2f}",
-            str(r.entities),
-            f"{v['officials']:.0f}",
-            f"{v['contractors']:.0f}",
-            f"{v['contract_value']:.1f}",
-            str(sum(r.findings.values())),
-            f"{v['complaints']:.0f}",
-            r.explanation,
-        )
-    return table
 
 
 # -- entities --------------------------------------------------------------------------------
@@ -411,7 +347,7 @@ def entity_risk(
         nearest,
         "",
     )
-    r.explanation = _explain_entity(r)
+    r.explanation = _text.explain_entity(r)
     return r
 
 
@@ -435,14 +371,6 @@ def _walk(
     return out
 
 
-def _explain_entity(r: EntityRisk) -> str:
-    zh = {"high": "高", "medium": "中", "low": "低"}
-    own = "无自身疑点"
-    if r.findings:
-        sev = "、".join(f"{zh.get(str(f['severity']), f['severity'])}" for f in r.findings)
-        own = f"自身涉及疑点{len(r.findings)}条（{sev}），计{r.own:.1f}分"
-    hops = "、".join(f"{k}跳{x:.2f}" for k, x in enumerate(r.by_hop, start=1) if x > 0.005)
-    exp = f"网络暴露{r.exposure:.2f}分（{hops}）" if hops else "网络暴露0分"
-    near = "、".join(f"{c}（{h}跳）" for _, c, h in r.nearest)
-    near = f"；最近的疑点对象：{near}" if near else ""
-    return f"{r.caption}：{own}；{exp}{near}；总分{r.score:.2f}"
+def render(ranked: Sequence[CommunityRisk]) -> Any:
+    """A rich ``Table`` of ranked communities, for ``guanxi communities``."""
+    return _text.community_table(ranked)

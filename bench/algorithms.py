@@ -1,0 +1,240 @@
+"""Benchmark: projection, Leiden, WCC, PageRank and paths on the synthetic county.
+
+    python bench/algorithms.py --persons 1000000 [--engine embedded|neo4j] [--projection full]
+
+Generates the county (``graph.synth.generate``), loads it (``graph.loaders.load_folder``)
+unless the graph already holds it, then times each step on the same projection, with
+networkx's ``louvain_communities`` as the baseline, and prints a table and the machine.
+Peak memory is the largest resident-set growth seen during a step (psutil, sampled every
+10 ms): igraph allocates outside Python, where tracemalloc cannot see, and tracemalloc
+would slow the pure-Python baseline several times over. The load average is printed with
+the machine, since a busy machine stretches every figure.
+Target (issue 7): at 1M persons, projection + Leiden under 60 s, Leiden at least 20x faster
+than networkx Louvain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import psutil
+
+# Run as a script, bench/ is on sys.path: the shared machine description sits beside it.
+from machine import describe
+from rich.console import Console
+from rich.table import Table
+
+from graph.algorithms import (
+    RISK_LABELS,
+    RISK_REL_TYPES,
+    components,
+    k_shortest_paths,
+    leiden,
+    pagerank,
+    project,
+)
+from graph.settings import Settings
+from graph.store import GraphStore, open_store
+
+console = Console(width=140)
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    rss_mb: float
+    note: str = ""
+
+
+@contextmanager
+def measured(name: str, steps: list[Step], note: Callable[[], str] = lambda: "") -> Iterator[None]:
+    proc = psutil.Process()
+    base = proc.memory_info().rss
+    peak = [base]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.01):
+            peak[0] = max(peak[0], proc.memory_info().rss)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds = time.perf_counter() - t0
+        done.set()
+        th.join()
+        peak[0] = max(peak[0], proc.memory_info().rss)
+        steps.append(Step(name, seconds, (peak[0] - base) / 2**20, note()))
+        console.log(f"{name}: {seconds:.2f} s")
+
+
+def machine(store: GraphStore) -> dict[str, str]:
+    health = store.health()
+    info = describe(f"{health.engine} {health.version}")
+    info["cores (physical)"] = str(psutil.cpu_count(logical=False))
+    info["numpy"] = np.__version__
+    info["load average (1/5/15 min)"] = " ".join(f"{x:.1f}" for x in psutil.getloadavg())
+    return info
+
+
+def ensure_loaded(store: GraphStore, persons: int, seed: int, work: Path) -> dict[str, Any]:
+    from graph.loaders import load_folder
+    from graph.queries import detect
+    from graph.synth import generate
+
+    folder = work / f"county-{persons}-{seed}"
+    truth_file = folder / "truth.json"
+    if store.count("Person") >= persons:
+        console.log(f"reusing the county in the store ({store.count():,} nodes)")
+        return dict(json.loads(truth_file.read_text())) if truth_file.exists() else {}
+    store.clear()
+    t0 = time.perf_counter()
+    truth = generate(persons, seed, folder)
+    console.log(f"generated {persons} persons in {time.perf_counter() - t0:.0f} s")
+    t0 = time.perf_counter()
+    load_folder(store, folder, progress=False)
+    console.log(f"loaded in {time.perf_counter() - t0:.0f} s")
+    t0 = time.perf_counter()
+    detect(store, None, as_of=truth.get("as_of"), save=True)
+    console.log(f"detected findings in {time.perf_counter() - t0:.0f} s")
+    return truth
+
+
+def run(args: argparse.Namespace) -> None:
+    graph = args.graph or f"bench_{args.persons}_{args.seed}"
+    settings = Settings(engine=args.engine, graph=graph)
+    if args.data_dir:
+        settings = settings.model_copy(update={"data_dir": Path(args.data_dir)})
+    work = Path(args.work or tempfile.gettempdir()) / "guanxi-bench"
+    work.mkdir(parents=True, exist_ok=True)
+    steps: list[Step] = []
+    with open_store(settings) as store:
+        ensure_loaded(store, args.persons, args.seed, work)
+        labels, types = (RISK_LABELS, RISK_REL_TYPES) if args.projection == "risk" else (None, None)
+        holder: dict[str, Any] = {}
+        with measured("projection", steps, lambda: f"{p.n_nodes:,} nodes, {p.n_edges:,} rels"):
+            p = project(store, labels, types, batch=args.batch)
+        with measured("undirected view", steps):
+            p.undirected()
+        with measured("Leiden (igraph)", steps, lambda: _part(holder["leiden"])):
+            holder["leiden"] = leiden(p, seed=args.seed, n_iterations=args.iterations)
+        with measured("WCC", steps, lambda: f"{holder['wcc'].n_communities:,} components"):
+            holder["wcc"] = components(p)
+        with measured("PageRank", steps):
+            pagerank(p)
+        pairs = _pairs(p, args.seed)
+        found = [0]
+
+        def paths_note() -> str:
+            return f"{len(pairs)} pairs 2-6 hops apart, k=5, hubs >200 skipped: {found[0]} paths"
+
+        with measured("k shortest paths", steps, paths_note):
+            for a, b in pairs:
+                found[0] += len(k_shortest_paths(p, p.node_id(a), p.node_id(b), k=5))
+        steps[-1].seconds /= len(pairs)
+        if not args.skip_networkx:
+            with measured("networkx graph", steps, lambda: "undirected, parallel rels as weight"):
+                holder["nx"] = _to_nx(p)
+            with measured("Louvain (networkx)", steps, lambda: _nx_note(p, holder)):
+                holder["nxl"] = nx.community.louvain_communities(
+                    holder["nx"], weight="weight", seed=args.seed
+                )
+        info = machine(store)
+    report(args, steps, info)
+
+
+def _pairs(p: Any, seed: int, n: int = 20) -> list[tuple[int, int]]:
+    """Persons and what a short walk avoiding hubs reaches: pairs a path query would ask."""
+    rnd = random.Random(seed)
+    g = p.undirected()
+    deg = np.asarray(g.degree())
+    persons = np.flatnonzero((p.labels == "Person") & (deg > 0))
+    out: list[tuple[int, int]] = []
+    while len(out) < n and len(persons):
+        a = v = int(rnd.choice(persons))
+        for _ in range(rnd.randint(2, 6)):
+            nbrs = [u for u in g.neighbors(v) if deg[u] <= 200]
+            if not nbrs:
+                break
+            v = rnd.choice(nbrs)
+        if v != a:
+            out.append((a, v))
+    return out
+
+
+def _part(part: Any) -> str:
+    return f"{part.n_communities:,} communities, modularity {part.modularity:.4f}"
+
+
+def _to_nx(p: Any) -> nx.Graph:
+    el = np.asarray(p.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    el = np.sort(el, axis=1)
+    pairs, counts = np.unique(el, axis=0, return_counts=True)
+    g = nx.Graph()
+    g.add_nodes_from(range(p.n_nodes))
+    g.add_weighted_edges_from(
+        zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), counts.tolist(), strict=True)
+    )
+    return g
+
+
+def _nx_note(p: Any, holder: dict[str, Any]) -> str:
+    membership = np.zeros(p.n_nodes, np.int64)
+    for c, members in enumerate(holder["nxl"]):
+        membership[list(members)] = c
+    q = p.undirected().modularity(membership.tolist())
+    return f"{len(holder['nxl']):,} communities, modularity {q:.4f}"
+
+
+def report(args: argparse.Namespace, steps: list[Step], info: dict[str, Any]) -> None:
+    table = Table(title=f"guanxi algorithms — {args.persons:,} persons, {args.engine} engine")
+    for col in ("step", "seconds", "peak RSS +MB", "result"):
+        table.add_column(col, justify="left" if col in ("step", "result") else "right")
+    for s in steps:
+        table.add_row(s.name, f"{s.seconds:.3f}", f"{s.rss_mb:.0f}", s.note)
+    console.print(table)
+    by = {s.name: s.seconds for s in steps}
+    total = by["projection"] + by["undirected view"] + by["Leiden (igraph)"]
+    console.print(f"projection + Leiden: {total:.1f} s (target < 60 s at 1M persons)")
+    if "Louvain (networkx)" in by:
+        ratio = by["Louvain (networkx)"] / by["Leiden (igraph)"]
+        console.print(f"networkx Louvain / igraph Leiden: {ratio:.1f}x (target >= 20x)")
+    machine_table = Table(title="machine", show_header=False)
+    for k, v in info.items():
+        machine_table.add_row(k, str(v))
+    console.print(machine_table)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--persons", type=int, default=20_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--engine", choices=["embedded", "neo4j"], default="embedded")
+    ap.add_argument("--projection", choices=["full", "risk"], default="full")
+    ap.add_argument("--iterations", type=int, default=2, help="Leiden iterations")
+    ap.add_argument("--batch", type=int, default=100_000, help="rows per projection query")
+    ap.add_argument("--data-dir", help="embedded engine data directory (GUANXI_DATA_DIR)")
+    ap.add_argument("--graph", help="graph name; a graph already holding the county is reused")
+    ap.add_argument("--work", help="where the generated county is kept")
+    ap.add_argument("--skip-networkx", action="store_true")
+    run(ap.parse_args())
+
+
+if __name__ == "__main__":
+    main()
