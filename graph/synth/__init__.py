@@ -62,8 +62,8 @@ def generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     truth = generate(2000, 1, Path(d))
-    >>> truth["persons"], sorted({c["kind"] for c in truth["cases"]}) >= ["complaint_deadline"]
-    (2000, True)
+    >>> truth["persons"], len({c["kind"] for c in truth["cases"]})
+    (2000, 19)
     """
     started = time.perf_counter()
     ctx = County(n=persons, seed=seed, rng=np.random.Generator(np.random.PCG64(seed)))
