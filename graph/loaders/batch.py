@@ -1,93 +1,56 @@
 """Collect a chunk's nodes and relationships, then write them with a few UNWIND statements.
 
-Every loader builds graph rows through :class:`Batch` and never writes Cypher itself:
-the statements are generated here, once, from the schema's labels and keys, in the
-subset both engines run (``CYPHER_SUBSET.md``).
+Every loader builds graph rows through :class:`Batch` and never writes Cypher itself
+(the statements come from :mod:`graph.loaders.cypher`). Three kinds of row:
 
-Three kinds of write, always in this order within a chunk:
+- **upsert** — the entity a row describes (a Person from ``persons``, a Disbursement):
+  ``SET n += props``; ``create`` values are set only when the node is new (a name from
+  ``deaths`` never overwrites the household register's); ``register#row`` is appended
+  to ``src`` and the row's warnings to ``warnings``.
+- **ref** — an entity a row only points at (the Program of a disbursement): created if
+  missing with ``create`` values; ``src`` gains the first ``register#row`` of each
+  register that named it.
+- **rel** — a relationship between nodes upserted or referenced in the same chunk.
 
-1. **upsert** — the entity a row describes (a Person from ``persons``, a Disbursement):
-   ``SET n += props``; ``ON CREATE SET`` for values a secondary register may only
-   fill in (a name from ``deaths`` never overwrites the household register's); the
-   row's ``register#row`` is appended to ``src`` and its warnings to ``warnings``.
-2. **ref** — an entity a row only points at (the Program of a disbursement): created
-   if missing with ``ON CREATE SET`` values; ``src`` gains the first ``register#row``
-   that named it from each register, so a node named by several registers lists all
-   of them without a million-entry list on a village every person lives in.
-3. **rel** — relationships, between endpoints written in 1 or 2; ``src`` and
-   ``warnings`` are appended as for upserts.
+Rows are merged by key within a chunk, so no two rows of one statement touch the same
+node (FalkorDB applies an UNWIND's rows in a different order from Neo4j; merged rows
+make the result the same on both) and shared keys cost one write.
 
-Rows are merged by key within a chunk before writing. That makes the result
-independent of the order in which an engine applies one statement's rows (FalkorDB
-applies an UNWIND's MERGEs in a different order from Neo4j) and saves work on keys
-many rows share. Appends are idempotent, so loading a folder twice gives the same graph.
+Writing order: refs, then upserts label by label in the order the loader first named
+them, then the remaining relationships. A relationship from or to a node upserted
+earlier in the chunk is written by that node's statement (a *slot*, at most one per
+relationship type, direction and other label), provided its other end is written
+before; a disbursement and its six relationships are then one statement row instead
+of seven, which is most of a large load's time. Rows are built in the form the
+statements take, so planning a chunk only groups them.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from graph import schema as sch
 from graph.errors import SchemaError
+from graph.loaders.cypher import Slot, node_statement, ref_statement, rel_statement
 from graph.store.base import GraphStore, WriteSummary
 
 Ref = tuple[str, str]  # (label, key value)
-
-_SRC_APPEND = "{v}.src = coalesce({v}.src, []) + [s IN row.s WHERE NOT s IN coalesce({v}.src, [])]"
-_SRC_FIRST = (
-    "{v}.src = CASE WHEN any(s IN coalesce({v}.src, []) WHERE s STARTS WITH $reg) "
-    "THEN {v}.src ELSE coalesce({v}.src, []) + row.s END"
-)
-_WARN_APPEND = (
-    "{v}.warnings = CASE WHEN size(row.w) = 0 THEN {v}.warnings ELSE coalesce({v}.warnings, [])"
-    " + [w IN row.w WHERE NOT w IN coalesce({v}.warnings, [])] END"
-)
+RelKey = tuple[str, str, str, tuple[str, ...]]  # (type, start label, end label, merged on)
+SlotKey = tuple[str, bool, str, tuple[str, ...]]  # (type, outgoing, other label, merged on)
 
 
-def upsert_cypher(label: str) -> str:
-    key = sch.node(label).key
-    sets = ", ".join(("n += row.p", _SRC_APPEND.format(v="n"), _WARN_APPEND.format(v="n")))
-    return (
-        f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.k}}) "
-        f"ON CREATE SET n += row.c SET {sets}"
-    )
-
-
-def ref_cypher(label: str) -> str:
-    key = sch.node(label).key
-    return (
-        f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.k}}) "
-        f"ON CREATE SET n += row.c SET {_SRC_FIRST.format(v='n')}"
-    )
-
-
-def rel_cypher(type_: str, start: str, end: str, merge_on: tuple[str, ...]) -> str:
-    ka, kb = sch.node(start).key, sch.node(end).key
-    ident = ", ".join(f"{p}: row.m{i}" for i, p in enumerate(merge_on))
-    pattern = f"[r:{type_}{' {' + ident + '}' if ident else ''}]"
-    sets = ", ".join(("r += row.p", _SRC_APPEND.format(v="r"), _WARN_APPEND.format(v="r")))
-    return (
-        f"UNWIND $rows AS row MATCH (a:{start} {{{ka}: row.a}}) MATCH (b:{end} {{{kb}: row.b}}) "
-        f"MERGE (a)-{pattern}->(b) SET {sets}"
-    )
+@dataclass
+class Statement:
+    cypher: str
+    rows: list[dict[str, Any]]
 
 
 def _present(props: Mapping[str, Any] | None) -> dict[str, Any]:
     """Drop empty values: a blank cell leaves the property as it was, never erases it."""
     return {k: v for k, v in (props or {}).items() if v is not None and v != []}
-
-
-def _check_props(owner: str, declared: set[str], props: Mapping[str, Any]) -> None:
-    for name in props:
-        if name not in declared and not name.startswith("x_"):
-            raise SchemaError(f"{owner} has no property {name!r} in graph/schema.py")
-
-
-@dataclass
-class _Rows:
-    rows: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
 
 def _extend(into: list[str], items: list[str]) -> None:
@@ -99,6 +62,9 @@ def _extend(into: list[str], items: list[str]) -> None:
 class Batch:
     """The graph rows built from one chunk of register rows.
 
+    ``seen`` holds the nodes this register has already referenced in earlier chunks:
+    referencing them again would change nothing, so it is skipped.
+
     >>> b = Batch("persons")
     >>> b.upsert("Person", "43042219900101123X", {"name": "张三"}, src="persons#2")
     >>> b.ref("Division", "430422101201", src="persons#2")
@@ -109,25 +75,32 @@ class Batch:
     """
 
     _declared: ClassVar[dict[str, set[str]]] = {}
+    _allowed: ClassVar[set[tuple[str, str, str]]] = set()
+    _slot_ids: ClassVar[dict[SlotKey, int]] = {}
 
-    def __init__(self, register: str) -> None:
+    def __init__(self, register: str, seen: set[Ref] | None = None) -> None:
         self.register = register
-        self.upserts: dict[str, _Rows] = {}
-        self.refs: dict[str, _Rows] = {}
-        self.rels: dict[tuple[str, str, str, tuple[str, ...]], _Rows] = {}
+        self.seen = seen if seen is not None else set()
+        self.upserts: dict[str, dict[str, dict[str, Any]]] = {}
+        self.refs: dict[str, dict[str, dict[str, Any]]] = {}
+        self.rels: dict[RelKey, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._nodes: set[Ref] = set()
+        self._slots: dict[Ref, dict[int, SlotKey]] = {}  # slots filled per upserted node
 
     def __len__(self) -> int:
-        groups = (*self.upserts.values(), *self.refs.values(), *self.rels.values())
-        return sum(len(g.rows) for g in groups)
+        nodes = sum(len(g) for g in (*self.upserts.values(), *self.refs.values()))
+        return nodes + sum(len(g) for g in self.rels.values())
 
     @classmethod
-    def _props_of(cls, owner: str) -> set[str]:
+    def _check(cls, owner: str, props: Mapping[str, Any]) -> None:
         if owner not in cls._declared:
             decl = sch.NODES[owner].props if owner in sch.NODES else sch.relationship(owner).props
             cls._declared[owner] = {p.name for p in decl}
-        return cls._declared[owner]
+        for name in props:
+            if name not in cls._declared[owner] and not name.startswith("x_"):
+                raise SchemaError(f"{owner} has no property {name!r} in graph/schema.py")
 
+    # -- building ------------------------------------------------------------------------
     def upsert(
         self,
         label: str,
@@ -139,30 +112,46 @@ class Batch:
         warnings: list[str] | None = None,
     ) -> None:
         """The node this row describes: set ``props``, append ``src`` and ``warnings``."""
-        declared = self._props_of(label)
         p, c = _present(props), _present(create)
-        _check_props(label, declared, p)
-        _check_props(label, declared, c)
-        group = self.upserts.setdefault(label, _Rows()).rows
+        self._check(label, p)
+        self._check(label, c)
+        group = self.upserts.setdefault(label, {})
         row = group.get(key)
         if row is None:
-            group[key] = {"k": key, "p": p, "c": c, "s": [src], "w": list(warnings or [])}
-        else:  # the same key twice in one chunk: as if the rows had been written in turn
-            row["p"].update(p)
-            _extend(row["s"], [src])
-            _extend(row["w"], warnings or [])
-        self._nodes.add((label, key))
+            row = group[key] = {"k": key, "p": p, "s": [src]}
+            if c:
+                row["c"] = c
+            if warnings:
+                row["w"] = list(warnings)
+            self._nodes.add((label, key))
+            return
+        # The same key twice in one chunk: as if the rows had been written in turn.
+        for sid in self._slots.get((label, key), {}):
+            row.setdefault(f"s{sid}", list(row["s"]))  # its relationships keep their rows
+        row["p"].update(p)
+        _extend(row["s"], [src])
+        if warnings:
+            _extend(row.setdefault("w", []), warnings)
+
+    def needs(self, label: str, key: str) -> bool:
+        """Whether a ref to this node would write anything (so its values are worth
+        computing); either way the node counts as written for relationships."""
+        node = (label, key)
+        self._nodes.add(node)
+        return not (node in self.seen or key in self.refs.get(label, ()))
 
     def ref(
         self, label: str, key: str, create: Mapping[str, Any] | None = None, *, src: str
     ) -> None:
         """A node this row points at: created with ``create`` if missing."""
+        if not self.needs(label, key):
+            return
+        row: dict[str, Any] = {"k": key, "s": [src]}
         c = _present(create)
-        _check_props(label, self._props_of(label), c)
-        group = self.refs.setdefault(label, _Rows()).rows
-        if key not in group:
-            group[key] = {"k": key, "c": c, "s": [src]}
-        self._nodes.add((label, key))
+        if c:
+            self._check(label, c)
+            row["c"] = c
+        self.refs.setdefault(label, {})[key] = row
 
     def rel(
         self,
@@ -177,43 +166,231 @@ class Batch:
     ) -> None:
         """A relationship; ``merge_on`` properties tell several of one type apart
         (two terms in one post). Its endpoints must have been upserted or referenced."""
-        rt = sch.relationship(type_)
-        if start[0] not in rt.sources or end[0] not in rt.targets:
-            raise SchemaError(f"{type_} cannot go from {start[0]} to {end[0]}")
-        for node in (start, end):
-            if node not in self._nodes:
-                raise SchemaError(f"{type_}: endpoint {node[0]} {node[1]!r} was not written")
-        p = _present(props)
-        _check_props(type_, self._props_of(type_), p)
-        # A null cannot be merged on: such a row merges on the other properties only.
-        on = tuple(m for m in merge_on if p.get(m) is not None)
-        ident = tuple(p[m] for m in on)
-        group = self.rels.setdefault((type_, start[0], end[0], on), _Rows()).rows
-        gkey = (start[1], end[1], ident)
-        row = group.get(gkey)
-        if row is None:
-            row = {"a": start[1], "b": end[1], "p": p, "s": [src], "w": list(warnings or [])}
-            row.update({f"m{i}": v for i, v in enumerate(ident)})
-            group[gkey] = row
+        if (type_, start[0], end[0]) not in self._allowed:
+            rt = sch.relationship(type_)
+            if start[0] not in rt.sources or end[0] not in rt.targets:
+                raise SchemaError(f"{type_} cannot go from {start[0]} to {end[0]}")
+            self._allowed.add((type_, start[0], end[0]))
+        if start not in self._nodes or end not in self._nodes:
+            node = end if start in self._nodes else start
+            raise SchemaError(f"{type_}: endpoint {node[0]} {node[1]!r} was not written")
+        p = _present(props) if props else {}
+        on: tuple[str, ...] = ()
+        ident: tuple[Any, ...] = ()
+        if p:
+            self._check(type_, p)
+            # A null cannot be merged on: such a row merges on the other properties only.
+            on = tuple(m for m in merge_on if m in p)
+            ident = tuple(p[m] for m in on)
+        w = list(warnings) if warnings else []
+        if self._slot(type_, start, end, on, ident, p, src, w):
+            return
+        self._plain((type_, start[0], end[0], on), start[1], end[1], ident, p, [src], w)
+
+    def _slot(
+        self,
+        type_: str,
+        start: Ref,
+        end: Ref,
+        on: tuple[str, ...],
+        ident: tuple[Any, ...],
+        p: dict[str, Any],
+        src: str,
+        w: list[str],
+    ) -> bool:
+        """Put the relationship on its upserted end's row, if that end has the slot free."""
+        if start[1] in self.upserts.get(start[0], ()):
+            center, other, outgoing = start, end, True
+        elif end[1] in self.upserts.get(end[0], ()):
+            center, other, outgoing = end, start, False
         else:
-            row["p"].update(p)
-            _extend(row["s"], [src])
-            _extend(row["w"], warnings or [])
+            return False
+        slot = (type_, outgoing, other[0], on)
+        sid = self._slot_ids.setdefault(slot, len(self._slot_ids))
+        row = self.upserts[center[0]][center[1]]
+        taken = self._slots.setdefault(center, {})
+        if sid in taken:
+            if row[f"o{sid}"] != other[1] or _ident(row, sid, on) != ident:
+                return False  # a second one of the slot: it goes on its own
+            _extend(row.setdefault(f"s{sid}", list(row["s"])), [src])
+            row.setdefault(f"p{sid}", {}).update(p)
+            if w:
+                _extend(row.setdefault(f"w{sid}", []), w)
+            return True
+        taken[sid] = slot
+        row[f"o{sid}"] = other[1]
+        if p:
+            row[f"p{sid}"] = p
+        if w:
+            row[f"w{sid}"] = w
+        if row["s"] != [src]:
+            row[f"s{sid}"] = [src]
+        for j, v in enumerate(ident):
+            row[f"m{sid}_{j}"] = v
+        return True
+
+    def _plain(
+        self,
+        gk: RelKey,
+        a: str,
+        b: str,
+        ident: tuple[Any, ...],
+        p: dict[str, Any],
+        src: list[str],
+        w: list[str],
+    ) -> None:
+        group = self.rels.setdefault(gk, {})
+        row = group.get((a, b, ident))
+        if row is None:
+            row = group[(a, b, ident)] = {"a": a, "b": b, "s": list(src)}
+            if p:
+                row["p"] = p
+            if w:
+                row["w"] = w
+            for j, v in enumerate(ident):
+                row[f"m{j}"] = v
+            return
+        row.setdefault("p", {}).update(p)
+        _extend(row["s"], src)
+        if w:
+            _extend(row.setdefault("w", []), w)
+
+    # -- planning ------------------------------------------------------------------------
+    def plan(self) -> list[Statement]:
+        """The statements that write this chunk, in order (see the module docstring)."""
+        out: list[Statement] = []
+        for label, refs in self.refs.items():
+            ups = self.upserts.get(label, {})
+            rows = [r for k, r in refs.items() if k not in ups]
+            if rows:
+                out.append(Statement(ref_statement(label, create=_has(rows, "c")), rows))
+        rank = {label: i for i, label in enumerate(self.upserts)}
+        for label, nodes in self.upserts.items():
+            shapes: dict[tuple[int, ...], list[dict[str, Any]]] = defaultdict(list)
+            for key, row in nodes.items():
+                slots = self._slots.get((label, key))
+                shape = self._keep(label, key, row, slots, rank) if slots else ()
+                shapes[shape].append(row)
+            for shape, rows in shapes.items():
+                out.append(self._node_statement(label, shape, rows))
+        for (type_, a, b, on), group in self.rels.items():
+            rows = list(group.values())
+            cypher = rel_statement(type_, a, b, on, props=_has(rows, "p"), warnings=_has(rows, "w"))
+            out.append(Statement(cypher, rows))
+        return out
+
+    def _keep(
+        self,
+        label: str,
+        key: str,
+        row: dict[str, Any],
+        slots: dict[int, SlotKey],
+        rank: dict[str, int],
+    ) -> tuple[int, ...]:
+        """The slots a node's statement can write: the other end must be written before
+        (a ref, or a node of a label upserted earlier); the rest become plain rows."""
+        keep = []
+        for sid, (type_, outgoing, other, on) in sorted(slots.items()):
+            okey = row[f"o{sid}"]
+            if okey not in self.upserts.get(other, ()) or (
+                other != label and rank[other] < rank[label]
+            ):
+                keep.append(sid)
+                continue
+            vals = [row.pop(f"{x}{sid}", None) for x in ("o", "p", "s", "w")]
+            ident = tuple(row.pop(f"m{sid}_{j}") for j in range(len(on)))
+            ends = (label, other) if outgoing else (other, label)
+            a, b = (key, okey) if outgoing else (okey, key)
+            self._plain(
+                (type_, *ends, on), a, b, ident, vals[1] or {}, vals[2] or row["s"], vals[3] or []
+            )
+        return tuple(keep)
+
+    def _node_statement(
+        self, label: str, shape: tuple[int, ...], rows: list[dict[str, Any]]
+    ) -> Statement:
+        ids = {sid: slot for slot, sid in self._slot_ids.items()}
+        slots = tuple(
+            Slot(
+                *ids[sid],
+                props=_has(rows, f"p{sid}"),
+                warnings=_has(rows, f"w{sid}"),
+                param=str(sid),
+            )
+            for sid in shape
+        )
+        cypher = node_statement(
+            label,
+            create=_has(rows, "c"),
+            props=_has(rows, "p", True),
+            warnings=_has(rows, "w"),
+            slots=slots,
+        )
+        return Statement(cypher, rows)
+
+    def relationships(self) -> list[dict[str, Any]]:
+        """Every relationship of the chunk, wherever it will be written (for inspection)."""
+        ids = {sid: slot for slot, sid in self._slot_ids.items()}
+        out = []
+        for (label, key), slots in self._slots.items():
+            row = self.upserts[label][key]
+            for sid in slots:
+                if f"o{sid}" not in row:
+                    continue  # moved to a plain row by plan()
+                type_, outgoing, other, on = ids[sid]
+                ends = ((label, key), (other, row[f"o{sid}"]))
+                out.append(
+                    {
+                        "type": type_,
+                        "start": ends[0] if outgoing else ends[1],
+                        "end": ends[1] if outgoing else ends[0],
+                        "on": on,
+                        "props": row.get(f"p{sid}", {}),
+                        "src": row.get(f"s{sid}", row["s"]),
+                        "warnings": row.get(f"w{sid}", []),
+                    }
+                )
+        for (type_, a, b, on), group in self.rels.items():
+            for row in group.values():
+                out.append(
+                    {
+                        "type": type_,
+                        "start": (a, row["a"]),
+                        "end": (b, row["b"]),
+                        "on": on,
+                        "props": row.get("p", {}),
+                        "src": row["s"],
+                        "warnings": row.get("w", []),
+                    }
+                )
+        return out
+
+    def mark_seen(self) -> None:
+        """Count this chunk's referenced nodes as written, for the chunks after it."""
+        for label, refs in self.refs.items():
+            self.seen.update((label, k) for k in refs)
 
     def write(self, store: GraphStore) -> WriteSummary:
-        """Write upserts, then refs, then relationships; one statement per group."""
-        total = WriteSummary()
-        params = {"reg": f"{self.register}#"}
-        for label, g in self.upserts.items():
-            total.add(_write(store, upsert_cypher(label), g, params))
-        for label, g in self.refs.items():
-            total.add(_write(store, ref_cypher(label), g, params))
-        for (type_, a, b, on), g in self.rels.items():
-            total.add(_write(store, rel_cypher(type_, a, b, on), g, params))
-        return total
+        """Plan and write the chunk."""
+        plan = self.plan()
+        self.mark_seen()
+        return execute(store, self.register, plan)
 
 
-def _write(store: GraphStore, cypher: str, group: _Rows, params: dict[str, Any]) -> WriteSummary:
-    rows = list(group.rows.values())
-    # One statement per group: its rows are merged by key, so no two rows touch one node.
-    return store.write_batches(cypher, rows, batch_size=max(len(rows), 1), params=params)
+def _ident(row: dict[str, Any], sid: int, on: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(row[f"m{sid}_{j}"] for j in range(len(on)))
+
+
+def _has(rows: list[dict[str, Any]], key: str, truthy: bool = False) -> bool:
+    return any(row.get(key) for row in rows) if truthy else any(key in row for row in rows)
+
+
+def execute(store: GraphStore, register: str, plan: list[Statement]) -> WriteSummary:
+    """Run a chunk's statements in order, each as one batch."""
+    total = WriteSummary()
+    params = {"reg": f"{register}#"}
+    for st in plan:
+        total.add(
+            store.write_batches(st.cypher, st.rows, batch_size=max(len(st.rows), 1), params=params)
+        )
+    return total

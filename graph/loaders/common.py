@@ -26,9 +26,10 @@ class Context:
     programs: set[str] = field(default_factory=set)
     contracts: set[str] = field(default_factory=set)
 
-    @property
-    def counties(self) -> set[str]:
-        return {c for c, lvl in self.divisions.items() if lvl == "county"}
+    counties: set[str] = field(init=False, default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.counties = {c for c, lvl in self.divisions.items() if lvl == "county"}
 
     @classmethod
     def from_store(cls, store: GraphStore) -> Context:
@@ -41,6 +42,7 @@ class Context:
             "MATCH (d:Division) WHERE d.level IS NOT NULL RETURN d.code AS k, d.level AS v"
         )
         self.divisions = {r["k"]: r["v"] for r in rows}
+        self.__post_init__()
         rows = store.read("MATCH (p:Program) WHERE p.name IS NOT NULL RETURN p.program_code AS k")
         self.programs = {r["k"] for r in rows}
         rows = store.read(
@@ -58,13 +60,14 @@ def person(b: Batch, rec: Record, id_number: str, name: str | None = None) -> Re
     Created, if the household register has not described them, with
     ``in_register=false`` and the gender and birth date the number encodes.
     """
-    create = {
-        "name": name,
-        "gender": "男" if int(id_number[16]) % 2 else "女",
-        "birth_date": f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}",
-        "in_register": False,
-    }
-    b.ref("Person", id_number, create, src=rec.src)
+    if b.needs("Person", id_number):
+        create = {
+            "name": name,
+            "gender": "男" if int(id_number[16]) % 2 else "女",
+            "birth_date": f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}",
+            "in_register": False,
+        }
+        b.ref("Person", id_number, create, src=rec.src)
     return ("Person", id_number)
 
 

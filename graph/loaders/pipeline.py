@@ -8,8 +8,10 @@ files as they are found. Every row read is either loaded or rejected.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from rich.progress import (
@@ -31,13 +33,13 @@ from graph.loaders import (
     population,
     works,
 )
-from graph.loaders.batch import Batch
+from graph.loaders.batch import Batch, Ref, execute
 from graph.loaders.common import Builder, Context
 from graph.loaders.read import find_all, map_header, open_register
 from graph.loaders.registers import REGISTERS, Register
 from graph.loaders.report import IssueFiles, LoadReport, RegisterReport
 from graph.loaders.validate import validate_row
-from graph.store.base import GraphStore
+from graph.store.base import GraphStore, WriteSummary
 
 BUILDERS: dict[str, Builder] = {
     **divisions.BUILDERS,
@@ -104,15 +106,18 @@ def load_register(
     started = time.perf_counter()
     path, rep.ignored_files = files[0], [p.name for p in files[1:]]
     build = BUILDERS[register.stem]
-    with open_register(path) as source:
+    with ExitStack() as stack:
+        source = stack.enter_context(open_register(path))
         hmap = map_header(register, source.header)
         rep.status, rep.file, rep.encoding = "loaded", path.name, source.encoding
         rep.extra_columns = hmap.extra_names
         rep.missing_columns = [c.name for c in hmap.missing]
         task = bar.add_task(register.stem, total=source.size or None) if bar else None
         strict, replaced = path.suffix.lower() == ".csv", source.encoding.endswith("replace")
-        batch = Batch(register.stem)
+        seen: set[Ref] = set()  # nodes this register referenced already: skip them
+        batch = Batch(register.stem, seen)
         pending = 0
+        writer = stack.enter_context(_Writer(store, rep))
         for number, cells in source.rows:
             result = validate_row(
                 register, hmap, number, cells, strict_width=strict, replaced=replaced
@@ -132,20 +137,54 @@ def load_register(
                 issues.warn(result, rep, register.confidential)
             pending += 1
             if pending >= batch_size:
-                _flush(store, batch, rep)
-                batch, pending = Batch(register.stem), 0
+                writer.submit(batch)
+                batch, pending = Batch(register.stem, seen), 0
                 _advance(bar, task, source.position, rep)
-        _flush(store, batch, rep)
+        writer.submit(batch)
+        writer.drain()
         _advance(bar, task, source.size, rep)
     rep.seconds = time.perf_counter() - started
     return rep
 
 
-def _flush(store: GraphStore, batch: Batch, rep: RegisterReport) -> None:
-    if len(batch):
-        s = batch.write(store)
-        rep.nodes_created += s.nodes_created
-        rep.relationships_created += s.relationships_created
+class _Writer:
+    """Writes chunks on one background thread while the next chunk is validated.
+
+    The store is used by this thread alone while a register loads; at most two planned
+    chunks wait, so memory stays bounded. A failed write is raised in the caller at the
+    next submit or at :meth:`drain`.
+    """
+
+    def __init__(self, store: GraphStore, rep: RegisterReport) -> None:
+        self.store, self.rep = store, rep
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guanxi-load")
+        self.pending: deque[Future[WriteSummary]] = deque()
+
+    def submit(self, batch: Batch) -> None:
+        if not len(batch):
+            return
+        plan = batch.plan()
+        batch.mark_seen()  # the writer runs chunks in order: later chunks may skip these
+        while len(self.pending) >= 2:
+            self._collect(self.pending.popleft())
+        self.pending.append(self.pool.submit(execute, self.store, batch.register, plan))
+
+    def drain(self) -> None:
+        while self.pending:
+            self._collect(self.pending.popleft())
+
+    def _collect(self, future: Future[WriteSummary]) -> None:
+        s = future.result()
+        self.rep.nodes_created += s.nodes_created
+        self.rep.relationships_created += s.relationships_created
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for f in self.pending:
+            f.cancel()
+        self.pool.shutdown(wait=True)
 
 
 def _advance(bar: Progress | None, task: TaskID | None, position: int, rep: RegisterReport) -> None:

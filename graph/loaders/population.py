@@ -46,8 +46,10 @@ def build_person(rec: Record, ctx: Context, b: Batch) -> None:
         "in_register": True,
         **rec.extra,
     }
-    b.upsert("Person", key, props, src=rec.src, warnings=rec.warning_texts())
+    # The household first: its statement runs first, so the person's statement can
+    # write MEMBER_OF itself (see graph.loaders.batch).
     b.upsert("Household", hh, {"village_code": village, "address": rec["address"]}, src=rec.src)
+    b.upsert("Person", key, props, src=rec.src, warnings=rec.warning_texts())
     b.rel(
         "MEMBER_OF",
         ("Person", key),

@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from graph import ids
@@ -94,13 +95,16 @@ def _number(value: str) -> float:
     return number
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _code(value: str) -> str:
-    return re.sub(r"\s+", "", value).upper()
+    return _SPACES.sub("", value).upper()
 
 
-_CLEANERS: dict[Kind, Callable[[str], Any]] = {
-    Kind.TEXT: lambda v: v,
+_PARSERS: dict[Kind, Callable[[str], Any]] = {
     Kind.CODE: _code,
+    Kind.RESIDENT_ID: ids.parse_resident_id,
     Kind.USCC: ids.normalise_uscc,
     Kind.PARTY: lambda v: Party(*ids.normalise_party_id(v)),
     Kind.DIVISION: ids.normalise_division_code,
@@ -112,8 +116,43 @@ _CLEANERS: dict[Kind, Callable[[str], Any]] = {
     Kind.NUMBER: _number,
     Kind.RATIO: ids.parse_ratio,
     Kind.BOOL: ids.parse_bool,
+    Kind.ENUM: lambda v: header_key(v),
 }
 
+
+class _Failed(NamedTuple):
+    reason: str
+    message: str
+
+
+_EMPTY = object()
+# Entries per kind. Identifiers and codes get room for a county's recipients (~70k at a
+# million people), so a register sorted by month still finds last month's parse.
+_ROOMY = {Kind.RESIDENT_ID: 1 << 17, Kind.PARTY: 1 << 16, Kind.CODE: 1 << 17}
+
+
+def _cached(parse: Callable[[str], Any], size: int) -> Callable[[str], Any]:
+    """``parse`` over a raw cell, remembered: the same ID number, date, amount or code
+    recurs on many rows (a recipient every month), and parsing is most of a load's
+    Python time. Failures are remembered as reason and message, not as exceptions."""
+
+    @lru_cache(maxsize=size)
+    def run(raw: str) -> Any:
+        text = ids.clean(raw)
+        if not text:
+            return _EMPTY
+        try:
+            return parse(text)
+        except InvalidValue as e:
+            return _Failed(e.reason, str(e))
+
+    return run
+
+
+_CLEAN: dict[Kind, Callable[[str], Any]] = {
+    k: _cached(f, _ROOMY.get(k, 1 << 14)) for k, f in _PARSERS.items()
+}
+_CLEAN[Kind.TEXT] = lambda raw: ids.clean(raw) or _EMPTY  # names rarely repeat: no cache
 _LIST_SEP = re.compile(r"[;,、]")
 
 
@@ -129,37 +168,43 @@ class _Cell:
             message = f"{col.name}: {reason}"
         self.rejects.append(Reject(self.register, self.row, col.name, shown, reason, message))
 
-    def one(self, col: Column, text: str) -> Any:
+    def value(self, col: Column, raw: str, result: Any) -> Any:
+        """The stored value for a parsed cell, or raise its failure."""
+        if isinstance(result, _Failed):
+            raise InvalidValue(result.reason, result.message, raw)
         if col.kind is Kind.ENUM:
-            stored = col.choices.get(header_key(text))
+            stored = col.choices.get(result)
             if stored is not None:
                 return stored
+            text = ids.clean(raw)
             if col.closed:
                 allowed = "、".join(sorted(set(col.choices.values())))
-                raise InvalidValue("bad_enum", f"{text!r} is not one of {allowed}", text)
+                raise InvalidValue("bad_enum", f"{text!r} is not one of {allowed}", raw)
             self.rec.warn("unexpected_value", col.name, f"{text!r} is not a listed value")
             return text
         if col.kind is Kind.RESIDENT_ID:
-            parsed = ids.parse_resident_id(text)
-            self.rec.resident_ids.setdefault(col.name, parsed)
-            if parsed.upgraded_from_15:
+            self.rec.resident_ids.setdefault(col.name, result)
+            if result.upgraded_from_15:
                 self.rec.warn("id_upgraded_from_15", col.name)
-            for note in parsed.warnings:
+            for note in result.warnings:
                 self.rec.warn("id_division_unusual", col.name, note)
-            return parsed.number
-        return _CLEANERS[col.kind](text)
+            return result.number
+        return result
 
     def clean(self, col: Column, raw: str) -> Any:
-        text = ids.clean(raw)
-        if not text:
-            if col.required:
-                self.reject(col, raw, "missing", f"{col.name} ({col.zh}) is required")
-            return [] if col.many else None
+        parse = _CLEAN[col.kind]
         try:
             if col.many:
-                parts = [p.strip() for p in _LIST_SEP.split(text)]
-                return list(dict.fromkeys(self.one(col, p) for p in parts if p))
-            return self.one(col, text)
+                text = ids.clean(raw)
+                parts = [p for p in _LIST_SEP.split(text) if p.strip()]
+                values = [self.value(col, p, parse(p)) for p in parts]
+                return list(dict.fromkeys(v for v in values if v is not _EMPTY))
+            result = parse(raw)
+            if result is _EMPTY:
+                if col.required:
+                    self.reject(col, raw, "missing", f"{col.name} ({col.zh}) is required")
+                return None
+            return self.value(col, raw, result)
         except InvalidValue as e:
             self.reject(col, raw, e.reason, str(e))
             return None

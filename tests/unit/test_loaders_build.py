@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from graph.errors import SchemaError
-from graph.loaders.batch import Batch, rel_cypher, upsert_cypher
+from graph.loaders.batch import Batch
 from graph.loaders.common import Context
+from graph.loaders.cypher import Slot, node_statement, rel_statement
 from graph.loaders.pipeline import BUILDERS
 from graph.loaders.read import map_header
 from graph.loaders.registers import REGISTERS
@@ -40,25 +41,29 @@ def build(
 
 
 def nodes(b: Batch, label: str) -> dict[str, dict[str, Any]]:
-    return dict(b.upserts.get(label, _empty()).rows)
+    return dict(b.upserts.get(label, {}))
 
 
 def refs(b: Batch, label: str) -> dict[str, dict[str, Any]]:
-    return dict(b.refs.get(label, _empty()).rows)
+    return dict(b.refs.get(label, {}))
 
 
 def rels(b: Batch, type_: str) -> list[tuple[str, str, str, str, dict[str, Any]]]:
-    out = []
-    for (t, sa, sb, _), g in b.rels.items():
-        if t == type_:
-            out += [(sa, r["a"], sb, r["b"], r["p"]) for r in g.rows.values()]
+    out = [
+        (r["start"][0], r["start"][1], r["end"][0], r["end"][1], r["props"])
+        for r in b.relationships()
+        if r["type"] == type_
+    ]
     return sorted(out, key=str)
 
 
-def _empty() -> Any:
-    from graph.loaders.batch import _Rows
+def rel_of(b: Batch, type_: str) -> dict[str, Any]:
+    (found,) = [r for r in b.relationships() if r["type"] == type_]
+    return found
 
-    return _Rows()
+
+def warned(row: dict[str, Any]) -> list[str]:
+    return list(row.get("w", []))
 
 
 PERSON = {
@@ -88,13 +93,13 @@ def test_person_household_and_village() -> None:
         "x_备注": "x",
     }
     assert p["s"] == ["persons#2"]
-    assert p["w"] == []
+    assert warned(p) == []
     assert nodes(b, "Household")["H001"]["p"] == {"village_code": V1, "address": "甲村1组"}
     assert rels(b, "MEMBER_OF") == [
         ("Person", A, "Household", "H001", {"relation_to_head": "户主"})
     ]
     assert rels(b, "LIVES_IN") == [("Household", "H001", "Division", V1, {})]
-    assert refs(b, "Division")[V1]["c"] == {}
+    assert "c" not in refs(b, "Division")[V1]
 
 
 def test_person_gender_and_birth_come_from_the_id_when_blank() -> None:
@@ -119,7 +124,7 @@ def test_person_warnings_are_flagged_on_the_person(change: dict[str, str], warni
         {**PERSON, **change, **({"birth_date": "", "gender": ""} if "id_number" in change else {})},
     )
     key = change.get("id_number", A)
-    assert nodes(b, "Person")[key]["w"] == [warning]
+    assert warned(nodes(b, "Person")[key]) == [warning]
 
 
 def test_no_reference_data_means_no_reference_warnings() -> None:
@@ -142,7 +147,7 @@ def test_death_fills_in_without_overwriting_the_register() -> None:
         "in_register": False,
     }
     b, _ = build("deaths", {"id_number": A, "name": "张三", "death_date": "1979-12-31"})
-    assert nodes(b, "Person")[A]["w"] == ["deaths#2 death_date: death_before_birth"]
+    assert warned(nodes(b, "Person")[A]) == ["deaths#2 death_date: death_before_birth"]
 
 
 OFFICIAL = {
@@ -168,22 +173,21 @@ def test_official_post_term_jurisdiction_and_organisation() -> None:
     }
     assert refs(b, "Person")[A]["c"]["in_register"] is False
     assert rels(b, "HOLDS") == [("Person", A, "Post", pid, {"valid_from": "2018-01-01"})]
-    assert next(iter(b.rels)) == ("HOLDS", "Person", "Post", ("valid_from",))
+    assert rel_of(b, "HOLDS")["on"] == ("valid_from",)
     assert rels(b, "GOVERNS") == [("Post", pid, "Division", V1, {})]
     assert rels(b, "POST_AT") == [("Post", pid, "Organisation", "甲村党支部", {})]
 
 
 def test_official_without_start_date_merges_without_it() -> None:
     b, _ = build("officials", {**OFFICIAL, "start_date": "", "jurisdiction_code": ""})
-    assert ("HOLDS", "Person", "Post", ()) in b.rels
+    assert rel_of(b, "HOLDS")["on"] == ()
     assert "甲村党支部|村党支部书记|" in nodes(b, "Post")
     assert rels(b, "GOVERNS") == []
 
 
 def test_official_term_ending_before_it_starts_is_flagged() -> None:
     b, _ = build("officials", {**OFFICIAL, "end_date": "2017-01-01"})
-    ((_, row),) = next(iter(b.rels.values())).rows.items()
-    assert row["w"] == ["officials#2 end_date: end_before_start"]
+    assert rel_of(b, "HOLDS")["warnings"] == ["officials#2 end_date: end_before_start"]
 
 
 def test_declared_relative_with_and_without_id() -> None:
@@ -238,7 +242,7 @@ def test_enterprise_with_legal_rep_mention() -> None:
     e = nodes(b, "Enterprise")[E1]
     assert e["p"]["name_norm"] == "衡南县(某某)建筑有限公司"
     assert e["p"]["registered_capital"] == 500000
-    assert e["w"] == ["enterprises#2 deregistered: no_deregistration_date"]
+    assert warned(e) == ["enterprises#2 deregistered: no_deregistration_date"]
     mid = "enterprises#2#legal_rep_name"
     assert json.loads(nodes(b, "Mention")[mid]["p"]["context"]) == {
         "employer": "衡南县(某某)建筑 有限公司",
@@ -260,7 +264,7 @@ def test_enterprise_roles_one_relationship_per_role() -> None:
     assert rels(b, "ROLE_IN") == [
         ("Person", A, "Enterprise", E1, {"role": "股东", "share_ratio": 0.6})
     ]
-    assert next(iter(b.rels))[3] == ("role",)
+    assert rel_of(b, "ROLE_IN")["on"] == ("role",)
 
 
 def test_property_owner_kind_and_co_owners() -> None:
@@ -359,7 +363,7 @@ def test_disbursement_cross_register_problems_are_warnings() -> None:
     b, _rec = build(
         "disbursements", {**DISBURSEMENT, "program_code": "XX99", "village_code": "430422101299"}
     )
-    assert sorted(nodes(b, "Disbursement")["R1"]["w"]) == [
+    assert sorted(warned(nodes(b, "Disbursement")["R1"])) == [
         "disbursements#2 program_code: unknown_program",
         "disbursements#2 village_code: unknown_division",
     ]
@@ -384,7 +388,7 @@ def test_student_aid() -> None:
         "grade": "高一",
         "policies": ["DB01", "JY09"],
     }
-    assert nodes(b, "StudentAid")[aid]["w"] == ["students#2 policies: unknown_program"]
+    assert warned(nodes(b, "StudentAid")[aid]) == ["students#2 policies: unknown_program"]
     assert rels(b, "AIDED") == [("Person", A, "StudentAid", aid, {})]
     assert rels(b, "AT_SCHOOL") == [("StudentAid", aid, "School", "一中", {})]
     assert [r[3] for r in rels(b, "UNDER")] == ["DB01", "JY09"]
@@ -427,12 +431,12 @@ def test_payment_payer_is_a_division_or_an_organisation() -> None:
     }
     b, _ = build("payments", row)
     assert rels(b, "PAID_BY") == [("Payment", "PZ1", "Division", V1, {})]
-    assert nodes(b, "Payment")["PZ1"]["w"] == ["payments#2 contract_id: unknown_contract"]
+    assert warned(nodes(b, "Payment")["PZ1"]) == ["payments#2 contract_id: unknown_contract"]
     assert nodes(b, "Payment")["PZ1"]["p"]["booked"] is False
     b, _ = build("payments", {**row, "payer_code": "县水利局", "contract_id": "HT1"})
     assert rels(b, "PAID_BY") == [("Payment", "PZ1", "Organisation", "县水利局", {})]
     assert rels(b, "FOR_CONTRACT") == [("Payment", "PZ1", "Contract", "HT1", {})]
-    assert nodes(b, "Payment")["PZ1"]["w"] == []
+    assert warned(nodes(b, "Payment")["PZ1"]) == []
 
 
 def test_income() -> None:
@@ -470,7 +474,7 @@ def test_complaint_subjects_by_kind() -> None:
         ("Enterprise", E1),
         ("Person", A),
     ]
-    assert sorted(nodes(b, "Complaint")["TS1"]["w"]) == [
+    assert sorted(warned(nodes(b, "Complaint")["TS1"])) == [
         "complaints#2 accepted: accepted_before_received",
         "complaints#2 subject_ids: bad_subject_id",
         "complaints#2 subject_ids: unknown_subject",
@@ -485,17 +489,16 @@ def test_batch_merges_rows_for_one_key_in_order() -> None:
     b = Batch("persons")
     b.upsert("Person", A, {"name": "甲", "phone": "1"}, src="persons#2", warnings=["w1"])
     b.upsert("Person", A, {"name": "乙"}, src="persons#9", warnings=["w1", "w2"])
-    row = b.upserts["Person"].rows[A]
+    row = b.upserts["Person"][A]
     assert row == {
         "k": A,
         "p": {"name": "乙", "phone": "1"},
-        "c": {},
         "s": ["persons#2", "persons#9"],
         "w": ["w1", "w2"],
     }
     b.ref("Division", V1, src="persons#2")
     b.ref("Division", V1, src="persons#9")
-    assert b.refs["Division"].rows[V1]["s"] == ["persons#2"]
+    assert b.refs["Division"][V1]["s"] == ["persons#2"]
 
 
 def test_batch_refuses_what_the_schema_does_not_declare() -> None:
@@ -511,12 +514,83 @@ def test_batch_refuses_what_the_schema_does_not_declare() -> None:
 
 
 def test_generated_cypher_is_in_the_subset() -> None:
-    up = upsert_cypher("Person")
+    slot = Slot("MEMBER_OF", True, "Household", (), props=True, warnings=False)
+    up = node_statement("Person", create=True, props=True, warnings=True, slots=(slot,))
     assert up.startswith("UNWIND $rows AS row MERGE (n:Person {id_number: row.k})")
-    assert "ON CREATE SET n += row.c" in up
-    rel = rel_cypher("HOLDS", "Person", "Post", ("valid_from",))
+    assert "ON CREATE SET n += coalesce(row.c, {})" in up
+    assert (
+        "WITH n, row MATCH (o0:Household {household_id: row.o0}) MERGE (n)-[r0:MEMBER_OF]->(o0)"
+        in up
+    )
+    rel = rel_statement("HOLDS", "Person", "Post", ("valid_from",), props=True, warnings=False)
     assert "MATCH (a:Person {id_number: row.a}) MATCH (b:Post {post_id: row.b})" in rel
     assert "MERGE (a)-[r:HOLDS {valid_from: row.m0}]->(b)" in rel
     for text in (up, rel):
         assert "EXISTS" not in text
         assert "=~" not in text
+
+
+def _plan_of(b: Batch) -> list[tuple[str, list[dict[str, Any]]]]:
+    return [(st.cypher, st.rows) for st in b.plan()]
+
+
+def test_plan_writes_refs_then_nodes_with_their_own_relationships() -> None:
+    b, _ = build("disbursements", DISBURSEMENT)
+    plan = _plan_of(b)
+    kinds = [c.split("MERGE (n:")[1].split(" ")[0] for c, _ in plan]
+    assert kinds == ["Person", "Program", "BankAccount", "Household", "Division", "Disbursement"]
+    cypher, (row,) = plan[-1]
+    for t in ("RECEIVED", "UNDER", "INTO_ACCOUNT", "FOR_HOUSEHOLD", "HANDLED_BY", "IN_DIVISION"):
+        assert f":{t}]" in cypher
+    assert row["k"] == "R1"
+    assert "c" not in row  # nothing to set on create: the clause and the key are left out
+    assert "w" not in row
+
+
+def test_plan_folds_member_of_into_the_person_and_keeps_shared_ones_apart() -> None:
+    b = Batch("persons")
+    for i, (pid, hh) in enumerate([(A, "H1"), (B, "H1")]):
+        build_into = BUILDERS["persons"]
+        reg = REGISTERS["persons"]
+        row = {**PERSON, "id_number": pid, "household_id": hh, "gender": "", "birth_date": ""}
+        rec = validate_row(reg, map_header(reg, list(row)), i + 2, list(row.values()))
+        assert isinstance(rec, Record)
+        build_into(rec, CTX, b)
+    plan = _plan_of(b)
+    person = next(rows for c, rows in plan if c.startswith("UNWIND $rows AS row MERGE (n:Person"))
+    # MEMBER_OF is written with each person: their rows carry the household's key.
+    assert [[v for k, v in r.items() if k.startswith("o")] for r in person] == [["H1"], ["H1"]]
+    household = next(
+        (c, rows) for c, rows in plan if c.startswith("UNWIND $rows AS row MERGE (n:Household")
+    )
+    assert ":LIVES_IN]" in household[0]
+    assert household[1][0]["s"] == ["persons#2", "persons#3"]
+    assert not [c for c, _ in plan if "MATCH (a:" in c]  # no relationship left over
+
+
+def test_plan_skips_what_earlier_chunks_referenced() -> None:
+    seen: set[tuple[str, str]] = set()
+    b = Batch("disbursements", seen)
+    BUILDERS["disbursements"](_record("disbursements", DISBURSEMENT), CTX, b)
+    b.write(_NullStore())
+    assert ("Program", "DB01") in seen
+    b2 = Batch("disbursements", seen)
+    BUILDERS["disbursements"](
+        _record("disbursements", {**DISBURSEMENT, "record_id": "R2"}), CTX, b2
+    )
+    assert b2.refs == {}
+    assert [c.split("MERGE (n:")[1].split(" ")[0] for c, _ in _plan_of(b2)] == ["Disbursement"]
+
+
+def _record(register: str, row: dict[str, str]) -> Record:
+    reg = REGISTERS[register]
+    rec = validate_row(reg, map_header(reg, list(row)), 2, list(row.values()))
+    assert isinstance(rec, Record)
+    return rec
+
+
+class _NullStore:
+    def write_batches(self, *args: Any, **kwargs: Any) -> Any:
+        from graph.store.base import WriteSummary
+
+        return WriteSummary()
