@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 engine_app = typer.Typer(help="Run the embedded graph engine (FalkorDB).", no_args_is_help=True)
 app.add_typer(engine_app, name="engine")
+user_app = typer.Typer(help="API users and their keys.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 console = Console()
 err = Console(stderr=True)
 
@@ -184,6 +186,118 @@ def detect(
         if out:
             out.write_text(findings_jsonl(result.findings), encoding="utf-8")
         console.print(findings_table(result))
+
+
+# -- the API: serve it, manage its users ----------------------------------------------------
+# The CLI is where the program is put together, so it may reach the API; the imports stay
+# inside the commands so that `graph` imports nothing from `api` (DESIGN.md, layout).
+
+
+def _api_settings(engine: str | None = None, data_dir: Path | None = None) -> Any:
+    from api.settings import ApiSettings
+
+    overrides: dict[str, Any] = {}
+    if engine:
+        overrides["engine"] = engine
+    if data_dir:
+        overrides["data_dir"] = data_dir
+    return ApiSettings(**overrides)
+
+
+def _api_db(data_dir: Path | None) -> Any:
+    from api.db import Database
+
+    settings = _api_settings(data_dir=data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.db_url)
+    db.create()
+    return db
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind; 127.0.0.1 keeps it local")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    engine: EngineOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Serve the API under /api/v1 (and the explorer at /, when installed)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]warning:[/yellow] serving on {host}: reachable from other machines")
+    app_ = create_app(_api_settings(engine, data_dir))
+    uvicorn.run(app_, host=host, port=port, access_log=False, log_level="info")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="the user's name")],
+    role: Annotated[
+        str,
+        typer.Option(help="investigator, analyst, api_consumer, complaint_handler or admin"),
+    ],
+    division: Annotated[
+        list[str],
+        typer.Option(help="division code prefix in scope (repeatable); '' or all: every one"),
+    ],
+    rate: Annotated[
+        float | None, typer.Option(help="requests per second (default GUANXI_RATE_PER_SECOND)")
+    ] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Create a user and print their API key (shown once, stored only as a salted hash)."""
+    from api.policy import Role
+    from api.users import add_user
+
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise typer.BadParameter(
+            f"--role must be one of {', '.join(r.value for r in Role)}"
+        ) from None
+    key = add_user(_api_db(data_dir), name, role_, division, rate)
+    err.print(f"user {name} ({role_.value}, {', '.join(division) or 'all'}): API key —")
+    err.print("[bold]store it now: it is not shown again[/bold]")
+    typer.echo(key)
+
+
+@user_app.command("list")
+def user_list(
+    data_dir: DataDirOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """List users, their role, divisions and whether they are revoked."""
+    from api.users import list_users
+
+    users = list_users(_api_db(data_dir))
+    if as_json:
+        typer.echo(json.dumps(users, ensure_ascii=False, indent=2))
+        return
+    t = Table()
+    for col in ("name", "role", "divisions", "created", "revoked"):
+        t.add_column(col)
+    for u in users:
+        divs = ", ".join(d or "(all)" for d in u["divisions"])
+        t.add_row(u["name"], u["role"], divs, u["created_at"], u["revoked_at"] or "")
+    console.print(t)
+
+
+@user_app.command("revoke")
+def user_revoke(
+    name: Annotated[str, typer.Argument(help="the user to revoke")],
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Revoke a user and every key they hold; takes effect on the next request."""
+    from api.users import revoke_user
+
+    if not revoke_user(_api_db(data_dir), name):
+        err.print(f"no active user {name!r}")
+        raise typer.Exit(1)
+    console.print(f"revoked {name}")
 
 
 def _parse_param(text: str) -> tuple[str, Any]:

@@ -1,0 +1,174 @@
+"""Build the application: ``create_app(settings)``; nothing is created at import time.
+
+>>> from api.settings import ApiSettings
+>>> app = create_app(ApiSettings(data_dir="/tmp/guanxi-doctest"), start=False)
+>>> app.title
+'guanxi'
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.audit import API_PREFIX, AuditMiddleware
+from api.db import Database
+from api.deps import Services
+from api.ratelimit import Buckets
+from api.refs import RefCodec, load_secret
+from api.routers import ROUTERS
+from api.scope import ScopeResolver
+from api.services.evidence import EvidenceCache
+from api.services.names import NameIndex
+from api.services.query import Coverage
+from api.services.riskmodel import RiskModel
+from api.settings import ApiSettings
+from graph.store import GraphStore, open_store
+
+log = logging.getLogger("guanxi.api")
+VERSION = "1"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _json_response(max_bytes: int) -> type[JSONResponse]:
+    class CappedJSON(JSONResponse):
+        """Compact UTF-8 JSON, refused when larger than the configured cap."""
+
+        def render(self, content: Any) -> bytes:
+            data = json.dumps(
+                content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=str
+            ).encode("utf-8")
+            if len(data) > max_bytes:
+                raise errors.ResultTooLarge(
+                    f"the result would exceed {max_bytes:,} bytes; ask for less "
+                    "(a lower limit, depth or page size)"
+                )
+            return data
+
+    return CappedJSON
+
+
+def create_app(
+    settings: ApiSettings | None = None,
+    *,
+    store: GraphStore | None = None,
+    db: Database | None = None,
+    start: bool = True,
+) -> FastAPI:
+    """The API. ``store`` and ``db`` may be injected (tests); otherwise they are opened
+    from ``settings`` when the application starts, and closed when it stops. With
+    ``start=False`` nothing is opened (documentation, schema export)."""
+    settings = settings or ApiSettings()
+    database = db or Database(settings.db_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not start:
+            yield
+            return
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        database.create()
+        own_store = store is None
+        st = store if store is not None else open_store(settings)
+        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+        names = NameIndex()
+        risk = RiskModel()
+        app.state.services = Services(
+            settings=settings,
+            store=st,
+            db=database,
+            codec=RefCodec(load_secret(secret, settings.data_dir)),
+            resolver=ScopeResolver(st),
+            buckets=Buckets(settings.rate_per_second, settings.rate_burst),
+            extras={
+                "names": names,
+                "risk": risk,
+                "evidence": EvidenceCache(database, st, timeout=settings.query_timeout),
+                "coverage": Coverage(st),
+            },
+        )
+        if settings.pinyin_index:
+            names.build_in_background(st)
+        if settings.risk_model:
+            risk.build_in_background(st)
+        try:
+            yield
+        finally:
+            if own_store:
+                st.close()
+            if db is None:
+                database.dispose()
+
+    app = FastAPI(
+        title="guanxi",
+        version=VERSION,
+        summary="Relationship analysis of public-money registers: search, expand, paths, "
+        "findings, communities, exports — with roles, division scope, masking and an audit log.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        default_response_class=_json_response(settings.response_max_bytes),
+        responses={k: v for k, v in errors.COMMON_RESPONSES.items() if k in (401, 429, 503)},
+    )
+    errors.install(app)
+    app.add_middleware(AuditMiddleware, db=database)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    _custom_openapi(app)
+    vis = _vis_dir()
+    if vis is not None:  # the explorer draws with the vis-network copy pyvis ships
+        app.mount("/vendor/vis-network", StaticFiles(directory=vis), name="vis-network")
+    if STATIC_DIR.is_dir():
+        app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="explorer")
+    return app
+
+
+def _vis_dir() -> Path | None:
+    """vis-network (JS and CSS) inside the installed pyvis package; None without pyvis."""
+    try:
+        import pyvis
+
+        from graph.export._markup import VIS_VERSION
+    except ImportError:  # pragma: no cover - pyvis is a dependency
+        return None
+    d = Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
+    return d if (d / "vis-network.min.js").is_file() else None
+
+
+def _custom_openapi(app: FastAPI) -> None:
+    """Every 422 is the one error shape, not FastAPI's validation detail."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            routes=app.routes,
+        )
+        ref = {"$ref": "#/components/schemas/ErrorBody"}
+        for path in spec.get("paths", {}).values():
+            for op in path.values():
+                resp = op.get("responses", {}).get("422")
+                if resp is not None:
+                    resp["content"] = {"application/json": {"schema": ref}}
+                    resp["description"] = "invalid parameters"
+        schemas = spec.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,117 @@
+"""Export a subgraph: JSON, GraphML, GEXF, CSV (zip), XLSX, FollowTheMoney, standalone HTML."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from api.deps import PresenterDep, PurposeDep, ServicesDep, require, scope_of
+from api.errors import COMMON_RESPONSES, BadRequest, Forbidden, Unprocessable
+from api.models import LABELS
+from api.policy import Cap, allowed
+from api.services import exporting
+from api.services.communities import community_subgraph
+from api.services.evidence import EvidenceCache
+from api.services.expand import neighbours
+from api.services.findings import ensure_visible, evidence_in_scope, get_finding, screen
+from api.services.lookup import check_types, find_visible
+from api.users import Principal
+
+router = APIRouter(prefix="/export", tags=["export"], responses=COMMON_RESPONSES)
+FORMAT_NAMES = ["json", "graphml", "gexf", "csv", "xlsx", "ftm", "html"]
+
+
+@router.get(
+    "",
+    summary="A subgraph as a file: an entity's neighbourhood, a finding's evidence, a community",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the file, as an attachment",
+            "content": {
+                "application/json": {},
+                "application/graphml+xml": {},
+                "application/gexf+xml": {},
+                "application/zip": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                "application/x-ndjson": {},
+                "text/html": {},
+            },
+        }
+    },
+    description=(
+        "Give exactly one of `entity` (with `depth`, `types`, `limit`), `finding` or "
+        "`community`. Nodes outside the caller's divisions are left out; identifiers are "
+        "masked and keys replaced by refs for roles that may not see them. Requires "
+        "`X-Purpose`; every export is audited with the keys it contained."
+    ),
+)
+def export(
+    user: Annotated[Principal, Depends(require(Cap.EXPORT))],
+    purpose: PurposeDep,
+    svc: ServicesDep,
+    p: PresenterDep,
+    format: Annotated[str, Query(json_schema_extra={"enum": FORMAT_NAMES})] = "json",
+    entity: Annotated[str | None, Query(max_length=500, description="ref or key")] = None,
+    label: Annotated[str | None, Query(json_schema_extra={"enum": LABELS})] = None,
+    depth: Annotated[int, Query(ge=1, le=3)] = 1,
+    types: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 300,
+    finding: Annotated[str | None, Query(max_length=300)] = None,
+    community: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    fmts = exporting.formats()
+    if format not in fmts:
+        raise Unprocessable(f"unknown format {format!r}; one of {', '.join(fmts)}")
+    given = [x for x in (entity, finding, community) if x is not None]
+    if len(given) != 1:
+        raise BadRequest("give exactly one of entity, finding or community")
+    scope = scope_of(user)
+    title = "关系图 guanxi"
+    nodes: list[dict[str, Any]]
+    rels: list[dict[str, Any]]
+    if entity is not None:
+        start = find_visible(svc.store, svc.codec, svc.resolver, scope, entity, label)
+        exp = neighbours(
+            svc.store,
+            svc.resolver,
+            scope,
+            start,
+            depth=depth,
+            types=check_types(types),
+            limit=min(limit, svc.settings.neighbours_max),
+            timeout=svc.settings.api_timeout,
+        )
+        nodes, rels = list(exp.nodes.values()), list(exp.rels.values())
+        title = f"关系图 — {p.caption(str(start['labels'][0]), start['properties'], start['key'])}"
+    elif finding is not None:
+        if not allowed(user.role, Cap.READ_FINDINGS):
+            raise Forbidden(f"role {user.role.value} may not read findings")
+        f, _ = get_finding(svc.store, finding)
+        ensure_visible(scope, f)
+        cache = svc.extras["evidence"]
+        assert isinstance(cache, EvidenceCache)
+        ev, _how = cache.get(f["properties"])
+        nodes, rels, _ = evidence_in_scope(svc.resolver, scope, ev or {})
+        title = f"疑点证据 — {f['properties'].get('title') or finding}"
+    else:
+        assert community is not None
+        if not allowed(user.role, Cap.COMMUNITIES):
+            raise Forbidden(f"role {user.role.value} may not read communities")
+        nodes, rels, _ = community_subgraph(svc, scope, community, limit)
+        title = f"社区 {community}"
+    screen(svc.store, svc.resolver, scope, p, nodes)
+    sub = exporting.masked_subgraph(p, nodes, rels)
+    data = exporting.render(sub, format, title)
+    if len(data) > svc.settings.response_max_bytes:
+        raise BadRequest("the export is too large; ask for less (lower limit or depth)")
+    media, ext = fmts[format]
+    name = f"guanxi-export.{ext}"
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )

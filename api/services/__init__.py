@@ -1,0 +1,1 @@
+"""What the routers call: search, expansion, paths, findings, communities, exports…"""

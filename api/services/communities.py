@@ -1,0 +1,120 @@
+"""Communities ranked by risk, seen through the caller's divisions.
+
+The ranking comes from the risk model (:mod:`api.services.riskmodel`). A community is
+listed for a caller when at least one of its members is anchored in the caller's
+divisions; its ``size`` and ``by_label`` then count those members plus its unanchored
+members (companies, vehicles…), and its explanation — which names people — is shown only
+when every anchored member is in scope.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from api.errors import ApiError, NotFoundError
+from api.scope import Scope
+from api.services.riskmodel import Community, Model, RiskModel
+from graph import schema as sch
+from graph.algorithms import RISK_REL_TYPES
+
+if TYPE_CHECKING:
+    from api.deps import Services
+
+Node = dict[str, Any]
+
+
+class ModelNotReady(ApiError):
+    status = 503
+
+
+def model_of(svc: Services) -> Model:
+    rm = svc.extras.get("risk")
+    if not isinstance(rm, RiskModel) or rm.model is None:
+        state = rm.state if isinstance(rm, RiskModel) else "disabled"
+        raise ModelNotReady(f"communities are not computed yet (risk model: {state}); retry soon")
+    return rm.model
+
+
+def view(m: Model, scope: Scope, c: Community) -> dict[str, Any] | None:
+    """The community as this scope sees it, or None when no member is in scope."""
+    members = c.members
+    anchored = np.array([d is not None for d in m.division[members]], bool)
+    inside = m.in_scope(scope, members)
+    if not inside.any():
+        return None
+    keep = inside | ~anchored
+    labels = Counter(str(x) for x in m.labels[members[keep]])
+    whole = bool(inside[anchored].all())
+    return {
+        "id": c.id,
+        "size": int(keep.sum()),
+        "by_label": dict(labels),
+        "findings": sum(c.findings.values()),
+        "risk": c.score,
+        "explanation": c.explanation if whole else None,
+    }
+
+
+def ranked(
+    svc: Services, scope: Scope, offset: int, size: int, order: str
+) -> tuple[list[dict[str, Any]], bool]:
+    m = model_of(svc)
+    seen = [v for c in m.ranked if (v := view(m, scope, c)) is not None]
+    if order == "size":
+        seen.sort(key=lambda v: (-v["size"], v["id"]))
+    page = seen[offset : offset + size + 1]
+    return page[:size], len(page) > size
+
+
+def community_subgraph(
+    svc: Services, scope: Scope, community: int, limit: int
+) -> tuple[list[Node], list[dict[str, Any]], bool]:
+    """Members in scope (at most ``limit``) and the risk relationships among them."""
+    m = model_of(svc)
+    c = m.by_id.get(community)
+    if c is None:
+        raise NotFoundError(f"no ranked community {community}")
+    if view(m, scope, c) is None:
+        raise NotFoundError(f"no ranked community {community} in your divisions")
+    # A community of tens of thousands is read in part: enough to fill the limit.
+    members = c.members[: max(4 * limit, 1000)]
+    keys_by_label: dict[str, list[Any]] = {}
+    for v in members.tolist():
+        keys_by_label.setdefault(str(m.labels[v]), []).append(m.keys[v])
+    nodes: dict[tuple[str, Any], Node] = {}
+    rels: list[dict[str, Any]] = []
+    types = "|".join(RISK_REL_TYPES)
+    for label, keys in keys_by_label.items():
+        kp = sch.node(label).key
+        for row in svc.store.read(
+            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}}) RETURN n", {"keys": keys}
+        ):
+            n = row["n"]
+            nodes[(label, n["key"])] = n
+        for row in svc.store.read(
+            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}})-[r:{types}]->(o) RETURN n, r, o",
+            {"keys": keys},
+            timeout=svc.settings.api_timeout,
+        ):
+            rels.append(row["r"])
+    links = [
+        ((str(r["start"]["label"]), r["start"]["key"]), (str(r["end"]["label"]), r["end"]["key"]))
+        for r in rels
+        if r.get("start") and r.get("end")
+    ]
+    ok = svc.resolver.allowed(scope, nodes.values(), links)
+    ids = [i for i in nodes if i in ok]
+    truncated = len(ids) > limit
+    kept = set(ids[:limit])
+    inner = [
+        r
+        for r in rels
+        if r.get("start")
+        and r.get("end")
+        and (r["start"]["label"], r["start"]["key"]) in kept
+        and (r["end"]["label"], r["end"]["key"]) in kept
+    ]
+    return [nodes[i] for i in ids[:limit]], inner, truncated

@@ -1,0 +1,97 @@
+"""One entity's page: provenance, the findings that concern it, community, risk score."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.scope import Scope
+from api.services.riskmodel import RiskModel
+from graph import schema as sch
+from graph.algorithms.facts import SEVERITY_POINTS
+from graph.store import GraphStore
+
+Node = dict[str, Any]
+
+
+def provenance(node: Node) -> list[dict[str, Any]]:
+    """``src`` entries ``register#row`` as records, e.g. ``persons#12``."""
+    out = []
+    for s in node["properties"].get("src") or []:
+        text = str(s)
+        register, _, row = text.partition("#")
+        out.append(
+            {"register": register, "row": int(row) if row.isdigit() else None, "source": text}
+        )
+    return out
+
+
+def findings_of(
+    store: GraphStore, node: Node, scope: Scope, timeout: float
+) -> list[tuple[Node, list[Node]]]:
+    label = str(node["labels"][0])
+    kp = sch.node(label).key
+    params: dict[str, Any] = {"k": node["key"]}
+    pred = scope.anchored_predicate("f.division_code", params)
+    rows = store.read(
+        f"MATCH (f:Finding)-[:CONCERNS]->(n:{label} {{{kp}: $k}}) WHERE {pred} "
+        "WITH f OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN f, collect(x) AS xs "
+        "ORDER BY f.score DESC LIMIT 100",
+        params,
+        timeout=timeout,
+    )
+    return [(r["f"], [x for x in r["xs"] if x]) for r in rows]
+
+
+def community(model: RiskModel, node: Node) -> dict[str, Any] | None:
+    m = model.model
+    if m is not None:
+        v = m.vertex(str(node["labels"][0]), node["key"])
+        if v is None:
+            return None
+        cid = int(m.membership[v])
+        ranked = m.by_id.get(cid)
+        return {"id": cid, "size": ranked.entities if ranked is not None else None}
+    stored = node["properties"].get("community")
+    return {"id": int(stored), "size": None} if isinstance(stored, int) else None
+
+
+def risk(model: RiskModel, node: Node, findings: list[tuple[Node, list[Node]]]) -> dict[str, Any]:
+    """Score = own findings' severity points + network exposure (graph.algorithms.risk).
+
+    Without the model (still building), the score is the own findings alone.
+    """
+    comps: list[dict[str, Any]] = []
+    own = 0.0
+    for f, _ in findings:
+        p = f["properties"]
+        if p.get("status") == "dismissed":
+            continue
+        pts = SEVERITY_POINTS.get(str(p.get("severity")), 1.0)
+        own += pts
+        comps.append(
+            {
+                "kind": "finding",
+                "name": str(p.get("pattern")),
+                "value": pts,
+                "detail": str(p.get("finding_id")),
+            }
+        )
+    m = model.model
+    if m is None:
+        return {"score": own, "components": comps, "method": "findings_only"}
+    v = m.vertex(str(node["labels"][0]), node["key"])
+    s = m.scores.get(v) if v is not None else None
+    if s is None:
+        return {"score": own, "components": comps, "method": "own_plus_exposure"}
+    hops = sorted(k for k in s if k.startswith("hop"))
+    comps += [
+        {
+            "kind": "exposure",
+            "name": h,
+            "value": s[h],
+            "detail": f"findings met {h[3:]} hop(s) away, damped",
+        }
+        for h in hops
+        if s[h] > 0
+    ]
+    return {"score": s["score"], "components": comps, "method": "own_plus_exposure"}

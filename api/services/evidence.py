@@ -1,0 +1,126 @@
+"""Finding evidence that survives restarts.
+
+``guanxi detect`` writes each finding to the graph as a ``Finding`` node linked to its
+subjects, but not the evidence subgraph. The API keeps evidence in its database
+(``finding_evidence``): the first time a finding's evidence is asked for, its pattern is
+re-run once (with its default parameters, as of the finding's ``detected_at``) and the
+evidence of *every* finding that run yields is stored, so one run serves the whole
+pattern. A row is reused while the Finding's ``detected_at`` is unchanged; a later
+``detect`` makes it stale and it is re-derived. ``POST /patterns/{id}/run`` stores the
+evidence of what it finds too. Confidential properties are dropped before storing.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import select
+
+from api.db import Database, EvidenceRecord, now
+from api.present import CONFIDENTIAL_NAMES
+from graph.errors import GuanxiError, NotFound
+from graph.queries import Finding, run_pattern
+from graph.store import GraphStore
+
+Evidence = dict[str, list[dict[str, Any]]]
+
+
+def _strip(evidence: Evidence) -> Evidence:
+    def clean(item: dict[str, Any]) -> dict[str, Any]:
+        props = {
+            k: v for k, v in (item.get("properties") or {}).items() if k not in CONFIDENTIAL_NAMES
+        }
+        return {**item, "properties": props}
+
+    return {
+        "nodes": [clean(n) for n in evidence.get("nodes", [])],
+        "relationships": [clean(r) for r in evidence.get("relationships", [])],
+    }
+
+
+class EvidenceCache:
+    def __init__(self, db: Database, store: GraphStore, timeout: float = 60.0) -> None:
+        self.db = db
+        self.store = store
+        self.timeout = timeout
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, pattern: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(pattern, threading.Lock())
+
+    def stored(self, finding_id: str, detected_at: str | None) -> Evidence | None:
+        with self.db.session() as s:
+            row = s.get(EvidenceRecord, finding_id)
+            if row is None or (detected_at is not None and row.detected_at != detected_at):
+                return None
+            return dict(row.evidence)
+
+    def keep(self, findings: list[Finding], detected_at: dict[str, str | None]) -> None:
+        """Store the evidence of ``findings``; ``detected_at`` maps ids to their stamp."""
+        if not findings:
+            return
+        with self.db.session() as s:
+            existing = {
+                r.finding_id: r
+                for r in s.scalars(
+                    select(EvidenceRecord).where(
+                        EvidenceRecord.finding_id.in_([f.finding_id for f in findings])
+                    )
+                )
+            }
+            for f in findings:
+                ev = _strip(f.evidence)
+                row = existing.get(f.finding_id)
+                if row is None:
+                    s.add(
+                        EvidenceRecord(
+                            finding_id=f.finding_id,
+                            pattern=f.pattern,
+                            detected_at=detected_at.get(f.finding_id),
+                            evidence=ev,
+                        )
+                    )
+                else:
+                    row.evidence = ev
+                    row.detected_at = detected_at.get(f.finding_id)
+                    row.computed_at = now()
+
+    def get(self, finding: dict[str, Any]) -> tuple[Evidence | None, str]:
+        """Evidence of a Finding node's properties: ``(evidence, how)``."""
+        fid = str(finding["finding_id"])
+        detected = finding.get("detected_at")
+        ev = self.stored(fid, detected)
+        if ev is not None:
+            return ev, "stored"
+        pattern = str(finding.get("pattern") or "")
+        with self._lock(pattern):
+            ev = self.stored(fid, detected)  # another request may have just derived it
+            if ev is not None:
+                return ev, "stored"
+            try:
+                found = run_pattern(self.store, pattern, as_of=detected, timeout=self.timeout)
+            except NotFound:
+                return None, "not_reproduced"
+            except GuanxiError:
+                raise
+            stamps = self._stamps([f.finding_id for f in found])
+            self.keep(found, stamps)
+        for f in found:
+            if f.finding_id == fid:
+                return _strip(f.evidence), "computed"
+        return None, "not_reproduced"
+
+    def remember(self, pattern: str, findings: list[Finding]) -> None:
+        """Store the evidence of a pattern run (``POST /patterns/{id}/run``)."""
+        with self._lock(pattern):
+            self.keep(findings, self._stamps([f.finding_id for f in findings]))
+
+    def _stamps(self, finding_ids: list[str]) -> dict[str, str | None]:
+        rows = self.store.read(
+            "UNWIND $ids AS i MATCH (f:Finding {finding_id: i}) RETURN i, f.detected_at AS d",
+            {"ids": finding_ids},
+        )
+        return {r["i"]: r["d"] for r in rows}

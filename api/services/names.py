@@ -1,0 +1,161 @@
+"""An in-process index of names: prefixes (张三 → 张三丰) and pinyin (``zhangsan``, ``zs``).
+
+Why in process: the graph does not store pinyin (the schema has no such property, and
+FalkorDB's Chinese full-text segmenter splits names unpredictably), FalkorDB answers
+``name STARTS WITH`` with a label scan rather than from its index (seconds at a million
+people), and both searches are prefix searches over a few hundred thousand distinct
+names — sorted lists and ``bisect`` answer them in microseconds. The names found are then
+looked up exactly, which the store's name index serves.
+
+The index holds each distinct Person, Enterprise and Mention name once, with its full
+pinyin and its initials, in sorted lists of strings plus arrays of name numbers (memory:
+see docs/api.md). It is built in a background thread at start-up (search falls back to a
+capped scan for prefixes, and has no pinyin, meanwhile) and rebuilt on demand
+(``POST /api/v1/search/reindex``, admins). Surnames with several readings (曾, 单) are
+indexed with pypinyin's common reading only.
+
+>>> idx = NameIndex()
+>>> idx.add_names(["张三", "张三丰", "李四", "长沙某某建筑有限公司"])
+>>> [n for n, _ in idx.lookup("zhangsan")]
+['张三', '张三丰']
+>>> idx.lookup("ls")
+[('李四', 'initials')]
+>>> idx.prefix("张三")
+['张三', '张三丰']
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable
+from typing import Any
+
+from pypinyin import lazy_pinyin
+
+from graph import schema as sch
+from graph.store import GraphStore
+
+log = logging.getLogger("guanxi.api")
+INDEXED_LABELS = ("Person", "Enterprise", "Mention")
+_PAGE = 100_000
+
+
+def pinyin_forms(name: str) -> tuple[str, str]:
+    """Full pinyin without tones and the initials: ('zhangsan', 'zs')."""
+    syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore") if s.isalpha()]
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def normalise_query(q: str) -> str | None:
+    """A pinyin query (ASCII letters, spaces and apostrophes allowed), or None."""
+    text = "".join(c for c in q.lower() if c not in " '’")
+    return text if text.isascii() and text.isalpha() and len(text) >= 2 else None
+
+
+class NameIndex:
+    def __init__(self) -> None:
+        self.state = "empty"
+        self.built_at: float | None = None
+        self.seconds = 0.0
+        self._names: list[str] = []
+        self._full: list[str] = []
+        self._full_idx = array("I")
+        self._init: list[str] = []
+        self._init_idx = array("I")
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def add_names(self, names: Iterable[str]) -> None:
+        """Replace the index with these names (deduplicated)."""
+        t0 = time.perf_counter()
+        distinct = sorted({n for n in names if n})
+        full: list[tuple[str, int]] = []
+        init: list[tuple[str, int]] = []
+        for i, name in enumerate(distinct):
+            f, s = pinyin_forms(name)
+            if f:
+                full.append((f, i))
+                init.append((s, i))
+        full.sort()
+        init.sort()
+        with self._lock:
+            self._names = distinct
+            self._full = [k for k, _ in full]
+            self._full_idx = array("I", (i for _, i in full))
+            self._init = [k for k, _ in init]
+            self._init_idx = array("I", (i for _, i in init))
+            self.state = "ready"
+            self.built_at = time.time()
+            self.seconds = time.perf_counter() - t0
+
+    def build(self, store: GraphStore) -> None:
+        self.state = "building"
+        try:
+            self.add_names(_all_names(store))
+        except Exception:
+            self.state = "failed"
+            log.exception("pinyin index build failed")
+
+    def build_in_background(self, store: GraphStore) -> threading.Thread:
+        t = threading.Thread(target=self.build, args=(store,), name="pinyin-index", daemon=True)
+        t.start()
+        return t
+
+    def lookup(self, q: str, limit: int = 50) -> list[tuple[str, str]]:
+        """Names whose pinyin starts with ``q`` (then whose initials do): ``(name, how)``."""
+        text = normalise_query(q)
+        if text is None:
+            return []
+        out: dict[str, str] = {}
+        with self._lock:
+            for keys, idx, how in (
+                (self._full, self._full_idx, "pinyin"),
+                (self._init, self._init_idx, "initials"),
+            ):
+                i = bisect_left(keys, text)
+                while i < len(keys) and keys[i].startswith(text) and len(out) < limit:
+                    out.setdefault(self._names[idx[i]], how)
+                    i += 1
+        return list(out.items())
+
+    def prefix(self, q: str, limit: int = 200) -> list[str]:
+        """Distinct names starting with ``q``, in code-point order, at most ``limit``."""
+        out: list[str] = []
+        with self._lock:
+            i = bisect_left(self._names, q)
+            while i < len(self._names) and self._names[i].startswith(q) and len(out) < limit:
+                out.append(self._names[i])
+                i += 1
+        return out
+
+    @property
+    def ready(self) -> bool:
+        """Built at least once (a rebuild keeps serving the previous names)."""
+        return self.built_at is not None
+
+    def status(self) -> dict[str, Any]:
+        return {"state": self.state, "names": len(self._names), "seconds": round(self.seconds, 1)}
+
+
+def _all_names(store: GraphStore) -> Iterable[str]:
+    for label in INDEXED_LABELS:
+        kp = sch.node(label).key
+        after = ""
+        while True:
+            rows = store.read(
+                f"MATCH (n:{label}) WHERE n.{kp} > $after "
+                f"RETURN n.{kp} AS k, n.name AS name ORDER BY k LIMIT {_PAGE}",
+                {"after": after},
+            )
+            for r in rows:
+                if isinstance(r["name"], str):
+                    yield r["name"]
+            if len(rows) < _PAGE:
+                break
+            after = rows[-1]["k"]

@@ -1,0 +1,224 @@
+"""Search: identifiers exactly, names exactly, by prefix and by pinyin, text by full-text.
+
+Candidates come from several cheap, index-backed queries, each capped; each carries a
+score by how it matched (exact key 100, exact identifier 95, exact name 90, prefix 70,
+pinyin 60, initials 45, full-text up to 30), the best match of a node wins, and the
+caller's scope is applied before ranking and paging.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from api.scope import NodeId, Scope, ScopeResolver, node_id
+from api.services.names import INDEXED_LABELS, NameIndex
+from graph import ids
+from graph import schema as sch
+from graph.errors import InvalidValue, QueryError, SchemaError
+from graph.store import GraphStore
+
+Node = dict[str, Any]
+NAME_LABELS = ("Person", "Enterprise", "Mention", "Division")
+NameIndexed = frozenset(INDEXED_LABELS)  # the labels whose names the in-process index holds
+PHONE_LABELS = ("Person", "Enterprise")
+TEXT_LABELS = ("Enterprise", "Contract", "Program", "Organisation", "School")
+
+
+@dataclass
+class Hit:
+    node: Node
+    match: str
+    field: str
+    score: float
+
+
+@dataclass
+class Found:
+    hits: list[Hit]
+    total: int
+    capped: bool
+
+
+class _Collector:
+    def __init__(self, label: str | None) -> None:
+        self.label = label
+        self.hits: dict[NodeId, Hit] = {}
+        self.capped = False
+
+    def add(self, node: Node, match: str, field: str, score: float) -> None:
+        nid = node_id(node)
+        if self.label is not None and nid[0] != self.label:
+            return
+        prev = self.hits.get(nid)
+        if prev is None or score > prev.score:
+            self.hits[nid] = Hit(node, match, field, score)
+
+
+def _key_variants(label: str, q: str) -> str:
+    try:
+        if label == "Person":
+            return ids.normalise_resident_id(q)
+        if label == "Enterprise":
+            return ids.normalise_uscc(q)
+        if label == "Vehicle":
+            return ids.normalise_plate(q)
+        if label == "RealEstate":
+            return ids.normalise_cert_no(q)
+    except InvalidValue:
+        pass
+    return q
+
+
+def _has_cjk(q: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" for c in q)
+
+
+def search(
+    store: GraphStore,
+    resolver: ScopeResolver,
+    scope: Scope,
+    names: NameIndex | None,
+    q: str,
+    *,
+    label: str | None = None,
+    cap: int = 500,
+    timeout: float = 10.0,
+) -> Found:
+    text = ids.clean(q)
+    col = _Collector(label)
+    labels = [label] if label else list(sch.NODES)
+    _exact_keys(store, col, text, labels, timeout)
+    if text.isdigit() and len(text) >= 7:
+        phones = list(PHONE_LABELS)
+        _exact_prop(store, col, scope, "phone", text, phones, "exact_id", 95, cap, timeout)
+    name_labels = [lb for lb in NAME_LABELS if lb in labels]
+    if _has_cjk(text) or any(c.isalpha() for c in text):
+        _exact_prop(store, col, scope, "name", text, name_labels, "exact_name", 90, cap, timeout)
+        if names is not None and names.ready:
+            found = [(n, "prefix") for n in names.prefix(text) if n != text]
+            _by_name(store, col, scope, text, found, name_labels, cap, timeout)
+        else:
+            _prefix(store, col, scope, text, name_labels, cap, timeout)
+    if names is not None and names.ready:
+        by_sound = names.lookup(text, limit=100)
+        if by_sound:
+            _by_name(store, col, scope, text, by_sound, name_labels, cap, timeout)
+    if _has_cjk(text) and len(text) >= 2:
+        _fulltext(store, col, text, [lb for lb in TEXT_LABELS if lb in labels], cap)
+    nodes = [h.node for h in col.hits.values()]
+    ok = resolver.allowed(scope, nodes)
+    hits = [h for nid, h in col.hits.items() if nid in ok]
+    hits.sort(key=lambda h: (-h.score, len(str(h.node.get("key") or "")), str(h.node.get("key"))))
+    return Found(hits, len(hits), col.capped)
+
+
+def _exact_keys(
+    store: GraphStore, col: _Collector, text: str, labels: list[str], timeout: float
+) -> None:
+    if not text:
+        return
+    branches, params = [], {}
+    for i, lb in enumerate(labels):
+        nt = sch.node(lb)
+        params[f"k{i}"] = _key_variants(lb, text)
+        branches.append(f"MATCH (n:{lb} {{{nt.key}: $k{i}}}) RETURN n")
+    for row in store.read(" UNION ALL ".join(branches), params, timeout=timeout):
+        n = row["n"]
+        col.add(n, "exact_key", sch.node(node_id(n)[0]).key, 100.0)
+
+
+def _exact_prop(
+    store: GraphStore,
+    col: _Collector,
+    scope: Scope,
+    prop: str,
+    value: str,
+    labels: list[str],
+    match: str,
+    score: float,
+    cap: int,
+    timeout: float,
+) -> None:
+    for lb in labels:
+        if not sch.node(lb).has(prop):
+            continue
+        params: dict[str, Any] = {"v": value, "cap": cap}
+        pred = scope.predicate("n", params)
+        rows = store.read(
+            f"MATCH (n:{lb}) WHERE n.{prop} = $v AND {pred} RETURN n LIMIT $cap",
+            params,
+            timeout=timeout,
+        )
+        col.capped |= len(rows) >= cap
+        for row in rows:
+            col.add(row["n"], match, prop, score)
+
+
+def _prefix(  # without the name index (still building): a scan, capped
+    store: GraphStore,
+    col: _Collector,
+    scope: Scope,
+    text: str,
+    labels: list[str],
+    cap: int,
+    timeout: float,
+) -> None:
+    for lb in labels:
+        params: dict[str, Any] = {"v": text, "cap": cap}
+        pred = scope.predicate("n", params)
+        rows = store.read(
+            f"MATCH (n:{lb}) WHERE n.name STARTS WITH $v AND {pred} RETURN n LIMIT $cap",
+            params,
+            timeout=timeout,
+        )
+        col.capped |= len(rows) >= cap
+        for row in rows:
+            name = str(row["n"]["properties"].get("name") or "")
+            # Shorter names complete more of what was typed: 张三 before 张三丰.
+            col.add(row["n"], "prefix", "name", 70.0 - min(10, len(name) - len(text)))
+
+
+_BASE = {"prefix": 70.0, "pinyin": 60.0, "initials": 45.0}
+
+
+def _by_name(
+    store: GraphStore,
+    col: _Collector,
+    scope: Scope,
+    text: str,
+    found: list[tuple[str, str]],
+    labels: list[str],
+    cap: int,
+    timeout: float,
+) -> None:
+    """Exact look-ups of names the in-process index found (by prefix or by pinyin)."""
+    how = dict(found)
+    for lb in labels:
+        if lb not in NameIndexed:
+            continue
+        params: dict[str, Any] = {"names": list(how), "cap": cap}
+        pred = scope.predicate("n", params)
+        rows = store.read(
+            f"UNWIND $names AS nm MATCH (n:{lb} {{name: nm}}) WHERE {pred} RETURN n LIMIT $cap",
+            params,
+            timeout=timeout,
+        )
+        col.capped |= len(rows) >= cap
+        for row in rows:
+            name = str(row["n"]["properties"].get("name"))
+            kind = how.get(name, "pinyin")
+            # Shorter names complete more of what was typed: 张三 before 张三丰.
+            penalty = min(10, max(0, len(name) - len(text))) if kind == "prefix" else 0
+            col.add(row["n"], kind, "name", _BASE[kind] - penalty)
+
+
+def _fulltext(store: GraphStore, col: _Collector, text: str, labels: list[str], cap: int) -> None:
+    for lb in labels:
+        try:
+            rows = store.fulltext(lb, text, limit=min(cap, 100))
+        except (QueryError, SchemaError):
+            continue  # no full-text index on this engine / label: the other matches stand
+        top = max((float(r["score"] or 0) for r in rows), default=0.0) or 1.0
+        for r in rows:
+            col.add(r["node"], "fulltext", "text", 30.0 * float(r["score"] or 0) / top)

@@ -1,0 +1,43 @@
+"""API settings: the engine's :class:`graph.settings.Settings` plus what only the API needs.
+
+Every field comes from a ``GUANXI_*`` environment variable, like the rest of guanxi.
+
+>>> s = ApiSettings(data_dir="/tmp/x")
+>>> s.db_url
+'sqlite:////tmp/x/guanxi.db'
+"""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from graph.settings import Settings
+
+
+class ApiSettings(Settings):
+    # The database for users, API keys, the audit log, triage history and finding
+    # evidence: any SQLAlchemy URL; SQLite under the data directory by default.
+    database_url: str | None = None
+    # Secret for opaque entity references (``ref``). Generated into the data directory on
+    # first start when unset; set it explicitly when several API processes share a database.
+    secret_key: SecretStr | None = None
+    # Per-key token bucket: sustained requests per second and burst size.
+    rate_per_second: float = 10.0
+    rate_burst: int = 60
+    # Caps on what one request may ask for or return.
+    page_size_max: int = 100
+    neighbours_default: int = 100
+    neighbours_max: int = 1000
+    paths_max: int = 10
+    hub_degree: int = 200
+    response_max_bytes: int = 20_000_000
+    # Time limit (seconds) for the API's own graph queries; /query uses ``query_timeout``.
+    api_timeout: float = 10.0
+    # Build the in-process pinyin index of names at start-up (in the background).
+    pinyin_index: bool = True
+    # Build communities and entity risk (graph.algorithms) at start-up (in the background).
+    risk_model: bool = True
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'guanxi.db'}"

@@ -1,0 +1,161 @@
+"""Users and their API keys: create, list, revoke, and check a presented key.
+
+A key is ``gx_<key_id>_<secret>``: 12 hex characters that name the row, then 32 random
+bytes (``secrets.token_urlsafe(32)``). The database keeps the key id, a random per-key
+salt and ``sha256(salt + key)``; the key itself is shown once, when it is made. A slow
+password hash (scrypt) protects *guessable* secrets; a 256-bit random key cannot be
+guessed, so one salted SHA-256 is as strong and keeps authentication under a millisecond.
+Digests are compared in constant time.
+
+>>> db = Database("sqlite://"); db.create()
+>>> key = add_user(db, "wang", Role.INVESTIGATOR, ["430422"])
+>>> authenticate(db, key).divisions
+('430422',)
+>>> authenticate(db, key[:-1] + "x") is None
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from api.db import ApiKey, Database, User, now
+from api.policy import Role
+from graph.errors import InvalidValue
+
+KEY_PREFIX = "gx"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of a request: who, in which role, over which divisions."""
+
+    name: str
+    role: Role
+    divisions: tuple[str, ...]
+    key_id: str = ""
+    rate_per_second: float | None = None
+
+    @property
+    def unrestricted(self) -> bool:
+        return "" in self.divisions
+
+
+def _digest(salt: str, key: str) -> str:
+    return hashlib.sha256(bytes.fromhex(salt) + key.encode()).hexdigest()
+
+
+def new_key() -> tuple[str, str, str, str]:
+    """A fresh key and what the database keeps of it: ``(key, key_id, salt, digest)``."""
+    key_id = secrets.token_hex(6)
+    key = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+    salt = secrets.token_hex(16)
+    return key, key_id, salt, _digest(salt, key)
+
+
+def normalise_divisions(role: Role, divisions: list[str]) -> list[str]:
+    """Check a user's division scope: code prefixes of 2-12 digits; '' (all) for admins only."""
+    out: list[str] = []
+    for d in divisions or []:
+        d = d.strip()
+        if d == "" or d.lower() == "all":
+            if role is not Role.ADMIN:
+                raise InvalidValue(
+                    "bad_division", "only admins may have every division ('' / all) in scope", d
+                )
+            out.append("")
+        elif d.isdigit() and 2 <= len(d) <= 12:
+            out.append(d)
+        else:
+            raise InvalidValue("bad_division", f"{d!r} is not a division code prefix", d)
+    if not out:
+        raise InvalidValue("bad_division", "give at least one division (--division)", divisions)
+    return sorted(set(out))
+
+
+def add_user(
+    db: Database,
+    name: str,
+    role: Role | str,
+    divisions: list[str],
+    rate_per_second: float | None = None,
+) -> str:
+    """Create a user with one API key; return the key (it is not stored and not shown again)."""
+    role = Role(role)
+    divs = normalise_divisions(role, divisions)
+    if not name.strip():
+        raise InvalidValue("empty", "a user needs a name", name)
+    key, key_id, salt, digest = new_key()
+    with db.session() as s:
+        if s.scalar(select(User).where(User.name == name)) is not None:
+            raise InvalidValue("exists", f"user {name!r} exists; revoke it first", name)
+        user = User(name=name, role=role.value, divisions=divs, rate_per_second=rate_per_second)
+        s.add(user)
+        s.flush()
+        s.add(ApiKey(key_id=key_id, user_id=user.id, salt=salt, digest=digest))
+    return key
+
+
+def list_users(db: Database) -> list[dict[str, Any]]:
+    with db.session() as s:
+        users = s.scalars(select(User).order_by(User.name)).all()
+        return [
+            {
+                "name": u.name,
+                "role": u.role,
+                "divisions": list(u.divisions),
+                "created_at": u.created_at,
+                "revoked_at": u.revoked_at,
+            }
+            for u in users
+        ]
+
+
+def revoke_user(db: Database, name: str) -> bool:
+    """Revoke a user and every key; the name is freed for a new user. False if unknown."""
+    with db.session() as s:
+        user = s.scalar(select(User).where(User.name == name, User.revoked_at.is_(None)))
+        if user is None:
+            return False
+        stamp = now()
+        user.revoked_at = stamp
+        # Keep the row for the audit trail under a name that frees the original.
+        user.name = f"{name}#revoked-{stamp}"
+        for k in s.scalars(select(ApiKey).where(ApiKey.user_id == user.id)).all():
+            k.revoked_at = stamp
+    return True
+
+
+def authenticate(db: Database, presented: str) -> Principal | None:
+    """The principal a key belongs to, or None for an unknown, malformed or revoked key."""
+    parts = presented.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1]:
+        return None
+    with db.session() as s:
+        row = s.execute(
+            select(ApiKey, User)
+            .join(User, User.id == ApiKey.user_id)
+            .where(ApiKey.key_id == parts[1])
+        ).first()
+        if row is None:
+            # Spend the same time as a real comparison: no timing signal for unknown ids.
+            hmac.compare_digest(_digest("00" * 16, presented), "0" * 64)
+            return None
+        key, user = row[0], row[1]
+        if not hmac.compare_digest(_digest(key.salt, presented.strip()), key.digest):
+            return None
+        if key.revoked_at is not None or user.revoked_at is not None:
+            return None
+        return Principal(
+            name=user.name,
+            role=Role(user.role),
+            divisions=tuple(user.divisions),
+            key_id=key.key_id,
+            rate_per_second=user.rate_per_second,
+        )

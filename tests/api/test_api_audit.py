@@ -1,0 +1,123 @@
+"""Every person look-up and every export is audited: who, when, why, and what came back."""
+
+from __future__ import annotations
+
+import graphdata as gd
+import pytest
+from harness import Api
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from api.db import AuditEntry
+
+
+def _last(api: Api, endpoint: str) -> AuditEntry:
+    with api.db.session() as s:
+        row = s.scalars(
+            select(AuditEntry).where(AuditEntry.endpoint == endpoint).order_by(AuditEntry.id.desc())
+        ).first()
+        assert row is not None, endpoint
+        return row
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "endpoint", "must_return"),
+    [
+        (f"/entities/{gd.P_A1}", {}, "/api/v1/entities/{ident}", f"Person:{gd.P_A1}"),
+        (
+            f"/entities/{gd.P_A1}/neighbours",
+            {},
+            "/api/v1/entities/{ident}/neighbours",
+            "Household:HA1",
+        ),
+        ("/search", {"q": "张三"}, "/api/v1/search", f"Person:{gd.P_A1}"),
+        ("/paths", {"from": gd.P_A3, "to": gd.E1}, "/api/v1/paths", f"Enterprise:{gd.E1}"),
+        ("/export", {"entity": gd.P_A1, "format": "csv"}, "/api/v1/export", f"Person:{gd.P_A1}"),
+        (
+            f"/entities/{gd.P_A1}/dossier",
+            {},
+            "/api/v1/entities/{ident}/dossier",
+            f"Person:{gd.P_A1}",
+        ),
+    ],
+)
+def test_lookups_and_exports_are_audited(
+    api: Api, path: str, params: dict[str, str], endpoint: str, must_return: str
+) -> None:
+    r = api.get("inv_a", path, purpose="案件 2024-07 线索核查", **params)
+    assert r.status_code == 200, r.text
+    row = _last(api, endpoint)
+    assert row.user_name == "inv_a"
+    assert row.role == "investigator"
+    assert row.purpose == "案件 2024-07 线索核查"
+    assert row.status == 200
+    assert must_return in row.returned_keys
+    assert row.at
+    assert row.method == "GET"
+    for k, v in params.items():
+        assert row.params[k] == v
+
+
+@pytest.mark.parametrize(
+    "path", [f"/entities/{gd.P_A1}", "/search?q=x", f"/export?entity={gd.P_A1}", "/complaints"]
+)
+def test_purpose_is_required(api: Api, path: str) -> None:
+    r = api.client.get(f"/api/v1{path}", headers=api.headers("inv_a", purpose=None))
+    assert r.status_code == 428
+    assert "X-Purpose" in r.json()["error"]
+    assert _last(api, "/api/v1" + path.split("?")[0].replace(gd.P_A1, "{ident}")).status == 428
+
+
+def test_refusals_are_audited_too(api: Api) -> None:
+    api.get("inv_a", f"/entities/{gd.P_B1}")
+    row = _last(api, "/api/v1/entities/{ident}")
+    assert row.status == 403
+    assert row.returned_keys == []
+    api.client.get("/api/v1/schema")
+    row = _last(api, "/api/v1/schema")
+    assert row.status == 401
+    assert row.user_name is None
+
+
+def test_triage_audited_with_its_note(api: Api) -> None:
+    fid = api.get("inv_a", "/findings").json()["items"][0]["finding_id"]
+    api.patch("inv_a", f"/findings/{fid}", {"status": "dismissed", "note": "误报"})
+    row = _last(api, "/api/v1/findings/{finding_id}")
+    assert row.method == "PATCH"
+    assert row.params["status"] == "dismissed"
+    assert row.params["note"] == "误报"
+    api.patch("inv_a", f"/findings/{fid}", {"status": "new"})
+
+
+def test_query_text_is_audited(api: Api) -> None:
+    cypher = f"MATCH (p:Person {{id_number: '{gd.P_A1}'}}) RETURN p.id_number AS id"
+    api.post("analyst_city", "/query", {"cypher": cypher})
+    row = _last(api, "/api/v1/query")
+    assert row.params["cypher"] == cypher
+    assert f"Value:{gd.P_A1}" in row.returned_keys
+
+
+def test_audit_log_for_admins_only(api: Api) -> None:
+    assert api.get("inv_a", "/audit").status_code == 403
+    r = api.get("admin", "/audit", user="inv_a", size=5)
+    assert r.status_code == 200
+    assert r.json()["items"]
+    assert all(e["user"] == "inv_a" for e in r.json()["items"])
+
+
+def test_audit_log_is_append_only(api: Api) -> None:
+    with pytest.raises(DBAPIError, match="append-only"), api.db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET purpose = 'x'"))
+    with pytest.raises(DBAPIError, match="append-only"), api.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log"))
+
+    def rewrite() -> None:
+        with api.db.session() as s:
+            row = s.scalars(select(AuditEntry)).first()
+            assert row is not None
+            row.purpose = "rewritten"
+
+    with pytest.raises(PermissionError):
+        rewrite()
+    ops = {p: set(v) for p, v in api.app.openapi()["paths"].items() if "audit" in p}
+    assert ops == {"/api/v1/audit": {"get"}}
