@@ -166,3 +166,16 @@ def get(pattern_id: str) -> Pattern:
         return library()[pattern_id]
     except KeyError:
         raise NotFound(f"no pattern {pattern_id!r}; known: {', '.join(library())}") from None
+
+
+def markdown_table() -> str:
+    """The pattern library as Markdown, included in the README (a test keeps them in step)."""
+    out = ["| # | id | 规则 | pattern | severity | parameters |", "|---|---|---|---|---|---|"]
+    for i, p in enumerate(library().values(), 1):
+        params = ", ".join(f"`{q.name}`={q.default!r}" for q in p.params)
+        out.append(f"| {i} | `{p.id}` | {p.title_zh} | {p.title_en} | {p.severity} | {params} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
