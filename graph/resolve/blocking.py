@@ -6,18 +6,28 @@ residents, so each mention is compared only with the residents who share a block
 - the normalised name (simplified, half-width, no spaces);
 - the toneless pinyin of the name (homophones typed through a pinyin input method);
 - the name less one character (so a name one edit away always shares a key);
-- the phone number, and the exact address, seen with the mention.
+- the phone number, the exact address, the household and the enterprise seen with the
+  mention (these find the right person even when their name group was cut, below).
 
 One pass over the residents' names serves every mention and also counts how many
 residents carry each name at each level of likeness: the ``u`` of a name is that count
-over the population. A name so common that no context narrows it is not worth scoring:
-past :data:`MAX_GROUP` residents, only those in a village or township the mention
-points at are kept (no other could clear the threshold).
+over the population. Only candidates that could matter are kept:
+
+- an equal name: every namesake when there are few (:data:`SMALL_GROUP`), or when the
+  mention points at no place and there are at most :data:`MAX_GROUP`; otherwise those
+  in a village or township the mention points at (a namesake elsewhere starts a
+  disagreement behind, and many of them cannot all be told apart anyway);
+- a homophone: those in a village or township the mention points at; a name one edit
+  away: none by name (a common surname with any one character is thousands of people).
+  Either is also kept when a personal key finds it. The decision rule links a name that
+  is not equal only with personal evidence, and one without it trails an equal namesake
+  by far, so the rest could neither win nor stand in the way.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from graph.resolve import normalise as nz
@@ -26,6 +36,7 @@ from graph.resolve.context import MentionRecord
 from graph.store.base import GraphStore
 
 MAX_GROUP = 200
+SMALL_GROUP = 20  # namesakes kept wherever they live
 NAME_LEVELS = ("exact", "pinyin", "edit1")
 
 
@@ -37,112 +48,182 @@ class Block:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NAME_LEVELS, 0))
     phone_counts: dict[str, int] = field(default_factory=dict)
     address_counts: dict[str, int] = field(default_factory=dict)
-    truncated: bool = False
 
 
 @dataclass
-class _Group:
-    norm: str
-    people: list[tuple[str, str]]  # (id_number, village_code)
+class Residents:
+    """The residents' ID numbers, names and villages, as read in one pass."""
+
+    ids: list[str]
+    names: list[str]
+    villages: list[str]
+    birth_dates: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
-def scan_names(store: GraphStore) -> tuple[list[_Group], int]:
-    """Residents grouped by normalised name, and the population size."""
-    ids, names, villages = columns(store, "Person", ("id_number", "name", "village_code"))
-    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for i, n, v in zip(ids, names, villages, strict=True):
-        if n:
-            by_name[n].append((i, v))
-    groups: dict[str, _Group] = {}
-    for raw, people in by_name.items():
-        norm = nz.person_name(raw)
-        g = groups.get(norm)
-        if g is None:
-            groups[norm] = _Group(norm, people)
-        else:
-            g.people.extend(people)
-    return list(groups.values()), len(ids)
+def read_residents(store: GraphStore) -> Residents:
+    ids, names, villages, births = columns(
+        store, "Person", ("id_number", "name", "village_code", "birth_date")
+    )
+    return Residents(ids, names, villages, births)
 
 
-def _name_blocks(groups: list[_Group], mentions: list[MentionRecord]) -> dict[str, Block]:
-    exact: dict[str, list[str]] = defaultdict(list)  # norm -> mention ids
+def name_level(mention_norm: str, norm: str) -> str:
+    """How alike two normalised names are: exact, pinyin, edit1 or other.
+
+    >>> name_level("王明", "王明"), name_level("王明", "王鸣"), name_level("王明", "王朋")
+    ('exact', 'pinyin', 'edit1')
+    """
+    if norm == mention_norm:
+        return "exact"
+    if len(norm) == len(mention_norm) and nz.name_pinyin(norm) == nz.name_pinyin(mention_norm):
+        return "pinyin"
+    return "edit1" if nz.edit_distance(norm, mention_norm) == 1 else "other"
+
+
+def _name_hits(norms: list[str], mentions: list[MentionRecord]) -> dict[str, dict[str, str]]:
+    """norm -> {mention_id: level} for every resident name alike to some mention's."""
+    exact: dict[str, list[str]] = defaultdict(list)
     by_pinyin: dict[str, list[str]] = defaultdict(list)
     by_del: dict[str, list[str]] = defaultdict(list)
-    lengths = set()
     for m in mentions:
-        if not m.norm:
+        if m.norm:
+            exact[m.norm].append(m.mention_id)
+            by_pinyin[nz.name_pinyin(m.norm)].append(m.mention_id)
+            for k in nz.deletion_keys(m.norm):
+                by_del[k].append(m.mention_id)
+    mention_norm = {m.mention_id: m.norm for m in mentions}
+    hits: dict[str, dict[str, str]] = defaultdict(dict)
+    for norm in norms:
+        for mid in exact.get(norm, ()):
+            hits[norm][mid] = "exact"
+    for norm, py in zip(norms, nz.names_pinyin(norms), strict=True):
+        for mid in by_pinyin.get(py, ()):
+            hits[norm].setdefault(mid, "pinyin")
+    lengths = {len(m.norm) for m in mentions}
+    for norm in norms:
+        if not ({len(norm) - 1, len(norm), len(norm) + 1} & lengths):
             continue
-        exact[m.norm].append(m.mention_id)
-        by_pinyin[nz.name_pinyin(m.norm)].append(m.mention_id)
-        for k in nz.deletion_keys(m.norm):
-            by_del[k].append(m.mention_id)
-        lengths.add(len(m.norm))
-    norms = {m.mention_id: m.norm for m in mentions}
-    blocks = {m.mention_id: Block() for m in mentions}
-    members: dict[tuple[str, str], list[_Group]] = defaultdict(list)
-    for g in groups:
-        if not any(abs(len(g.norm) - n) <= 1 for n in lengths):
-            continue
-        hits: dict[str, str] = {}
-        for mid in exact.get(g.norm, ()):
-            hits[mid] = "exact"
-        if len(g.norm) in lengths:
-            for mid in by_pinyin.get(nz.name_pinyin(g.norm), ()):
-                hits.setdefault(mid, "pinyin")
-        for k in nz.deletion_keys(g.norm):
+        for k in nz.deletion_keys(norm):
             for mid in by_del.get(k, ()):
-                if mid not in hits and nz.edit_distance(g.norm, norms[mid]) == 1:
-                    hits[mid] = "edit1"
-        for mid, level in hits.items():
-            blocks[mid].counts[level] += len(g.people)
-            members[(mid, level)].append(g)
+                if mid not in hits[norm] and nz.edit_distance(norm, mention_norm[mid]) == 1:
+                    hits[norm][mid] = "edit1"
+    return hits
+
+
+def _near(m: MentionRecord, village: str) -> bool:
+    return village in m.villages or (len(village) >= 9 and village[:9] in m.townships)
+
+
+def name_blocks(residents: Residents, mentions: list[MentionRecord]) -> dict[str, Block]:
+    """Blocks from names alone: candidates and the per-level name counts."""
+    raw_counts = Counter(residents.names)
+    raws = [r for r in raw_counts if r]
+    norms_of_raw = dict(zip(raws, nz.person_names(raws), strict=True))
+    hits = _name_hits(sorted(set(norms_of_raw.values())), mentions)
+    blocks = {m.mention_id: Block() for m in mentions}
     by_id = {m.mention_id: m for m in mentions}
-    for (mid, level), gs in members.items():
-        b, m = blocks[mid], by_id[mid]
-        people = [p for g in gs for p in g.people]
-        if len(people) > MAX_GROUP:
-            b.truncated = True
-            people = [
-                p for p in people if p[1] in m.villages or (p[1][:9] and p[1][:9] in m.townships)
-            ]
-        for pid, _ in people:
-            if pid != m.anchor:
+    wanted: dict[str, dict[str, str]] = {}  # raw name -> {mention: level}
+    for raw, norm in norms_of_raw.items():
+        h = hits.get(norm)
+        if h:
+            wanted[raw] = h
+            for mid, level in h.items():
+                blocks[mid].counts[level] += raw_counts[raw]
+    for pid, raw, village in zip(residents.ids, residents.names, residents.villages, strict=True):
+        h = wanted.get(raw)
+        if not h:
+            continue
+        for mid, level in h.items():
+            m, b = by_id[mid], blocks[mid]
+            if pid == m.anchor:
+                continue
+            everywhere = level == "exact" and (
+                b.counts["exact"] <= SMALL_GROUP
+                or (b.counts["exact"] <= MAX_GROUP and not (m.villages or m.townships))
+            )
+            if level == "edit1":
+                continue  # counted for u; found, if at all, by a personal key (below)
+            if everywhere or _near(m, village):
                 b.levels.setdefault(pid, level)
     return blocks
 
 
-def candidates(store: GraphStore, mentions: list[MentionRecord]) -> tuple[dict[str, Block], int]:
-    """Blocks for every mention, and the number of residents."""
-    groups, total = scan_names(store)
-    blocks = _name_blocks(groups, mentions)
+def _add(block: Block, m: MentionRecord, hits: list[tuple[str, str]]) -> None:
+    """Residents found by a personal key, at the level their names deserve."""
+    for pid, name in hits[:MAX_GROUP]:
+        if pid != m.anchor and pid not in block.levels:
+            block.levels[pid] = name_level(m.norm, nz.person_name(name))
+
+
+def candidates(
+    store: GraphStore, mentions: list[MentionRecord], residents: Residents
+) -> dict[str, Block]:
+    """Blocks for every mention: by name, then by phone, address, household, enterprise."""
+    blocks = name_blocks(residents, mentions)
     phones = sorted({p for m in mentions for p in m.phones if p})
     if phones:
-        found: dict[str, list[str]] = defaultdict(list)
-        for r in store.read(
-            "MATCH (p:Person) WHERE p.phone IN $phones RETURN p.id_number AS i, p.phone AS ph",
-            {"phones": phones},
-        ):
-            found[nz.phone(r["ph"])].append(r["i"])
+        by_phone = _lookup(
+            store,
+            "MATCH (p:Person) WHERE p.phone IN $keys "
+            "RETURN p.phone AS k, p.id_number AS i, p.name AS n",
+            phones,
+            nz.phone,
+        )
         for m in mentions:
             for ph in m.phones:
-                ids = found.get(ph, [])
-                blocks[m.mention_id].phone_counts[ph] = len(ids)
-                for pid in ids[:MAX_GROUP]:
-                    if pid != m.anchor:
-                        blocks[m.mention_id].levels.setdefault(pid, "other")
+                blocks[m.mention_id].phone_counts[ph] = len(by_phone.get(ph, []))
+                _add(blocks[m.mention_id], m, by_phone.get(ph, []))
     raw = sorted({a for m in mentions for a in m.raw_addresses})
     if raw:
-        at: dict[str, list[str]] = defaultdict(list)
-        for r in store.read(
-            "MATCH (p:Person) WHERE p.address IN $addrs RETURN p.id_number AS i, p.address AS a",
-            {"addrs": raw},
-        ):
-            at[nz.address(r["a"])].append(r["i"])
+        by_address = _lookup(
+            store,
+            "MATCH (p:Person) WHERE p.address IN $keys "
+            "RETURN p.address AS k, p.id_number AS i, p.name AS n",
+            raw,
+            nz.address,
+        )
         for m in mentions:
             for a in m.addresses:
-                ids = at.get(a, [])
-                blocks[m.mention_id].address_counts[a] = len(ids)
-                for pid in ids[:MAX_GROUP]:
-                    if pid != m.anchor:
-                        blocks[m.mention_id].levels.setdefault(pid, "other")
-    return blocks, total
+                blocks[m.mention_id].address_counts[a] = len(by_address.get(a, []))
+                _add(blocks[m.mention_id], m, by_address.get(a, []))
+    households = sorted({h for m in mentions for h in m.households})
+    if households:
+        members = _lookup(
+            store,
+            "UNWIND $keys AS h MATCH (p:Person)-[:MEMBER_OF]->(:Household {household_id: h}) "
+            "RETURN h AS k, p.id_number AS i, p.name AS n",
+            households,
+        )
+        for m in mentions:
+            for h in m.households:
+                _add(blocks[m.mention_id], m, members.get(h, []))
+    usccs = sorted({e[5:] for m in mentions for e in m.employers if e.startswith("uscc:")})
+    if usccs:
+        tied = _lookup(
+            store,
+            "UNWIND $keys AS u MATCH (p:Person)-[r]->(:Enterprise {uscc: u}) "
+            "WHERE r.via_mention IS NULL RETURN u AS k, p.id_number AS i, p.name AS n",
+            usccs,
+        )
+        for m in mentions:
+            for e in m.employers:
+                if e.startswith("uscc:"):
+                    _add(blocks[m.mention_id], m, tied.get(e[5:], []))
+    return blocks
+
+
+def _lookup(
+    store: GraphStore, cypher: str, keys: list[str], norm: Callable[[str], str] | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for r in store.read(cypher, {"keys": keys}):
+        k = norm(r["k"]) if norm else r["k"]
+        if (r["i"], r["n"] or "") not in out[k]:
+            out[k].append((r["i"], r["n"] or ""))
+    return out
+
+
+__all__ = ["Block", "Residents", "candidates", "name_blocks", "name_level"]

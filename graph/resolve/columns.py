@@ -22,23 +22,31 @@ def columns(store: GraphStore, label: str, props: tuple[str, ...]) -> list[list[
     nt = node(label)
     for p in props:
         nt.prop(p)  # refuses names that are not in the schema before they reach Cypher
-    joined = ", ".join(
-        f"string.join(collect(coalesce(toString(n.{p}), '')), $sep) AS c{i}"
-        for i, p in enumerate(props)
+    return joined(store, f"MATCH (n:{label})", tuple(f"n.{p}" for p in props))
+
+
+def joined(store: GraphStore, match: str, exprs: tuple[str, ...]) -> list[list[str]]:
+    """Each expression over every row of ``match`` as one list, aligned.
+
+    ``match`` and ``exprs`` are Cypher written by guanxi itself, never user input.
+    """
+    cols = ", ".join(
+        f"string.join(collect(coalesce(toString({e}), '')), $sep) AS c{i}"
+        for i, e in enumerate(exprs)
     )
     try:
-        rows = store.read(f"MATCH (n:{label}) RETURN count(n) AS k, {joined}", {"sep": SEP})
+        rows = store.read(f"{match} RETURN count(*) AS k, {cols}", {"sep": SEP})
     except QueryError:
         rows = []
     if rows:
         k = int(rows[0]["k"])
-        cols = [str(rows[0][f"c{i}"] or "").split(SEP) if k else [] for i in range(len(props))]
-        if all(len(c) == k for c in cols):
-            return cols
-    plain = ", ".join(f"n.{p} AS c{i}" for i, p in enumerate(props))
-    out: list[list[str]] = [[] for _ in props]
-    for r in store.read(f"MATCH (n:{label}) RETURN {plain}"):
-        for i in range(len(props)):
+        out = [str(rows[0][f"c{i}"] or "").split(SEP) if k else [] for i in range(len(exprs))]
+        if all(len(c) == k for c in out):
+            return out
+    plain = ", ".join(f"{e} AS c{i}" for i, e in enumerate(exprs))
+    result: list[list[str]] = [[] for _ in exprs]
+    for r in store.read(f"{match} RETURN {plain}"):
+        for i in range(len(exprs)):
             v = r[f"c{i}"]
-            out[i].append("" if v is None else str(v))
-    return out
+            result[i].append("" if v is None else str(v))
+    return result

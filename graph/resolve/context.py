@@ -248,7 +248,9 @@ def read_people(store: GraphStore, ids: Iterable[str], divs: Divisions) -> list[
     people: dict[str, PersonRecord] = {}
     for chunk in _chunks(wanted, 5000):
         for r in store.read(
-            f"UNWIND $ids AS id MATCH (p:Person {{id_number: id}}) RETURN {_PERSON_FIELDS}",
+            f"UNWIND $ids AS id MATCH (p:Person {{id_number: id}}) "
+            "OPTIONAL MATCH (p)-[:MEMBER_OF]->(h:Household) "
+            f"RETURN {_PERSON_FIELDS}, collect(h.household_id) AS hs",
             {"ids": chunk},
         ):
             people[r["id"]] = PersonRecord(
@@ -260,29 +262,21 @@ def read_people(store: GraphStore, ids: Iterable[str], divs: Divisions) -> list[
                 nz.phone(r["phone"]),
                 r["birth"] or "",
                 r["gender"] or "",
+                {h for h in r["hs"] if h},
             )
+        # Employers: enterprises the person's own (ID-bearing) rows tie them to, and the
+        # organisations of their posts.
         for r in store.read(
-            "UNWIND $ids AS id MATCH (p:Person {id_number: id})-[:MEMBER_OF]->(h:Household) "
-            "RETURN p.id_number AS id, h.household_id AS h",
+            "UNWIND $ids AS id MATCH (p:Person {id_number: id})-[r]->(x) "
+            "WHERE r.via_mention IS NULL AND (x:Enterprise OR x:Post) "
+            "RETURN p.id_number AS id, x.uscc AS uscc, x.name AS name, x.organisation AS org",
             {"ids": chunk},
         ):
-            people[r["id"]].households.add(r["h"])
-        for r in store.read(
-            "UNWIND $ids AS id MATCH (p:Person {id_number: id})-[r]->(e:Enterprise) "
-            "WHERE r.via_mention IS NULL "
-            "RETURN p.id_number AS id, e.uscc AS uscc, e.name AS name",
-            {"ids": chunk},
-        ):
-            people[r["id"]].employers |= {
-                f"uscc:{r['uscc']}",
-                nz.enterprise_name(r["name"], divs.places),
-            } - {""}
-        for r in store.read(
-            "UNWIND $ids AS id MATCH (p:Person {id_number: id})-[:HOLDS]->(post:Post) "
-            "RETURN p.id_number AS id, post.organisation AS org",
-            {"ids": chunk},
-        ):
-            people[r["id"]].employers.add(nz.enterprise_name(r["org"], divs.places))
+            emp = people[r["id"]].employers
+            if r["uscc"]:
+                emp.add(f"uscc:{r['uscc']}")
+            emp.add(nz.enterprise_name(r["name"] or r["org"], divs.places))
+            emp.discard("")
     return list(people.values())
 
 

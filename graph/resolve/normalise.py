@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
@@ -60,25 +59,47 @@ def simplified(text: str) -> str:
     return _to_simplified(text)
 
 
-@lru_cache(maxsize=1 << 20)
+# Names are converted character by character through tables filled once per character:
+# a million names then cost one ``str.translate`` each. Character by character is also
+# what a name needs (OpenCC's phrase tables are made for running text, not names).
+_NAME_T2S: dict[int, str] = {}
+_PINYIN: dict[int, str] = {}
+
+
+def _learn(chars: Iterable[str]) -> None:
+    for c in chars:
+        o = ord(c)
+        if o not in _NAME_T2S:
+            t = simplified(c)
+            _NAME_T2S[o] = t if len(t) == 1 else c
+        if o not in _PINYIN:
+            _PINYIN[o] = lazy_pinyin(c)[0].lower() + "-"
+
+
+def _clean_name(name: str) -> str:
+    return _DOTS.sub("·", _SPACE.sub("", to_halfwidth(name))).lower()
+
+
 def person_name(name: str | None) -> str:
     """A person's name for comparison: half-width, simplified, no spaces, one middle dot.
 
-    >>> person_name("阿卜杜・热合曼"), person_name("ＺＨＡＮＧ　San")
-    ('阿卜杜·热合曼', 'zhangsan')
+    >>> person_name("阿卜杜・热合曼"), person_name("ＺＨＡＮＧ　San"), person_name("劉 國華")
+    ('阿卜杜·热合曼', 'zhangsan', '刘国华')
     """
     if not name:
         return ""
-    text = _SPACE.sub("", to_halfwidth(name))
-    return _DOTS.sub("·", simplified(text)).lower()
+    text = _clean_name(name)
+    _learn(set(text))
+    return text.translate(_NAME_T2S)
 
 
-@lru_cache(maxsize=1 << 14)
-def _char_pinyin(ch: str) -> str:
-    return lazy_pinyin(ch)[0].lower()
+def person_names(names: list[str]) -> list[str]:
+    """:func:`person_name` of many names at once (the characters are learnt in one pass)."""
+    cleaned = [_clean_name(n) if n else "" for n in names]
+    _learn(set("".join(cleaned)))
+    return [c.translate(_NAME_T2S) for c in cleaned]
 
 
-@lru_cache(maxsize=1 << 20)
 def name_pinyin(norm: str) -> str:
     """Toneless pinyin of a normalised name, syllables joined by ``-`` (homophones agree).
 
@@ -88,7 +109,14 @@ def name_pinyin(norm: str) -> str:
     >>> name_pinyin("张明"), name_pinyin("张鸣")
     ('zhang-ming', 'zhang-ming')
     """
-    return "-".join(_char_pinyin(c) for c in norm)
+    _learn(set(norm))
+    return norm.translate(_PINYIN)[:-1]
+
+
+def names_pinyin(norms: list[str]) -> list[str]:
+    """:func:`name_pinyin` of many normalised names at once."""
+    _learn(set("".join(norms)))
+    return [n.translate(_PINYIN)[:-1] for n in norms]
 
 
 def deletion_keys(norm: str) -> set[str]:

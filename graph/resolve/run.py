@@ -96,7 +96,9 @@ def resolve(
         if m_id in mentions:
             mentions[m_id].rejected |= {p for p, j in ls if j == "rejected"}
     todo = [m for m_id, m in mentions.items() if m_id not in confirmed]
-    blocks, population = blocking.candidates(store, todo)
+    residents = blocking.read_residents(store)
+    population = len(residents)
+    blocks = blocking.candidates(store, todo, residents)
     stage("candidates")
     ids = {pid for b in blocks.values() for pid in b.levels}
     people = {p.id_number: p for p in context.read_people(store, ids, divs)}
@@ -120,7 +122,7 @@ def resolve(
     _write(store, rep, current, confirmed, mentions)
     stage("write")
     if find_conflicts:
-        rep.conflicts = conflicts.find(store, divs.places)
+        rep.conflicts = conflicts.find(store, divs.places, residents)
         stage("conflicts")
     rep.seconds = time.perf_counter() - t0
     return rep
