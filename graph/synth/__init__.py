@@ -26,7 +26,11 @@ from graph.synth import (
 )
 from graph.synth.common import County
 
-__all__ = ["generate"]
+__all__ = ["MIN_PERSONS", "generate"]
+
+# Below this, the fixed cast (cadres of six villages, township and county staff, sixty
+# enterprises) leaves too few households free of ties to plant every case and decoy.
+MIN_PERSONS = 1_500
 
 
 def generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
@@ -65,6 +69,11 @@ def generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
     >>> truth["persons"], len({c["kind"] for c in truth["cases"]})
     (2000, 19)
     """
+    if persons < MIN_PERSONS:
+        raise ValueError(
+            f"a county needs at least {MIN_PERSONS:,} persons to hold every planted case "
+            f"on honest ground, not {persons:,}"
+        )
     started = time.perf_counter()
     ctx = County(n=persons, seed=seed, rng=np.random.Generator(np.random.PCG64(seed)))
     divisions.build(ctx)

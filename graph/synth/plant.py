@@ -86,6 +86,7 @@ class Planter:
         self.blank = ~bad_hh & ~hh["_means"].to_numpy()
         self.acct_base = len(hh) + len(p)
         self.used_persons: set[int] = set()
+        self.spare: list[int] = []
 
     # ------------------------------------------------------------ people
     def members(self, h: int) -> list[int]:
@@ -122,9 +123,17 @@ class Planter:
         raise RuntimeError("synthetic county too small: no blank household left to plant")
 
     def person(self, v: int | None = None, phone: bool = False) -> int:
-        """An adult from a freshly claimed blank household (a clean front man, payee...)."""
+        """A clean adult (front man, payee, shareholder) from a claimed blank household.
+
+        Anywhere-in-the-county people share households with each other (two front men
+        may be brothers), which keeps small counties from running out of blank ones."""
+        if v is None and not phone and self.spare:
+            return self.spare.pop()
         h = self.household(v, adult=(25, 60), phone=phone)
-        return self.adults(h, 25, 60)[0]
+        first, *rest = self.adults(h, 25, 60)
+        if v is None and not phone:
+            self.spare.extend(reversed(rest))
+        return first
 
     def new_id(self, i: int) -> str:
         return str(self.ids[i])

@@ -83,7 +83,9 @@ def test_every_register_of_the_contract_is_written(county: tuple[Path, dict[str,
     for register, info in truth["files"].items():
         path = folder / info["file"]
         if info["format"] == "xlsx":
-            rows = sum(1 for _ in load_workbook(path, read_only=True).worksheets[0].iter_rows()) - 1
+            book = load_workbook(path, read_only=True)
+            rows = sum(1 for _ in book.worksheets[0].iter_rows()) - 1
+            book.close()
         else:
             rows = path.read_bytes().count(b"\n") - 1
         assert rows == truth["counts"][register] > 0, register
@@ -104,8 +106,10 @@ def test_header_styles_encodings_and_bom(county: tuple[Path, dict[str, Any]]) ->
     assert "\u3000" in wide
     styles = {i["header"] for i in truth["files"].values()}
     assert styles == {"en", "zh", "fullwidth"}
-    sheet = load_workbook(folder / "complaints.xlsx", read_only=True).worksheets[0]
-    assert next(sheet.iter_rows(values_only=True))[0] == "complaint_id"
+    book = load_workbook(folder / "complaints.xlsx", read_only=True)
+    first_row = next(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    assert first_row[0] == "complaint_id"
 
 
 def test_death_register_decodes_only_as_gb18030(county: tuple[Path, dict[str, Any]]) -> None:
@@ -240,6 +244,11 @@ def test_mentions_point_at_the_name_as_written(county: tuple[Path, dict[str, Any
             assert name_of[m["true_id_number"]] == m["name"]
         if m["ambiguous"]:
             assert list(name_of.values()).count(m["name"]) >= 2
+
+
+def test_a_county_too_small_to_plant_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least 1,500 persons"):
+        generate(1_000, 1, tmp_path)
 
 
 def test_homophones_sound_alike_and_traditional_forms_differ() -> None:
