@@ -139,6 +139,9 @@ def load(
     folder: Annotated[Path, typer.Argument(help="folder holding the register files")],
     batch_size: Annotated[int, typer.Option(help="rows per write statement")] = 5000,
     fresh: Annotated[bool, typer.Option(help="empty the graph first")] = False,
+    resolve_after: Annotated[
+        bool, typer.Option("--resolve/--no-resolve", help="link name-only mentions afterwards")
+    ] = True,
     engine: EngineOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -151,8 +154,12 @@ def load(
         if fresh:
             store.clear()
         report = load_folder(store, folder, batch_size=batch_size, progress=True)
-    console.print(report.render())
-    console.print(f"rejects and warnings: {folder / '_load'}")
+        console.print(report.render())
+        console.print(f"rejects and warnings: {folder / '_load'}")
+        if resolve_after:
+            from graph.resolve import resolve as run_resolve
+
+            console.print(run_resolve(store).render())
 
 
 @app.command()
@@ -191,6 +198,41 @@ def detect(
 # -- the API: serve it, manage its users ----------------------------------------------------
 # The CLI is where the program is put together, so it may reach the API; the imports stay
 # inside the commands so that `graph` imports nothing from `api` (DESIGN.md, layout).
+
+
+@app.command()
+def resolve(engine: EngineOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Link name-only mentions to persons; report links, unresolved mentions, conflicts."""
+    from graph.resolve import resolve as run_resolve
+
+    with connect(settings_from(engine, data_dir)) as store:
+        console.print(run_resolve(store).render())
+
+
+@app.command()
+def communities(
+    top: Annotated[int, typer.Option(help="how many communities to show")] = 10,
+    division: Annotated[str | None, typer.Option(help="only within this division code")] = None,
+    at: Annotated[str | None, typer.Option(help="relationships valid on this date")] = None,
+    seed: Annotated[int, typer.Option(help="Leiden seed: same seed, same communities")] = 0,
+    write: Annotated[bool, typer.Option(help="store `community` on the nodes")] = True,
+    engine: EngineOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Find communities (Leiden) and rank them by risk, with the reasons."""
+    from graph.algorithms import leiden, project, rank_communities, write_communities
+    from graph.algorithms.risk import RISK_LABELS, RISK_REL_TYPES, render
+
+    with connect(settings_from(engine, data_dir)) as store:
+        proj = project(
+            store, RISK_LABELS, RISK_REL_TYPES, division=division, at=at,
+            link_shared=("phone", "address"),
+        )  # fmt: skip
+        part = leiden(proj, seed=seed)
+        if write:
+            write_communities(store, proj, part)
+        ranked = rank_communities(store, top, proj=proj, partition=part, at=at)
+    console.print(render(ranked))
 
 
 def _api_settings(engine: str | None = None, data_dir: Path | None = None) -> Any:

@@ -10,7 +10,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph import ids
 from graph.queries.findings import Finding
+
+
+def _canonical(key: object) -> str:
+    """A truth key in the form the loaders store it (certificates get full-width brackets)."""
+    text = str(key)
+    if "不动产" in text or "房权" in text:
+        try:
+            return ids.normalise_cert_no(text)
+        except ValueError:
+            return text
+    return text
 
 
 @dataclass
@@ -43,7 +55,7 @@ def score(findings: list[Finding], truth: dict[str, Any]) -> dict[str, PatternSc
     for case in truth.get("cases", []):
         s = entry(case["kind"])
         s.planted += 1
-        want = {str(x) for x in case["subjects"]}
+        want = {_canonical(x) for x in case["subjects"]}
         if any(want <= got for got in by_pattern.get(case["kind"], [])):
             s.found += 1
         else:
@@ -51,7 +63,7 @@ def score(findings: list[Finding], truth: dict[str, Any]) -> dict[str, PatternSc
     for decoy in truth.get("decoys", []):
         s = entry(decoy["kind"])
         s.decoys += 1
-        want = {str(x) for x in decoy["subjects"]}
+        want = {_canonical(x) for x in decoy["subjects"]}
         if any(want <= got for got in by_pattern.get(decoy["kind"], [])):
             s.decoys_flagged += 1
             s.flagged.append(decoy)
