@@ -18,8 +18,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/guanxi engine start
-	$(BIN)/guanxi engine status
+	$(BIN)/guanxi demo --persons $(DEMO_PERSONS) --out $(DEMO_DIR)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

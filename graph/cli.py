@@ -235,6 +235,84 @@ def communities(
     console.print(render(ranked))
 
 
+@app.command()
+def demo(
+    persons: Annotated[int, typer.Option(help="people in the synthetic county")] = 20_000,
+    seed: Annotated[int, typer.Option(help="same seed, same county")] = 7,
+    out: Annotated[Path, typer.Option(help="where the county's registers go")] = Path("out/demo"),
+    port: Annotated[int, typer.Option(help="port of the explorer")] = 8000,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve the explorer at the end")
+    ] = True,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Generate a county, load it, resolve, detect, rank communities, serve the explorer."""
+    import json
+
+    from graph.algorithms import leiden, project, rank_communities, write_communities
+    from graph.algorithms.risk import RISK_LABELS, RISK_REL_TYPES, render
+    from graph.loaders import load_folder
+    from graph.queries import detect as run_detect
+    from graph.queries.evaluate import score
+    from graph.queries.render import findings_table
+    from graph.resolve import resolve as run_resolve
+    from graph.synth import generate
+
+    if serve_after:
+        _require_free_port(port)
+    # The demo keeps its own engine and user database, so it never clears a real graph.
+    data_dir = data_dir or out.parent / f"{out.name}-data"
+    settings = settings_from("embedded", data_dir)
+    console.rule(f"1/5 synthesising a county of {persons:,} persons → {out}")
+    out.mkdir(parents=True, exist_ok=True)
+    truth = generate(persons, seed, out)
+    with connect(settings) as store:
+        console.rule("2/5 loading the registers into the embedded engine")
+        store.clear()
+        console.print(load_folder(store, out, progress=True).render())
+        console.rule("3/5 entity resolution")
+        console.print(run_resolve(store).render())
+        console.rule("4/5 detection")
+        result = run_detect(store, as_of=truth["as_of"])
+        console.print(findings_table(result))
+        scores = score(result.findings, truth)
+        found = sum(s.found for s in scores.values())
+        planted = sum(s.planted for s in scores.values())
+        flagged = sum(s.decoys_flagged for s in scores.values())
+        console.print(f"planted cases found: {found}/{planted}; decoys flagged: {flagged}")
+        console.rule("5/5 communities ranked by risk")
+        proj = project(store, RISK_LABELS, RISK_REL_TYPES, link_shared=("phone", "address"))
+        part = leiden(proj, seed=seed)
+        write_communities(store, proj, part)
+        console.print(render(rank_communities(store, 5, proj=proj, partition=part)))
+    if not serve_after:
+        return
+    from api.policy import Role
+    from api.users import add_user
+
+    county = truth["county"]["code"]
+    key = add_user(_api_db(data_dir), f"demo-{seed}-{persons}", Role.INVESTIGATOR, [county], None)
+    ring = truth.get("ring", {}).get("persons", [])
+    console.rule("the explorer")
+    console.print(f"open http://127.0.0.1:{port}/ and sign in with this investigator key:")
+    typer.echo(key)
+    if ring:
+        console.print(
+            f"try searching {json.dumps(ring[0])} (a village secretary in a planted ring)"
+        )
+    serve(host="127.0.0.1", port=port, engine="embedded", data_dir=data_dir)
+
+
+def _require_free_port(port: int) -> None:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise typer.BadParameter(f"port {port} is in use; choose another with --port") from None
+
+
 def _api_settings(engine: str | None = None, data_dir: Path | None = None) -> Any:
     from api.settings import ApiSettings
 
