@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import tempfile
 import time
@@ -234,7 +235,10 @@ def run_county(console: Console, args: argparse.Namespace) -> list[list[str]]:
         t0 = time.perf_counter()
         load_folder(store, folder, progress=False)
         console.print(f"loaded in {time.perf_counter() - t0:.0f} s")
+    engine = _engine_process(store)
+    engine_cpu0 = _cpu(engine)
     report = resolve(store)
+    engine_cpu = _cpu(engine) - engine_cpu0
     mentions = {r["m"] for r in store.read("MATCH (m:Mention) RETURN m.mention_id AS m")}
     ev = evaluate(truth["mentions"], linked_persons(store), mentions)
     persons = store.count("Person")
@@ -250,7 +254,9 @@ def run_county(console: Console, args: argparse.Namespace) -> list[list[str]]:
         ["ambiguous linked", f"{ev.ambiguous_linked}"],
         ["conflicts", ", ".join(f"{k} {v}" for k, v in report.conflicts_by_kind.items()) or "-"],
         *[[f"  {k} s", f"{v:.1f}"] for k, v in report.stages.items()],
-        ["resolve seconds", f"{report.seconds:.1f}"],
+        ["resolve seconds (wall)", f"{report.seconds:.1f}"],
+        ["  CPU s: resolver / engine", f"{report.cpu_seconds:.1f} / {engine_cpu:.1f}"],
+        ["load average (1 min) after", f"{os.getloadavg()[0]:.1f}"],
         ["peak RSS MiB", f"{peak_rss_mib():.0f}"],
     ]
     for r in rows:
@@ -259,6 +265,22 @@ def run_county(console: Console, args: argparse.Namespace) -> list[list[str]]:
     if ev.errors:
         console.print(json.dumps(ev.errors[:20], ensure_ascii=False, indent=1))
     return rows
+
+
+def _engine_process(store: Any) -> Any:
+    """The embedded engine's process, to count its CPU time (None for Neo4j)."""
+    import psutil
+
+    server = getattr(store, "server", None)
+    pid = server.pid() if server is not None else None
+    return psutil.Process(pid) if pid else None
+
+
+def _cpu(proc: Any) -> float:
+    if proc is None:
+        return 0.0
+    t = proc.cpu_times()
+    return float(t.user + t.system)
 
 
 def main() -> None:

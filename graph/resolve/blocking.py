@@ -26,9 +26,12 @@ over the population. Only candidates that could matter are kept:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
 
 from graph.resolve import normalise as nz
 from graph.resolve.columns import columns
@@ -57,17 +60,14 @@ class Residents:
     ids: list[str]
     names: list[str]
     villages: list[str]
-    birth_dates: list[str]
 
     def __len__(self) -> int:
         return len(self.ids)
 
 
 def read_residents(store: GraphStore) -> Residents:
-    ids, names, villages, births = columns(
-        store, "Person", ("id_number", "name", "village_code", "birth_date")
-    )
-    return Residents(ids, names, villages, births)
+    ids, names, villages = columns(store, "Person", ("id_number", "name", "village_code"))
+    return Residents(ids, names, villages)
 
 
 def name_level(mention_norm: str, norm: str) -> str:
@@ -83,34 +83,50 @@ def name_level(mention_norm: str, norm: str) -> str:
     return "edit1" if nz.edit_distance(norm, mention_norm) == 1 else "other"
 
 
-def _name_hits(norms: list[str], mentions: list[MentionRecord]) -> dict[str, dict[str, str]]:
-    """norm -> {mention_id: level} for every resident name alike to some mention's."""
-    exact: dict[str, list[str]] = defaultdict(list)
-    by_pinyin: dict[str, list[str]] = defaultdict(list)
-    by_del: dict[str, list[str]] = defaultdict(list)
-    for m in mentions:
-        if m.norm:
-            exact[m.norm].append(m.mention_id)
-            by_pinyin[nz.name_pinyin(m.norm)].append(m.mention_id)
-            for k in nz.deletion_keys(m.norm):
-                by_del[k].append(m.mention_id)
-    mention_norm = {m.mention_id: m.norm for m in mentions}
-    hits: dict[str, dict[str, str]] = defaultdict(dict)
-    for norm in norms:
-        for mid in exact.get(norm, ()):
-            hits[norm][mid] = "exact"
-    for norm, py in zip(norms, nz.names_pinyin(norms), strict=True):
-        for mid in by_pinyin.get(py, ()):
-            hits[norm].setdefault(mid, "pinyin")
-    lengths = {len(m.norm) for m in mentions}
-    for norm in norms:
-        if not ({len(norm) - 1, len(norm), len(norm) + 1} & lengths):
-            continue
-        for k in nz.deletion_keys(norm):
-            for mid in by_del.get(k, ()):
-                if mid not in hits[norm] and nz.edit_distance(norm, mention_norm[mid]) == 1:
-                    hits[norm][mid] = "edit1"
-    return hits
+def _keys(names: pd.Series, ids: pd.Series | None = None) -> pd.DataFrame:
+    """Edit-one keys of names, positional so that a shared key means exactly one edit:
+    ``s|n|i|rest`` (the i-th of n characters replaced), ``w|x`` (x with one character
+    dropped, to meet a name one shorter) and ``d|x`` (to meet a name one longer)."""
+    lens = names.str.len()
+    parts = []
+    for i in range(int(lens.max()) if len(names) else 0):
+        ok = (lens > i) & (lens >= 2)
+        rest = names[ok].str.slice(0, i) + names[ok].str.slice(i + 1)
+        owner = (ids if ids is not None else names)[ok]
+        parts.append(pd.DataFrame({"o": owner, "k": "s|" + lens[ok].astype(str) + f"|{i}|" + rest}))
+        tag = "d|" if ids is not None else "w|"  # a mention's deletions meet a resident whole
+        parts.append(pd.DataFrame({"o": owner, "k": tag + rest}))
+    whole = ("w|" if ids is not None else "d|") + names
+    parts.append(pd.DataFrame({"o": ids if ids is not None else names, "k": whole}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"o": [], "k": []})
+
+
+def _name_pairs(norms: pd.DataFrame, mentions: list[MentionRecord]) -> pd.DataFrame:
+    """(norm, mention, level, residents) for every resident name alike to a mention's.
+
+    ``norms`` has one row per distinct normalised resident name (``norm``, ``n``).
+    Joins run in pandas: a million residents' names are matched in seconds.
+    """
+    ms = pd.DataFrame(
+        {"mid": [m.mention_id for m in mentions], "mnorm": [m.norm for m in mentions]}
+    )
+    ms = ms[ms["mnorm"] != ""]
+    if ms.empty or norms.empty:
+        return pd.DataFrame(columns=["norm", "mid", "level", "n"])
+    exact = norms.merge(ms, left_on="norm", right_on="mnorm").assign(level="exact")
+    py = norms.assign(py=nz.names_pinyin(list(norms["norm"])))
+    mpy = ms.assign(py=nz.names_pinyin(list(ms["mnorm"])))
+    pinyin = py.merge(mpy, on="py").assign(level="pinyin")
+    rk = _keys(norms["norm"])
+    mk = _keys(ms["mnorm"], ms["mid"])
+    edit = rk.merge(mk, on="k").rename(columns={"o_x": "norm", "o_y": "mid"})
+    edit = edit[["norm", "mid"]].drop_duplicates().merge(norms, on="norm").assign(level="edit1")
+    pairs = pd.concat(
+        [exact[["norm", "mid", "level", "n"]], pinyin[["norm", "mid", "level", "n"]], edit],
+        ignore_index=True,
+    )
+    # exact before pinyin before one edit
+    return pairs.drop_duplicates(["norm", "mid"], keep="first")
 
 
 def _near(m: MentionRecord, village: str) -> bool:
@@ -119,24 +135,27 @@ def _near(m: MentionRecord, village: str) -> bool:
 
 def name_blocks(residents: Residents, mentions: list[MentionRecord]) -> dict[str, Block]:
     """Blocks from names alone: candidates and the per-level name counts."""
-    raw_counts = Counter(residents.names)
-    raws = [r for r in raw_counts if r]
-    norms_of_raw = dict(zip(raws, nz.person_names(raws), strict=True))
-    hits = _name_hits(sorted(set(norms_of_raw.values())), mentions)
+    names = pd.Series(residents.names, dtype=object)
+    raw_counts = names[names != ""].value_counts()
+    raws = list(raw_counts.index)
+    by_raw = pd.DataFrame({"raw": raws, "norm": nz.person_names(raws), "n": raw_counts.values})
+    norms = by_raw.groupby("norm", as_index=False).agg(n=("n", "sum"))
+    pairs = _name_pairs(norms, mentions)
     blocks = {m.mention_id: Block() for m in mentions}
     by_id = {m.mention_id: m for m in mentions}
-    wanted: dict[str, dict[str, str]] = {}  # raw name -> {mention: level}
-    for raw, norm in norms_of_raw.items():
-        h = hits.get(norm)
-        if h:
-            wanted[raw] = h
-            for mid, level in h.items():
-                blocks[mid].counts[level] += raw_counts[raw]
-    for pid, raw, village in zip(residents.ids, residents.names, residents.villages, strict=True):
-        h = wanted.get(raw)
-        if not h:
-            continue
-        for mid, level in h.items():
+    sums = pairs.groupby(["mid", "level"], as_index=False).agg(n=("n", "sum"))
+    for mid, level, n in zip(sums["mid"], sums["level"], sums["n"], strict=True):
+        blocks[str(mid)].counts[str(level)] += int(n)
+    # Residents themselves only for equal names and homophones: a name one edit away is
+    # counted for its u and found, if at all, by a personal key (below).
+    kept = pairs[pairs["level"] != "edit1"].merge(by_raw[["raw", "norm"]], on="norm")
+    wanted: dict[str, list[tuple[str, str]]] = defaultdict(list)  # raw -> [(mention, level)]
+    for raw, mid, level in zip(kept["raw"], kept["mid"], kept["level"], strict=True):
+        wanted[raw].append((mid, level))
+    rows = np.flatnonzero(names.isin(list(wanted)).to_numpy())
+    for r in rows:
+        pid, raw, village = residents.ids[r], residents.names[r], residents.villages[r]
+        for mid, level in wanted[raw]:
             m, b = by_id[mid], blocks[mid]
             if pid == m.anchor:
                 continue
@@ -144,8 +163,6 @@ def name_blocks(residents: Residents, mentions: list[MentionRecord]) -> dict[str
                 b.counts["exact"] <= SMALL_GROUP
                 or (b.counts["exact"] <= MAX_GROUP and not (m.villages or m.townships))
             )
-            if level == "edit1":
-                continue  # counted for u; found, if at all, by a personal key (below)
             if everywhere or _near(m, village):
                 b.levels.setdefault(pid, level)
     return blocks

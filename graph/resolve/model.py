@@ -57,7 +57,7 @@ CONTEXT_M: dict[str, dict[str, float]] = {
         "employer": 0.60,
     },
     # shareholder, director, supervisor: the enterprise is all we know of them.
-    "role": {"township": 0.50, "village": 0.40, "address": 0.10, "phone": 0.30, "employer": 0.50},
+    "role": {"township": 0.30, "village": 0.20, "address": 0.10, "phone": 0.30, "employer": 0.50},
     # relative declared by an official: usually the same village, often the same household.
     "relative": {
         "township": 0.85,
