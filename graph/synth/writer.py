@@ -326,6 +326,11 @@ def format_frame(register: str, df: pd.DataFrame, rng: np.random.Generator) -> p
             out[col] = fmt_ratio(df[src].to_numpy(dtype=object), rng)
         elif col in ("quantity", "delivered_quantity", "area_m2"):
             out[col] = np.array([_number(v) for v in df[src].to_numpy(dtype=object)], dtype=object)
+        elif col == "plate":  # the dot after the prefix is optional (湘D·A1234)
+            text = as_text(df[src])
+            dotted = rng.random(n) < 0.3
+            text[dotted] = [s[:2] + "·" + s[2:] for s in text[dotted]]
+            out[col] = text
         else:
             out[col] = as_text(df[src])
     for col in df.columns:
