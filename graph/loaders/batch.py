@@ -77,6 +77,7 @@ class Batch:
     _declared: ClassVar[dict[str, set[str]]] = {}
     _allowed: ClassVar[set[tuple[str, str, str]]] = set()
     _slot_ids: ClassVar[dict[SlotKey, int]] = {}
+    _slot_keys: ClassVar[dict[int, tuple[str, str, str, str]]] = {}  # sid → o, p, s, w keys
 
     def __init__(self, register: str, seen: set[Ref] | None = None) -> None:
         self.register = register
@@ -86,6 +87,7 @@ class Batch:
         self.rels: dict[RelKey, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._nodes: set[Ref] = set()
         self._slots: dict[Ref, dict[int, SlotKey]] = {}  # slots filled per upserted node
+        self._plan: list[Statement] | None = None
 
     def __len__(self) -> int:
         nodes = sum(len(g) for g in (*self.upserts.values(), *self.refs.values()))
@@ -206,25 +208,29 @@ class Batch:
         else:
             return False
         slot = (type_, outgoing, other[0], on)
-        sid = self._slot_ids.setdefault(slot, len(self._slot_ids))
+        sid = self._slot_ids.get(slot)
+        if sid is None:
+            sid = self._slot_ids[slot] = len(self._slot_ids)
+            self._slot_keys[sid] = (f"o{sid}", f"p{sid}", f"s{sid}", f"w{sid}")
+        ko, kp, ks, kw = self._slot_keys[sid]
         row = self.upserts[center[0]][center[1]]
         taken = self._slots.setdefault(center, {})
         if sid in taken:
-            if row[f"o{sid}"] != other[1] or _ident(row, sid, on) != ident:
+            if row[ko] != other[1] or _ident(row, sid, on) != ident:
                 return False  # a second one of the slot: it goes on its own
-            _extend(row.setdefault(f"s{sid}", list(row["s"])), [src])
-            row.setdefault(f"p{sid}", {}).update(p)
+            _extend(row.setdefault(ks, list(row["s"])), [src])
+            row.setdefault(kp, {}).update(p)
             if w:
-                _extend(row.setdefault(f"w{sid}", []), w)
+                _extend(row.setdefault(kw, []), w)
             return True
         taken[sid] = slot
-        row[f"o{sid}"] = other[1]
+        row[ko] = other[1]
         if p:
-            row[f"p{sid}"] = p
+            row[kp] = p
         if w:
-            row[f"w{sid}"] = w
-        if row["s"] != [src]:
-            row[f"s{sid}"] = [src]
+            row[kw] = w
+        if len(row["s"]) > 1 or row["s"][0] != src:
+            row[ks] = [src]
         for j, v in enumerate(ident):
             row[f"m{sid}_{j}"] = v
         return True
@@ -257,7 +263,16 @@ class Batch:
 
     # -- planning ------------------------------------------------------------------------
     def plan(self) -> list[Statement]:
-        """The statements that write this chunk, in order (see the module docstring)."""
+        """The statements that write this chunk, in order (see the module docstring).
+
+        Planning moves relationships that cannot be slots to plain rows, so the chunk is
+        planned once; later calls return the same statements.
+        """
+        if self._plan is None:
+            self._plan = self._make_plan()
+        return self._plan
+
+    def _make_plan(self) -> list[Statement]:
         out: list[Statement] = []
         for label, refs in self.refs.items():
             ups = self.upserts.get(label, {})

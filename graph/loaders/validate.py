@@ -67,13 +67,13 @@ class Record:
     extra: dict[str, str] = field(default_factory=dict)
     resident_ids: dict[str, ids.ResidentId] = field(default_factory=dict)
     warnings: list[Warn] = field(default_factory=list)
+    src: str = field(init=False)  # "register#row", the provenance of what the row writes
 
-    @property
-    def src(self) -> str:
-        return f"{self.register}#{self.row}"
+    def __post_init__(self) -> None:
+        self.src = f"{self.register}#{self.row}"
 
     def __getitem__(self, name: str) -> Any:
-        return self.values.get(name)
+        return self.values[name]
 
     def warn(self, code: str, column: str = "", message: str = "") -> None:
         w = Warn(code, column, message)
