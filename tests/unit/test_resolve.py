@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.resolve import normalise as nz
@@ -88,12 +88,14 @@ _names = st.text(alphabet="张王李刘建国华明丽英红军", min_size=1, ma
 _full_names = st.text(alphabet="张王李刘建国华明丽英红军", min_size=2, max_size=4)
 
 
+@settings(deadline=None)  # a loaded CI machine is no reason to fail
 @given(_full_names, _full_names)
 def test_names_one_edit_apart_share_a_deletion_key(a: str, b: str) -> None:
     if nz.edit_distance(a, b) <= 1:
         assert nz.deletion_keys(a) & nz.deletion_keys(b)
 
 
+@settings(deadline=None)
 @given(_names, _names)
 def test_edit_distance_is_symmetric_and_capped(a: str, b: str) -> None:
     d = nz.edit_distance(a, b)
@@ -245,3 +247,21 @@ def test_ties_break_the_same_way_every_run() -> None:
     a = decide("m", [_scored("B", 1.0), _scored("A", 1.0)], margin=0.0)
     b = decide("m", [_scored("A", 1.0), _scored("B", 1.0)], margin=0.0)
     assert a.person_id == b.person_id == "A"
+
+
+def test_positional_edit_keys_find_exactly_the_names_one_edit_away() -> None:
+    from graph.resolve.blocking import Residents, name_blocks
+
+    people = ["张建国", "张建华", "张国", "张建国强", "建国张", "李建国", "张见国", "張建國"]
+    residents = Residents([f"id{i}" for i in range(len(people))], people, [VILLAGE] * len(people))
+    block = name_blocks(residents, [MentionRecord("m", "张建国")])["m"]
+    # exact: 张建国 and 張建國; homophone: 张见国 (jian); one edit: 张建华 张国 张建国强 李建国
+    assert block.counts == {"exact": 2, "pinyin": 1, "edit1": 4}
+    # names one edit away are only counted; homophones are kept near the mention's places
+    assert block.levels == {"id0": "exact", "id7": "exact"}
+    near = MentionRecord("m", "张建国", villages={VILLAGE})
+    assert name_blocks(residents, [near])["m"].levels == {
+        "id0": "exact",
+        "id7": "exact",
+        "id6": "pinyin",
+    }
