@@ -594,3 +594,29 @@ class _NullStore:
         from graph.store.base import WriteSummary
 
         return WriteSummary()
+
+
+def test_a_chunk_is_planned_once() -> None:
+    b, _ = build(
+        "properties",
+        {
+            "cert_no": "湘(2019)衡南县不动产权第1号",
+            "owner_id_number": A,
+            "owner_name": "张三",
+            "co_owner_id_numbers": B,
+            "registered": "2019-05-01",
+        },
+    )
+    first = _plan_of(b)
+    assert _plan_of(b) == first
+    # The owner's OWNS rides on the certificate's statement; the co-owner's, a second
+    # one of that slot, is a statement of its own.
+    assert [c.split(" MERGE ")[1][:18] for c, _ in first] == [
+        "(n:Person {id_numb",
+        "(n:RealEstate {cer",
+        "(a)-[r:OWNS]->(b) ",
+    ]
+    assert sorted((r["start"][1], r["props"]["co_owner"]) for r in b.relationships()) == [
+        (A, False),
+        (B, True),
+    ]
