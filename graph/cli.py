@@ -236,6 +236,33 @@ def communities(
 
 
 @app.command()
+def export(
+    key: Annotated[str, typer.Argument(help="natural key of the entity at the centre")],
+    out: Annotated[Path, typer.Option("--out", help="file to write")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="json, graphml, gexf, csv, xlsx, ftm or html")
+    ] = "html",
+    label: Annotated[str | None, typer.Option(help="label, when keys collide")] = None,
+    depth: Annotated[int, typer.Option(help="hops from the entity (1-3)", min=1, max=3)] = 1,
+    limit: Annotated[int, typer.Option(help="most nodes to include")] = 300,
+    engine: EngineOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Export the neighbourhood of an entity (unmasked: this is the operator's own copy)."""
+    from graph.export import FORMATS
+    from graph.export import export as render_export
+    from graph.queries.subgraph import find_node, neighbourhood
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    with connect(settings_from(engine, data_dir)) as store:
+        start = find_node(store, key, label)
+        sub = neighbourhood(store, start, depth=depth, limit=limit).to_subgraph()
+    out.write_bytes(render_export(sub, fmt, title=f"关系图 {key}"))
+    console.print(f"{len(sub['nodes'])} nodes, {len(sub['relationships'])} relationships → {out}")
+
+
+@app.command()
 def demo(
     persons: Annotated[int, typer.Option(help="people in the synthetic county")] = 20_000,
     seed: Annotated[int, typer.Option(help="same seed, same county")] = 7,

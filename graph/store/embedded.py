@@ -111,7 +111,7 @@ class EmbeddedEngine:
         return out
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self, *, owned: bool = False, wait: float = 30.0) -> None:
+    def start(self, *, owned: bool = False, wait: float = 30.0, load_wait: float = 1800.0) -> None:
         """Start the server unless this data directory's server already runs."""
         if self.is_running():
             return
@@ -144,8 +144,13 @@ class EmbeddedEngine:
                 atexit.register(self.stop)
                 self._stop_at_exit = True
             self._child = proc
+        # After a crash the server replays its append-only file, re-running every write
+        # since the last rewrite; it answers LOADING meanwhile, which is progress, not failure.
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
+        load_deadline = time.monotonic() + load_wait
+        while time.monotonic() < min(
+            max(deadline, self._loading_until(load_deadline)), load_deadline
+        ):
             if proc.poll() is not None:
                 raise EngineUnavailable(
                     f"embedded engine exited with code {proc.returncode}:\n{self._log_tail()}"
@@ -158,11 +163,17 @@ class EmbeddedEngine:
             f"embedded engine did not answer in {wait:.0f}s:\n{self._log_tail()}"
         )
 
-    def stop(self, timeout: float = 30.0) -> bool:
-        """Stop cleanly (SHUTDOWN writes a final snapshot); kill if it does not go."""
+    def stop(self, timeout: float = 120.0) -> bool:
+        """Stop cleanly; kill if it does not go.
+
+        The append-only file is compacted first, so the next start reads one snapshot
+        instead of replaying every write since the last rewrite.
+        """
         pid = self.pid()
         if pid is None:
             return False
+        with contextlib.suppress(Exception):
+            self.compact(timeout)
         with contextlib.suppress(Exception):
             self.connection().shutdown(save=True)
         deadline = time.monotonic() + timeout
@@ -175,6 +186,18 @@ class EmbeddedEngine:
         with contextlib.suppress(FileNotFoundError):
             self.pidfile.unlink()
         return True
+
+    def compact(self, timeout: float = 120.0) -> None:
+        """Rewrite the append-only file as one snapshot and wait for it to finish."""
+        conn = self.connection()
+        with contextlib.suppress(Exception):  # "already in progress" is fine
+            conn.bgrewriteaof()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            info = conn.info("persistence")
+            if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                return
+            time.sleep(0.1)
 
     def connection(self) -> Any:
         import redis
@@ -205,6 +228,12 @@ class EmbeddedEngine:
             "yes",
             "--save",
             "3600 1 300 100 60 10000",
+            # Rewrite the append-only file once it doubles past 16 MB, so that replaying it
+            # after a crash stays short (a graph write replays as the whole query).
+            "--auto-aof-rewrite-percentage",
+            "100",
+            "--auto-aof-rewrite-min-size",
+            "16mb",
             "--dbfilename",
             "falkordb.rdb",
             "--loglevel",
@@ -233,6 +262,18 @@ class EmbeddedEngine:
             return bool(self.connection().ping())
         except Exception:
             return False
+
+    def _loading_until(self, load_deadline: float) -> float:
+        """``load_deadline`` while the server says it is loading its data, else 0."""
+        import redis
+
+        try:
+            self.connection().ping()
+        except redis.exceptions.BusyLoadingError:
+            return load_deadline
+        except Exception:
+            return 0.0
+        return 0.0
 
     def _reap(self) -> None:
         # poll() also collects a dead child, so no zombie outlives it.

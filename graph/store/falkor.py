@@ -91,15 +91,31 @@ class FalkorStore(GraphStore):
                 raise QueryError(f"schema statement failed: {e}", stmt) from e
 
     def _ddl_for(self, schema_nodes: Sequence[sch.NodeType]) -> list[str]:
+        # Only what is missing: FalkorDB writes even a refused schema command to its
+        # append-only file, and each one is refused again, noisily, when it is replayed.
+        have: set[tuple[str, str, str]] = set()
+        for r in self.read("CALL db.indexes() YIELD label, properties, types"):
+            for prop, kinds in (r["types"] or {}).items():
+                have |= {(r["label"], prop, k) for k in kinds}
+        for r in self.read("CALL db.constraints()"):
+            have |= {(r["label"], prop, "UNIQUE") for prop in r["properties"]}
         stmts: list[str] = []
         for n in schema_nodes:
             props = [n.key, *(p.name for p in n.props if p.indexed and p.name != n.key)]
-            stmts += [f"CREATE INDEX FOR (n:{n.label}) ON (n.{p})" for p in props]
+            stmts += [
+                f"CREATE INDEX FOR (n:{n.label}) ON (n.{p})"
+                for p in props
+                if (n.label, p, "RANGE") not in have
+            ]
             # A unique constraint needs the exact-match index above to exist first.
-            stmts.append(
-                f"{_CONSTRAINT} CREATE {self.graph_name} UNIQUE NODE {n.label} PROPERTIES 1 {n.key}"
-            )
-            ft = [p.name for p in n.props if p.fulltext]
+            if (n.label, n.key, "UNIQUE") not in have:
+                stmts.append(
+                    f"{_CONSTRAINT} CREATE {self.graph_name} UNIQUE NODE {n.label} "
+                    f"PROPERTIES 1 {n.key}"
+                )
+            ft = [
+                p.name for p in n.props if p.fulltext and (n.label, p.name, "FULLTEXT") not in have
+            ]
             if ft:
                 # The options map is honoured only on a label's first full-text index call.
                 fields = ", ".join(f"'{f}'" for f in ft)
