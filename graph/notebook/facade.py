@@ -355,14 +355,27 @@ class Guanxi:
         )
 
     def evaluate(self, truth: Mapping[str, Any] | str | Path) -> pd.DataFrame:
-        """Recall of a synthetic county's planted cases by this session's findings, per
-        pattern, and decoys wrongly flagged (``truth``: the dict or ``truth.json``)."""
+        """Recall of a synthetic county's planted cases, per pattern, and decoys wrongly
+        flagged (``truth``: the dict or ``truth.json``), judged on the findings kept in the
+        graph and those of this session's runs; missed and flagged subjects are listed."""
         data: dict[str, Any] = (
             dict(truth)
             if isinstance(truth, Mapping)
             else json.loads(Path(truth).read_text(encoding="utf-8"))
         )
-        return scores_frame(score(list(self._findings.values()), data))
+        found: dict[str, Finding] = {}
+        for row in self.findings().to_dict("records"):
+            found[str(row["finding_id"])] = Finding(
+                pattern=str(row["pattern"]),
+                severity=str(row["severity"]),
+                title=str(row["title"]),
+                explanation=str(row["explanation"]),
+                subjects=[str(x) for x in (row["subjects"] or [])],
+                evidence={"nodes": [], "relationships": []},
+                score=float(row["score"] or 0.0),
+            )
+        found.update(self._findings)
+        return scores_frame(score(list(found.values()), data))
 
     # -- neighbourhoods and paths ----------------------------------------------------------
     def subgraph(
