@@ -124,6 +124,10 @@ VALIDITY_PROPS: tuple[Prop, ...] = (
 )
 
 
+# A relationship that entity resolution copied from a Mention onto the Person it names.
+VIA_MENTION = Prop("via_mention", S, PUB, "经实体识别", description="mention_id it was copied from")
+
+
 def _node(
     label: str,
     key: str,
@@ -311,6 +315,10 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("name", S, PER, "姓名", indexed=True, fulltext=True),
         Prop("context", S, PER, "上下文",
              description="village, employer, phone seen with the name"),
+        Prop("status", S, PUB, "识别状态", description="linked / ambiguous / weak / no_candidate"),
+        Prop("best_score", F, PUB, "最高匹配分"),
+        Prop("candidates", S, IDN, "候选人", description="top candidates with scores (JSON)"),
+        Prop("rejected_ids", L, IDN, "已否定候选人"),
         description="A person named without an ID number that entity resolution could not link.",
     ),
     _node(
@@ -349,7 +357,9 @@ def _rel(
 ) -> RelType:
     src = (sources,) if isinstance(sources, str) else sources
     tgt = (targets,) if isinstance(targets, str) else targets
-    all_props = (*props, *(VALIDITY_PROPS if temporal else ()), *COMMON_PROPS)
+    copied = "Mention" in (*src, *tgt) and type_ not in ("RESOLVED_TO", "CONCERNS")
+    via = (VIA_MENTION,) if copied else ()
+    all_props = (*props, *(VALIDITY_PROPS if temporal else ()), *via, *COMMON_PROPS)
     return RelType(type_, src, tgt, zh, verb_zh, all_props, temporal, description)
 
 
@@ -403,6 +413,10 @@ _REL_LIST: tuple[RelType, ...] = (
         Prop("features", S, PUB, "匹配依据"),
         Prop("method", S, PUB, "方法"),
         Prop("judgement", S, PUB, "人工判定", description="confirmed / rejected / empty"),
+        Prop("margin", F, PUB, "领先分差"),
+        Prop("judged_by", S, PER, "判定人"),
+        Prop("judged_at", D, PUB, "判定时间"),
+        Prop("note", S, PER, "判定说明"),
     ),
     _rel("CONCERNS", "Finding", tuple(n.label for n in _NODE_LIST if n.label != "Finding"),
          "涉及", "涉及"),
