@@ -58,6 +58,25 @@ def _json_response(max_bytes: int) -> type[JSONResponse]:
     return CappedJSON
 
 
+def build_services(settings: ApiSettings, store: GraphStore, database: Database) -> Services:
+    """Everything requests use, around one store and one database."""
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return Services(
+        settings=settings,
+        store=store,
+        db=database,
+        codec=RefCodec(load_secret(secret, settings.data_dir)),
+        resolver=ScopeResolver(store),
+        buckets=Buckets(settings.rate_per_second, settings.rate_burst),
+        extras={
+            "names": NameIndex(),
+            "risk": RiskModel(),
+            "evidence": EvidenceCache(database, store, timeout=settings.query_timeout),
+            "coverage": Coverage(store),
+        },
+    )
+
+
 def create_app(
     settings: ApiSettings | None = None,
     *,
@@ -80,23 +99,8 @@ def create_app(
         database.create()
         own_store = store is None
         st = store if store is not None else open_store(settings)
-        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-        names = NameIndex()
-        risk = RiskModel()
-        app.state.services = Services(
-            settings=settings,
-            store=st,
-            db=database,
-            codec=RefCodec(load_secret(secret, settings.data_dir)),
-            resolver=ScopeResolver(st),
-            buckets=Buckets(settings.rate_per_second, settings.rate_burst),
-            extras={
-                "names": names,
-                "risk": risk,
-                "evidence": EvidenceCache(database, st, timeout=settings.query_timeout),
-                "coverage": Coverage(st),
-            },
-        )
+        app.state.services = build_services(settings, st, database)
+        names, risk = app.state.services.extras["names"], app.state.services.extras["risk"]
         if settings.pinyin_index:
             names.build_in_background(st)
         if settings.risk_model:
@@ -161,10 +165,12 @@ def _custom_openapi(app: FastAPI) -> None:
         ref = {"$ref": "#/components/schemas/ErrorBody"}
         for path in spec.get("paths", {}).values():
             for op in path.values():
-                resp = op.get("responses", {}).get("422")
-                if resp is not None:
-                    resp["content"] = {"application/json": {"schema": ref}}
-                    resp["description"] = "invalid parameters"
+                for code, resp in op.get("responses", {}).items():
+                    # Errors are JSON even where the success is HTML or a file.
+                    if code.isdigit() and int(code) >= 400:
+                        resp["content"] = {"application/json": {"schema": ref}}
+                        if code == "422":
+                            resp["description"] = "invalid parameters"
         schemas = spec.get("components", {}).get("schemas", {})
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)

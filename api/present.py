@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from api.policy import Role, View, view
@@ -38,12 +39,18 @@ _ID_LIKE = re.compile(r"(?<![0-9A-Z])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9X])(?
 _PHONE_LIKE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
 
 
+# Properties holding free text, which may quote identifiers (a finding's explanation).
+_FREE_TEXT = frozenset({"explanation", "note", "summary", "context"})
+
+
+@lru_cache(maxsize=4096)
 def _node_privacy(label: str, prop: str) -> Privacy:
     if prop in _DERIVED_PUBLIC:
         return Privacy.PUBLIC
     return sch.privacy_of(label, prop)
 
 
+@lru_cache(maxsize=1024)
 def _rel_privacy(type_: str, prop: str) -> Privacy:
     rt = sch.RELATIONSHIPS.get(type_)
     if rt is not None:
@@ -138,6 +145,9 @@ class Presenter:
         """Free text (a finding's explanation) may quote identifiers: mask them in it too."""
         if self.shows(Privacy.IDENTIFIER) is not View.MASK:
             return
+        texts = [k for k, v in shown.items() if k in _FREE_TEXT and isinstance(v, str)]
+        if not texts:
+            return
         secrets_ = [
             str(x)
             for k, v in raw.items()
@@ -145,9 +155,8 @@ class Presenter:
             for x in (v if isinstance(v, list) else [v])
             if x is not None
         ]
-        for k, v in shown.items():
-            if isinstance(v, str) and _node_privacy(label, k) is Privacy.PERSONAL:
-                shown[k] = mask_text(v, secrets_)
+        for k in texts:
+            shown[k] = mask_text(shown[k], secrets_)
 
     def caption(self, label: str, props: Mapping[str, Any], key: Any) -> str | None:
         nt = sch.NODES.get(label)

@@ -22,7 +22,9 @@ import hashlib
 import json
 import os
 import secrets
+from collections import OrderedDict
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -36,14 +38,29 @@ class BadRef(ValueError):
 
 
 class RefCodec:
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, cache_size: int = 200_000) -> None:
         # AES-SIV takes a double-length key: 64 bytes for AES-256.
         self._siv = AESSIV(hashlib.sha512(b"guanxi-ref\x00" + secret).digest())
+        # Refs are deterministic, and a neighbourhood names each node once per relationship
+        # end: remembering recent ones saves most of the encryption.
+        self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = Lock()
 
     def encode(self, label: str, key: Any) -> str:
-        plain = json.dumps([label, key], ensure_ascii=False, separators=(",", ":")).encode()
-        token = self._siv.encrypt(plain, None)
-        return REF_MARK + base64.urlsafe_b64encode(token).rstrip(b"=").decode()
+        plain = json.dumps([label, key], ensure_ascii=False, separators=(",", ":"))
+        memo = (label, plain)
+        with self._lock:
+            hit = self._cache.get(memo)
+        if hit is not None:
+            return hit
+        token = self._siv.encrypt(plain.encode(), None)
+        ref = REF_MARK + base64.urlsafe_b64encode(token).rstrip(b"=").decode()
+        with self._lock:
+            self._cache[memo] = ref
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return ref
 
     def decode(self, ref: str) -> tuple[str, Any]:
         if not ref.startswith(REF_MARK):

@@ -77,21 +77,88 @@ def _by_label(ids: list[NodeId]) -> dict[str, list[Any]]:
     return out
 
 
+def _union(
+    groups: Mapping[str, list[Any]], pattern: str, scope: Scope, tail: str, **extra: Any
+) -> tuple[str, dict[str, Any]]:
+    """One statement, a ``UNION ALL`` branch per label, so a hop costs one round trip."""
+    params: dict[str, Any] = dict(extra)
+    pred = scope.predicate("m", params)
+    branches = []
+    for i, (label, keys) in enumerate(groups.items()):
+        params[f"k{i}"] = keys
+        kp = sch.node(label).key
+        branches.append(
+            f"UNWIND $k{i} AS k MATCH (n:{label} {{{kp}: k}})-{pattern}-(m) WHERE {pred} "
+            + tail.replace("$label", f"'{label}'")
+        )
+    return " UNION ALL ".join(branches), params
+
+
+# What a hop returns per neighbour: not the frontier node itself (its properties would come
+# back once per relationship, and reading them costs more than the query), but its key,
+# the relationship's type, direction and properties, and the neighbour.
+_STEP = "RETURN $label AS nl, k, type(r) AS t, startNode(r) = n AS out, properties(r) AS rp, m"
+
+
+def _steps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of ``_STEP`` as ``{n, r, m}``, ``n`` a stub with the frontier node's id only."""
+    out = []
+    for row in rows:
+        m = row["m"]
+        here = {"label": row["nl"], "key": row["k"]}
+        there = {"label": (m.get("labels") or [None])[0], "key": m.get("key")}
+        start, end = (here, there) if row["out"] else (there, here)
+        out.append(
+            {
+                "n": {"_kind": "node", "labels": [row["nl"]], "key": row["k"], "properties": {}},
+                "r": {
+                    "_kind": "relationship",
+                    "type": row["t"],
+                    "start": start,
+                    "end": end,
+                    "properties": row["rp"] or {},
+                },
+                "m": m,
+            }
+        )
+    return out
+
+
 def _counts(
     store: GraphStore, frontier: list[NodeId], pattern: str, scope: Scope, timeout: float
 ) -> dict[NodeId, dict[str, int]]:
+    groups = _by_label(frontier)
+    if not groups:
+        return {}
     out: dict[NodeId, dict[str, int]] = {}
-    for label, keys in _by_label(frontier).items():
-        params: dict[str, Any] = {"keys": keys}
-        pred = scope.predicate("m", params)
-        kp = sch.node(label).key
-        q = (
-            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}})-{pattern}-(m) WHERE {pred} "
-            "RETURN k, labels(m)[0] AS l, count(*) AS c"
+    for label, keys in groups.items():  # per label: the key column must name the label
+        q, params = _union(
+            {label: keys}, pattern, scope, "RETURN k, labels(m)[0] AS l, count(*) AS c"
         )
         for row in store.read(q, params, timeout=timeout):
             out.setdefault((label, row["k"]), {})[str(row["l"])] = int(row["c"])
     return out
+
+
+def _fetch_all(
+    store: GraphStore,
+    frontier: list[NodeId],
+    pattern: str,
+    scope: Scope,
+    cap: int,
+    timeout: float,
+) -> list[dict[str, Any]] | None:
+    """Every neighbour of the frontier in one round trip, or None if there are more than
+    ``cap`` under one label (then the budget must be shared out: see :func:`allocate`)."""
+    groups = _by_label(frontier)
+    if not groups:
+        return []
+    q, params = _union(groups, pattern, scope, _STEP + " LIMIT $cap", cap=cap + 1)
+    rows = store.read(q, params, timeout=timeout)
+    per_label: dict[str, int] = {}
+    for row in rows:
+        per_label[row["nl"]] = per_label.get(row["nl"], 0) + 1
+    return None if any(n > cap for n in per_label.values()) else _steps(rows)
 
 
 def _fetch(
@@ -105,22 +172,16 @@ def _fetch(
     rows: list[dict[str, Any]] = []
     whole = [nid for nid, n in alloc.items() if n > 0 and n >= degree.get(nid, 0)]
     partial = [nid for nid, n in alloc.items() if 0 < n < degree.get(nid, 0)]
-    for label, keys in _by_label(whole).items():
-        params: dict[str, Any] = {"keys": keys}
-        pred = scope.predicate("m", params)
-        kp = sch.node(label).key
-        q = (
-            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}})-{pattern}-(m) WHERE {pred} "
-            "RETURN n, r, m"
-        )
+    groups = _by_label(whole)
+    if groups:
+        q, params = _union(groups, pattern, scope, _STEP)
         rows += store.read(q, params, timeout=timeout)
     for label, key in partial:
-        params = {"k": key, "lim": alloc[(label, key)]}
-        pred = scope.predicate("m", params)
-        kp = sch.node(label).key
-        q = f"MATCH (n:{label} {{{kp}: $k}})-{pattern}-(m) WHERE {pred} RETURN n, r, m LIMIT $lim"
+        q, params = _union(
+            {label: [key]}, pattern, scope, _STEP + " LIMIT $lim", lim=alloc[(label, key)]
+        )
         rows += store.read(q, params, timeout=timeout)
-    return rows
+    return _steps(rows)
 
 
 def neighbours(
@@ -142,14 +203,21 @@ def neighbours(
         budget = limit - len(exp.nodes)
         if not frontier:
             break
-        counts = _counts(store, frontier, pattern, scope, timeout)
-        degree = {nid: sum(counts.get(nid, {}).values()) for nid in frontier}
         if budget <= 0:
-            _add_more(exp, counts, {})
+            _add_more(exp, _counts(store, frontier, pattern, scope, timeout), {})
             break
         row_budget = min(_MAX_ROWS_PER_HOP, budget + len(frontier))
-        alloc = allocate(degree, row_budget)
-        rows = _fetch(store, alloc, degree, pattern, scope, timeout)
+        # Most hops fit the budget: fetch everything at once. Otherwise count first and
+        # share the budget out, so that one supernode cannot crowd out the rest.
+        complete = _fetch_all(store, frontier, pattern, scope, row_budget, timeout)
+        counts: dict[NodeId, dict[str, int]] = {}
+        if complete is not None:
+            rows = complete
+        else:
+            counts = _counts(store, frontier, pattern, scope, timeout)
+            degree = {nid: sum(counts.get(nid, {}).values()) for nid in frontier}
+            alloc = allocate(degree, row_budget)
+            rows = _fetch(store, alloc, degree, pattern, scope, timeout)
         fetched: dict[NodeId, dict[str, int]] = {}
         candidates: dict[NodeId, Node] = {}
         new_rels: dict[tuple[Any, ...], Rel] = {}

@@ -58,6 +58,24 @@ def _normalised(label: str, key: str) -> str:
         return key
 
 
+def _is_plate(text: str) -> bool:
+    try:
+        ids.normalise_plate(text)
+    except InvalidValue:
+        return False
+    return True
+
+
+# Identifier shapes that name one label (a checked USCC is an Enterprise's). A bank account
+# number that happens to pass the resident ID check would be found as the person; such a
+# collision needs ?label= (or the ref) to reach the account.
+_SHAPES: tuple[tuple[str, Any], ...] = (
+    ("Person", ids.is_resident_id),
+    ("Enterprise", ids.is_uscc),
+    ("Vehicle", _is_plate),
+)
+
+
 def fetch(store: GraphStore, label: str, key: Any) -> Node | None:
     kp = sch.node(label).key
     rows = store.read(f"MATCH (n:{label} {{{kp}: $k}}) RETURN n LIMIT 1", {"k": key})
@@ -86,6 +104,13 @@ def find(store: GraphStore, codec: RefCodec, ident: str, label: str | None = Non
         if found is None:
             raise NotFoundError(f"no {label} {ident}")
         return found
+    # The shape of most keys names their label: try that first (one index look-up).
+    for guess, test in _SHAPES:
+        if test(ident):
+            hit = fetch(store, guess, _normalised(guess, ident))
+            if hit is not None:
+                return hit
+            break
     branches = []
     params: dict[str, Any] = {}
     for i, nt in enumerate(sch.NODES.values()):

@@ -36,10 +36,12 @@ from api.present import CONFIDENTIAL_NAMES
 from api.scope import Scope, anchor_expr
 from graph.store import GraphStore
 
-_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+# An unclosed /* runs to the end; the possessive loop keeps long input linear.
+_COMMENTS = re.compile(r"//[^\n]*|/\*(?:(?!\*/).)*+(?:\*/)?", re.S)
 _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 # An index after an expression ("x[...]") is only allowed with integer literals and slices.
-_INDEX = re.compile(r"(\w+|[`)\]}])\s*\[")
+# (Matches start at word starts and never backtrack, so long input stays linear.)
+_INDEX = re.compile(r"((?<!\w)\w++|[`)\]}])\s*+\[")
 _LITERAL_INDEX = re.compile(r"\s*-?\d*\s*(?:\.\.\s*-?\d*\s*)?\]")
 _KEYWORDS = frozenset(
     [
