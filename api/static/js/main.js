@@ -1,0 +1,164 @@
+// The explorer's entry point: sign-in, the header with the user's role and divisions,
+// building the workbench, and opening what the address names (#entity=…, #finding=…).
+
+import { activity, api, session, setUnauthorizedHandler } from "./api.js";
+import { openDossier } from "./exporting.js";
+import { GraphView, relId } from "./graph.js";
+import { applyI18n, onLangChange, t, toggleLang } from "./i18n.js";
+import { Panel } from "./panel.js";
+import { Search } from "./search.js";
+import { CommunitiesView, FindingsView } from "./views.js";
+import { expand, findPaths, openCommunity, openFinding, openNode, showEvidence, triage } from "./actions.js";
+import { fillTypes, updateCounts, wireGraph, wireTime, wireToolbar } from "./toolbar.js";
+import { $, can, fail, state, switchView } from "./ui.js";
+
+// -- sign-in -----------------------------------------------------------------------------------
+function showSignin(message) {
+  $("#app").hidden = true;
+  $("#signin").hidden = false;
+  $("#signin-purpose").value = session.purpose;
+  const err = $("#signin-error");
+  err.hidden = !message;
+  err.textContent = message || "";
+  $("#signin-key").focus();
+}
+
+setUnauthorizedHandler(() => {
+  session.clear();
+  showSignin(t("signin.bad_key"));
+});
+
+async function enter() {
+  let me;
+  try {
+    me = await api.me();
+  } catch (err) {
+    if (err.status === 401) return false;
+    if (err.status !== 404) throw err;
+    me = null; // an API without /me: carry on without role details
+  }
+  const raw = await api.schema();
+  state.me = me;
+  state.schema = {
+    nodes: new Map(raw.nodes.map((n) => [n.label, n])),
+    rels: new Map(raw.relationships.map((r) => [r.type, r])),
+  };
+  if (!state.built) build();
+  showWho();
+  $("#signin").hidden = true;
+  $("#app").hidden = false;
+  $("#purpose-input").value = session.purpose;
+  state.graph.network.redraw();
+  route();
+  return true;
+}
+
+function showWho() {
+  const me = state.me;
+  if (!me) {
+    $("#who").textContent = "";
+    return;
+  }
+  const divs = me.divisions.map((d) => d || t("who.all_divisions")).join(", ");
+  $("#who").textContent = `${me.name} · ${t(`role.${me.role}`)} · ${divs}`;
+}
+
+// -- building the workbench ----------------------------------------------------------------------
+function build() {
+  state.built = true;
+  const schema = state.schema;
+  const graph = new GraphView($("#graph"), schema);
+  state.graph = graph;
+  // For the browser tests and the curious: idle() is true when nothing is loading or moving.
+  window.explorer = { graph, state, idle: () => activity.pending === 0 && graph.stable };
+  state.panel = new Panel($("#panel"), schema, {
+    expand: (ref) => expand(ref),
+    dossier: (ref) => openDossier(ref).catch((e) => fail(e)),
+    pin: (ref) => graph.togglePin([ref]),
+    hide: (ref) => graph.hide([ref]),
+    openFinding: (ref) => openFinding(ref),
+    showEvidence: (f) => showEvidence(f),
+    triage: (ref, status, note) => triage(ref, status, note),
+    highlightPath: (p) => {
+      graph.highlight(p.nodes.map((n) => n.ref), p.relationships.map(relId));
+      graph.fitTo(p.nodes.map((n) => n.ref));
+    },
+    paths: () => findPaths(),
+    can,
+  });
+  state.panel.hint();
+  new Search($("#search-input"), $("#search-list"), schema, { onOpen: (node) => openNode(node), onError: fail });
+  state.views.findings = new FindingsView($("#findings-filter"), $("#findings-body"), {
+    openFinding: (ref) => {
+      switchView("graph");
+      openFinding(ref);
+    },
+  });
+  state.views.communities = new CommunitiesView($("#communities-filter"), $("#communities-body"), schema, {
+    openCommunity: (id) => openCommunity(id),
+  });
+  fillTypes();
+  wireGraph(graph);
+  wireToolbar(graph);
+  wireTime(graph);
+  for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => switchView(tab.dataset.view));
+  updateCounts(graph.counts());
+}
+
+// -- routing --------------------------------------------------------------------------------------
+function route() {
+  const m = /^#(entity|finding|community|view)=(.+)$/.exec(location.hash);
+  if (!m) return switchView("graph");
+  const id = decodeURIComponent(m[2]);
+  if (m[1] === "view" && ["findings", "communities"].includes(id)) return switchView(id);
+  switchView("graph");
+  if (m[1] === "entity") {
+    api
+      .entity(id)
+      .then((d) => openNode(d.node))
+      .catch((err) => fail(err, { inPanel: true }));
+  } else if (m[1] === "finding") openFinding(id);
+  else if (m[1] === "community") openCommunity(Number(id));
+}
+
+// -- start -------------------------------------------------------------------------------------
+function boot() {
+  applyI18n();
+  for (const b of document.querySelectorAll(".lang-toggle")) b.addEventListener("click", toggleLang);
+  onLangChange(() => {
+    if (!state.built) return;
+    showWho();
+    fillTypes();
+    if (!$("#time-on").checked) $("#time-value").textContent = t("time.off");
+    state.graph.changed();
+    state.panel.rerender();
+    state.views.findings.rerender();
+    state.views.communities.rerender();
+  });
+  $("#banner-close").addEventListener("click", () => ($("#banner").hidden = true));
+  $("#signout").addEventListener("click", () => {
+    session.clear();
+    location.hash = "";
+    location.reload();
+  });
+  $("#purpose-input").addEventListener("change", (e) => {
+    session.purpose = e.target.value.trim();
+  });
+  $("#signin-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const err = $("#signin-error");
+    err.hidden = false;
+    err.textContent = t("signin.checking");
+    session.key = $("#signin-key").value.trim();
+    session.purpose = $("#signin-purpose").value.trim();
+    try {
+      if (await enter()) $("#signin-key").value = "";
+    } catch (ex) {
+      err.textContent = ex.message;
+    }
+  });
+  if (session.key) enter().catch(() => showSignin());
+  else showSignin();
+}
+
+boot();
