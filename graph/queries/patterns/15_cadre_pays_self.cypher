@@ -42,8 +42,11 @@ WITH o, pr, q,
 // FalkorDB 4.16 reports the edge after a zero-length reversed segment with its ends swapped.
 MATCH px = (q)<-[:RESOLVED_TO*0..1]-(x)
 MATCH pf = (x)-[:LEGAL_REP_OF|ROLE_IN*0..1]->(k)
-// ... paid on a voucher this very cadre approved or handled.
+// ... paid on a voucher this very cadre approved or handled. (The WITHs keep Neo4j from
+// expanding every voucher the cadre ever handled first.)
+WITH o, pr, q, rel, px, pf, k
 MATCH pp = (k)<-[:PAID_TO]-(pay)
+WITH o, pr, q, rel, px, pf, k, pp, pay
 MATCH pq = (pay)-[duty:APPROVED_BY|HANDLED_BY]->(o)
 WITH o, pr, q, rel, px, pf, k, pp, pay, pq, duty, relationships(px) + relationships(pf) AS fs
 WITH o, pr, q, rel, px, pf, k, pp, pay, pq, duty, [r IN fs WHERE type(r) <> 'RESOLVED_TO'] AS held,
