@@ -31,7 +31,8 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	tools/ci/chromium.sh
-	tools/neo4j/with-neo4j.sh $(BIN)/pytest --doctest-modules graph tests
+	$(BIN)/pytest -q --doctest-modules graph
+	tools/neo4j/with-neo4j.sh $(BIN)/pytest tests
 
 neo4j-start:
 	tools/neo4j/start.sh
