@@ -120,7 +120,9 @@ def create_app(
         "findings, communities, exports — with roles, division scope, masking and an audit log.",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # Swagger UI and ReDoc load their scripts from a CDN; guanxi runs air-gapped, so the
+        # document is served as JSON only (any OpenAPI viewer reads it).
+        docs_url=None,
         redoc_url=None,
         default_response_class=_json_response(settings.response_max_bytes),
         responses={k: v for k, v in errors.COMMON_RESPONSES.items() if k in (401, 429, 503)},

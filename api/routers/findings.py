@@ -16,7 +16,8 @@ from api.deps import (
     scope_of,
 )
 from api.errors import COMMON_RESPONSES, NotFoundError
-from api.models import FindingDetail, FindingsPage, FindingSummary, TriageIn
+from api.inputs import TriageIn
+from api.models import FindingDetail, FindingsPage, FindingSummary
 from api.policy import Cap
 from api.services import findings as fs
 from api.services.evidence import EvidenceCache

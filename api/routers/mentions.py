@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from api.deps import PresenterDep, ServicesDep, note_params, require, scope_of
 from api.errors import COMMON_RESPONSES, Conflict
-from api.models import JudgementIn, JudgementOut
+from api.inputs import JudgementIn
+from api.models import JudgementOut
 from api.policy import Cap
 from api.services.lookup import find_visible
 from api.users import Principal

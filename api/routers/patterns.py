@@ -16,7 +16,8 @@ from api.deps import (
     scope_of,
 )
 from api.errors import COMMON_RESPONSES, Forbidden, NotFoundError
-from api.models import PatternOut, RunIn, RunOut
+from api.inputs import RunIn
+from api.models import PatternOut, RunOut
 from api.policy import Cap, allowed
 from api.services.evidence import EvidenceCache
 from api.services.findings import summary

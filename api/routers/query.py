@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Request
 
 from api.deps import PresenterDep, PurposeDep, ServicesDep, note_params, require, scope_of
 from api.errors import COMMON_RESPONSES, BadRequest, Forbidden
-from api.models import QueryIn, QueryOut
+from api.inputs import QueryIn
+from api.models import QueryOut
 from api.policy import Cap
 from api.services.query import Coverage, vet
 from api.users import Principal

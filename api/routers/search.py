@@ -53,7 +53,7 @@ def search(
         timeout=svc.settings.api_timeout,
     )
     start = (page - 1) * size
-    chunk = found.hits[start : start + size]
+    chunk = svc_search.hydrate(svc.store, found.hits[start : start + size])
     screen(svc.store, svc.resolver, scope_of(user), p, [h.node for h in chunk])
     return {
         "items": [

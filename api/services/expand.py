@@ -209,7 +209,13 @@ def neighbours(
         row_budget = min(_MAX_ROWS_PER_HOP, budget + len(frontier))
         # Most hops fit the budget: fetch everything at once. Otherwise count first and
         # share the budget out, so that one supernode cannot crowd out the rest.
-        complete = _fetch_all(store, frontier, pattern, scope, row_budget, timeout)
+        # A lone node (the start) is counted first: it may be a supernode, and counting its
+        # 80,000 relationships costs less than reading 300 of them twice.
+        complete = (
+            None
+            if len(frontier) == 1
+            else _fetch_all(store, frontier, pattern, scope, row_budget, timeout)
+        )
         counts: dict[NodeId, dict[str, int]] = {}
         if complete is not None:
             rows = complete

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.scope import NodeId, Scope, ScopeResolver, node_id
+from api.scope import NodeId, Scope, ScopeResolver, anchor_expr, node_id
 from api.services.names import INDEXED_LABELS, NameIndex
 from graph import ids
 from graph import schema as sch
@@ -68,6 +68,43 @@ def _key_variants(label: str, q: str) -> str:
     except InvalidValue:
         pass
     return q
+
+
+def _brief(label: str) -> str:
+    """Candidates come back as stubs — key, name, division — and only the page is read in
+    full (:func:`hydrate`): reading 500 whole nodes to show 20 would cost most of a search."""
+    kp = sch.node(label).key
+    return f"RETURN n.{kp} AS k, n.name AS name, {anchor_expr('n')} AS d"
+
+
+def _stub(label: str, row: dict[str, Any]) -> Node:
+    return {
+        "_kind": "node",
+        "labels": [label],
+        "key": row["k"],
+        "properties": {"name": row["name"], "village_code": row["d"]},
+        "_stub": True,
+    }
+
+
+def hydrate(store: GraphStore, hits: list[Hit]) -> list[Hit]:
+    """Replace stub nodes by the whole nodes, for the page about to be shown."""
+    wanted: dict[str, list[Any]] = {}
+    for h in hits:
+        if h.node.get("_stub"):
+            wanted.setdefault(node_id(h.node)[0], []).append(h.node["key"])
+    full: dict[NodeId, Node] = {}
+    for label, keys in wanted.items():
+        kp = sch.node(label).key
+        for row in store.read(
+            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}}) RETURN n", {"keys": keys}
+        ):
+            full[node_id(row["n"])] = row["n"]
+    return [
+        Hit(full.get(node_id(h.node), h.node), h.match, h.field, h.score)
+        for h in hits
+        if not h.node.get("_stub") or node_id(h.node) in full
+    ]
 
 
 def _has_cjk(q: str) -> bool:
@@ -146,13 +183,13 @@ def _exact_prop(
         params: dict[str, Any] = {"v": value, "cap": cap}
         pred = scope.predicate("n", params)
         rows = store.read(
-            f"MATCH (n:{lb}) WHERE n.{prop} = $v AND {pred} RETURN n LIMIT $cap",
+            f"MATCH (n:{lb}) WHERE n.{prop} = $v AND {pred} {_brief(lb)} LIMIT $cap",
             params,
             timeout=timeout,
         )
         col.capped |= len(rows) >= cap
         for row in rows:
-            col.add(row["n"], match, prop, score)
+            col.add(_stub(lb, row), match, prop, score)
 
 
 def _prefix(  # without the name index (still building): a scan, capped
@@ -168,15 +205,15 @@ def _prefix(  # without the name index (still building): a scan, capped
         params: dict[str, Any] = {"v": text, "cap": cap}
         pred = scope.predicate("n", params)
         rows = store.read(
-            f"MATCH (n:{lb}) WHERE n.name STARTS WITH $v AND {pred} RETURN n LIMIT $cap",
+            f"MATCH (n:{lb}) WHERE n.name STARTS WITH $v AND {pred} {_brief(lb)} LIMIT $cap",
             params,
             timeout=timeout,
         )
         col.capped |= len(rows) >= cap
         for row in rows:
-            name = str(row["n"]["properties"].get("name") or "")
+            name = str(row["name"] or "")
             # Shorter names complete more of what was typed: 张三 before 张三丰.
-            col.add(row["n"], "prefix", "name", 70.0 - min(10, len(name) - len(text)))
+            col.add(_stub(lb, row), "prefix", "name", 70.0 - min(10, len(name) - len(text)))
 
 
 _BASE = {"prefix": 70.0, "pinyin": 60.0, "initials": 45.0}
@@ -200,17 +237,17 @@ def _by_name(
         params: dict[str, Any] = {"names": list(how), "cap": cap}
         pred = scope.predicate("n", params)
         rows = store.read(
-            f"UNWIND $names AS nm MATCH (n:{lb} {{name: nm}}) WHERE {pred} RETURN n LIMIT $cap",
+            f"UNWIND $names AS nm MATCH (n:{lb} {{name: nm}}) WHERE {pred} {_brief(lb)} LIMIT $cap",
             params,
             timeout=timeout,
         )
         col.capped |= len(rows) >= cap
         for row in rows:
-            name = str(row["n"]["properties"].get("name"))
+            name = str(row["name"])
             kind = how.get(name, "pinyin")
             # Shorter names complete more of what was typed: 张三 before 张三丰.
             penalty = min(10, max(0, len(name) - len(text))) if kind == "prefix" else 0
-            col.add(row["n"], kind, "name", _BASE[kind] - penalty)
+            col.add(_stub(lb, row), kind, "name", _BASE[kind] - penalty)
 
 
 def _fulltext(store: GraphStore, col: _Collector, text: str, labels: list[str], cap: int) -> None:
