@@ -367,16 +367,43 @@ def serve(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="processes; each keeps its own name index and rate limits")
+    ] = 1,
     engine: EngineOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Serve the API under /api/v1 (and the explorer at /, when installed)."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"[yellow]warning:[/yellow] serving on {host}: reachable from other machines")
+    if workers > 1:
+        # Worker processes build the application themselves, from the environment; an
+        # embedded engine is started once here, as a daemon they all share.
+        settings = _api_settings(engine, data_dir)
+        if settings.engine == "embedded":
+            eng = embedded_engine(settings)
+            if not eng.is_running():
+                eng.start(owned=False)
+        if engine:
+            os.environ["GUANXI_ENGINE"] = engine
+        if data_dir:
+            os.environ["GUANXI_DATA_DIR"] = str(data_dir)
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="info",
+        )
+        return
     app_ = create_app(_api_settings(engine, data_dir))
     uvicorn.run(app_, host=host, port=port, access_log=False, log_level="info")
 

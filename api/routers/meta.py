@@ -1,4 +1,4 @@
-"""Health and the schema."""
+"""Health, the schema, and who the caller is."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api.deps import CurrentUser, StoreDep
 from api.errors import COMMON_RESPONSES
 from api.models import HealthOut, SchemaOut
-from api.policy import MATRIX
+from api.policy import MATRIX, view
 from graph import schema as sch
 from graph.errors import EngineUnavailable
 
@@ -45,6 +45,7 @@ class MeOut(BaseModel):
     role: str
     divisions: list[str] = Field(description="division code prefixes in scope ('' = all)")
     capabilities: list[str] = Field(description="what the role may do (docs/api.md, Roles)")
+    privacy: dict[str, str] = Field(description="privacy class → show, mask or withhold")
 
 
 @router.get(
@@ -58,4 +59,5 @@ def me(user: CurrentUser) -> dict[str, Any]:
         "role": user.role.value,
         "divisions": list(user.divisions),
         "capabilities": sorted(c.value for c in MATRIX[user.role]),
+        "privacy": {p.value: view(user.role, p).value for p in sch.Privacy},
     }

@@ -381,3 +381,20 @@ def test_mentions_confirm_and_reject(api: Api) -> None:
     assert rej.status_code == 200
     assert rej.json()["judgement"] == "rejected"
     assert api.post("consumer", f"/mentions/{m}/confirm", {}).status_code == 403
+
+
+def test_me(api: Api) -> None:
+    r = api.get("inv_a", "/me").json()
+    assert r["name"] == "inv_a"
+    assert r["role"] == "investigator"
+    assert r["divisions"] == [gd.A]
+    assert "triage" in r["capabilities"]
+    assert "query" not in r["capabilities"]
+    assert r["privacy"]["identifier"] == "mask"
+    assert api.get("admin", "/me").json()["divisions"] == [""]
+
+
+def test_vis_network_served_from_pyvis(api: Api) -> None:
+    r = api.client.get("/vendor/vis-network/vis-network.min.js")
+    assert r.status_code == 200
+    assert b"vis" in r.content[:2000]
