@@ -71,7 +71,7 @@ def build_services(settings: ApiSettings, store: GraphStore, database: Database)
         extras={
             "names": NameIndex(),
             "risk": RiskModel(),
-            "evidence": EvidenceCache(database, store, timeout=settings.query_timeout),
+            "evidence": EvidenceCache(database, store, timeout=settings.evidence_timeout),
             "coverage": Coverage(store),
         },
     )
@@ -105,6 +105,8 @@ def create_app(
             names.build_in_background(st)
         if settings.risk_model:
             risk.build_in_background(st)
+        if settings.evidence_warm:
+            app.state.services.extras["evidence"].warm_in_background()
         try:
             yield
         finally:

@@ -33,6 +33,10 @@ class ApiSettings(Settings):
     response_max_bytes: int = 20_000_000
     # Time limit (seconds) for the API's own graph queries; /query uses ``query_timeout``.
     api_timeout: float = 10.0
+    # Re-running a pattern for its findings' evidence may take minutes on a big graph.
+    evidence_timeout: float = 600.0
+    # Derive missing finding evidence at start-up (in the background).
+    evidence_warm: bool = True
     # Build the in-process pinyin index of names at start-up (in the background).
     pinyin_index: bool = True
     # Build communities and entity risk (graph.algorithms) at start-up (in the background).

@@ -12,6 +12,7 @@ evidence of what it finds too. Confidential properties are dropped before storin
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -24,6 +25,7 @@ from graph.queries import Finding, run_pattern
 from graph.store import GraphStore
 
 Evidence = dict[str, list[dict[str, Any]]]
+log = logging.getLogger("guanxi.api")
 
 
 def _strip(evidence: Evidence) -> Evidence:
@@ -112,6 +114,34 @@ class EvidenceCache:
             if f.finding_id == fid:
                 return _strip(f.evidence), "computed"
         return None, "not_reproduced"
+
+    def warm(self) -> dict[str, str]:
+        """Derive the evidence of every pattern whose findings lack it (at start-up, in a
+        thread), so that the first look at a finding does not wait for its pattern."""
+        done: dict[str, str] = {}
+        rows = self.store.read(
+            "MATCH (f:Finding) RETURN f.pattern AS p, f.finding_id AS id, f.detected_at AS d"
+        )
+        by_pattern: dict[str, list[tuple[str, Any]]] = {}
+        for r in rows:
+            by_pattern.setdefault(str(r["p"]), []).append((str(r["id"]), r["d"]))
+        for pattern, items in sorted(by_pattern.items()):
+            fid, detected = items[0]
+            if self.stored(fid, detected) is not None:
+                done[pattern] = "stored"
+                continue
+            try:
+                _, how = self.get({"finding_id": fid, "pattern": pattern, "detected_at": detected})
+            except GuanxiError as e:
+                log.warning("evidence of %s not derived: %s", pattern, type(e).__name__)
+                how = "failed"
+            done[pattern] = how
+        return done
+
+    def warm_in_background(self) -> threading.Thread:
+        t = threading.Thread(target=self.warm, name="evidence-warm", daemon=True)
+        t.start()
+        return t
 
     def remember(self, pattern: str, findings: list[Finding]) -> None:
         """Store the evidence of a pattern run (``POST /patterns/{id}/run``)."""

@@ -103,6 +103,7 @@ def make_settings(tmp: Path, **overrides: Any) -> ApiSettings:
         "database_url": f"sqlite:///{tmp / 'api.db'}",
         "pinyin_index": False,
         "risk_model": False,
+        "evidence_warm": False,
         "rate_per_second": 10_000.0,
         "rate_burst": 10_000,
         "secret_key": "test-secret",

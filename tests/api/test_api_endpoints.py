@@ -398,3 +398,12 @@ def test_vis_network_served_from_pyvis(api: Api) -> None:
     r = api.client.get("/vendor/vis-network/vis-network.min.js")
     assert r.status_code == 200
     assert b"vis" in r.content[:2000]
+
+
+def test_evidence_warmed_for_every_pattern(api: Api) -> None:
+    done = api.services.extras["evidence"].warm()
+    assert done["recipient_vehicle"] in ("stored", "computed")
+    assert done["shared_bank_account"] in ("stored", "computed")
+    assert done["deceased_recipient"] == "not_reproduced"  # the hand-made finding
+    again = api.services.extras["evidence"].warm()
+    assert again["recipient_vehicle"] == "stored"
