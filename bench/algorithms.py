@@ -1,6 +1,6 @@
 """Benchmark: projection, Leiden, WCC, PageRank and paths on the synthetic county.
 
-    python bench/algorithms.py --persons 1000000 [--engine embedded|neo4j] [--projection full]
+    python bench/algorithms.py --persons 1000000 [--engine embedded|neo4j] [--projection risk|full]
 
 Generates the county (``graph.synth.generate``), loads it (``graph.loaders.load_folder``)
 unless the graph already holds it, then times each step on the same projection, with
@@ -203,7 +203,10 @@ def _nx_note(p: Any, holder: dict[str, Any]) -> str:
 
 
 def report(args: argparse.Namespace, steps: list[Step], info: dict[str, Any]) -> None:
-    table = Table(title=f"guanxi algorithms — {args.persons:,} persons, {args.engine} engine")
+    table = Table(
+        title=f"guanxi algorithms — {args.persons:,} persons, {args.projection} projection, "
+        f"{args.engine} engine"
+    )
     for col in ("step", "seconds", "peak RSS +MB", "result"):
         table.add_column(col, justify="left" if col in ("step", "result") else "right")
     for s in steps:
@@ -226,7 +229,12 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--engine", choices=["embedded", "neo4j"], default="embedded")
-    ap.add_argument("--projection", choices=["full", "risk"], default="full")
+    ap.add_argument(
+        "--projection",
+        choices=["risk", "full"],
+        default="risk",
+        help="risk: what communities are found on (RISK_LABELS / RISK_REL_TYPES); full: all",
+    )
     ap.add_argument("--iterations", type=int, default=2, help="Leiden iterations")
     ap.add_argument("--batch", type=int, default=100_000, help="rows per projection query")
     ap.add_argument("--data-dir", help="embedded engine data directory (GUANXI_DATA_DIR)")

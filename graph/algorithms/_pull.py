@@ -1,10 +1,10 @@
 """The Cypher behind :func:`graph.algorithms.projection.project`, in the subset both engines run.
 
-Nodes are paged by key (``WHERE n.key > $after ORDER BY key LIMIT $batch``) and
-relationships by ranges of their start node's key, taken from the node pass, so no page
-skips rows the way ``SKIP`` does and no internal id is used. Every statement names its
-start label, so the key range is read from the label's index. Identifiers interpolated
-into the text come from the schema, never from the caller unchecked.
+Nodes are paged by key (``WHERE n.key > $after ORDER BY key LIMIT $batch``), which both
+engines answer from the key index, and relationships by batches of their start nodes'
+keys, so no page repeats or skips rows the way ``SKIP`` can and no internal id is used.
+Identifiers interpolated into the text come from the schema, never from the caller
+unchecked.
 """
 
 from __future__ import annotations
@@ -127,26 +127,61 @@ class EdgePart:
     props: dict[str, ObjArray]
 
 
+def read_columns(
+    store: GraphStore, cypher: str, params: Mapping[str, Any], names: Sequence[str]
+) -> dict[str, list[Any]]:
+    """A read of scalar columns ``names``, column by column.
+
+    Uses ``store.read_columns(cypher, params, names)`` when the store offers it: a bulk
+    path that need not build a dict per row (measured on FalkorDB at 200k persons, the
+    full projection's client time fell from 50 s to 14 s of CPU with one joined string
+    per page). Otherwise transposes ``store.read``.
+    """
+    fast = getattr(store, "read_columns", None)
+    if fast is not None:
+        got: dict[str, list[Any]] = fast(cypher, params, names)
+        return {n: list(got[n]) for n in names}
+    rows = store.read(cypher, params)
+    return {n: [r[n] for r in rows] for n in names}
+
+
 def nodes(store: GraphStore, spec: Spec, batch: int) -> dict[str, NodePage]:
+    """Keys (and asked-for properties) of every projected label.
+
+    A label of at most ``batch`` nodes comes in one unordered query; a larger one in pages
+    ordered by key. Sorting is what a page costs the engine (FalkorDB: 2.9 s of server time
+    in pages of 100k against 0.1 s unpaged, for 300k nodes), so pages are only used where
+    one reply would be too large.
+    """
     out: dict[str, NodePage] = {}
     for label in spec.labels:
         kp = sch.NODES[label].key
         cols = spec.columns(label)
+        names = ["k", *(f"c{i}" for i in range(len(cols)))]
         ret = "".join(f", n.{c} AS c{i}" for i, c in enumerate(cols))
-        q = (
-            f"MATCH (n:{label}) WHERE n.{kp} > $after "
-            f"RETURN n.{kp} AS k{ret} ORDER BY k LIMIT $batch"
-        )
-        rows: list[dict[str, Any]] = []
-        after = ""
-        while True:
-            page = store.read(q, {"after": after, "batch": batch})
-            rows += page
-            if len(page) < batch:
-                break
-            after = page[-1]["k"]
-        keys = np.array([r["k"] for r in rows], dtype=object)
-        props = {c: np.array([r[f"c{i}"] for r in rows], dtype=object) for i, c in enumerate(cols)}
+        total = int(store.read(f"MATCH (n:{label}) RETURN count(n) AS c")[0]["c"])
+        got: dict[str, list[Any]] = {n: [] for n in names}
+        if total <= batch:
+            page = read_columns(store, f"MATCH (n:{label}) RETURN n.{kp} AS k{ret}", {}, names)
+            for n in names:
+                got[n] += page[n]
+        else:
+            q = (
+                f"MATCH (n:{label}) WHERE n.{kp} > $after "
+                f"RETURN n.{kp} AS k{ret} ORDER BY k LIMIT $batch"
+            )
+            after = ""
+            while True:
+                page = read_columns(store, q, {"after": after, "batch": batch}, names)
+                for n in names:
+                    got[n] += page[n]
+                if len(page["k"]) < batch:
+                    break
+                after = page["k"][-1]
+        keys = np.array(got["k"], dtype=object)
+        present = np.array([k is not None and k != "" for k in got["k"]], dtype=bool)
+        keys = keys[present]
+        props = {c: np.array(got[f"c{i}"], dtype=object)[present] for i, c in enumerate(cols)}
         dprop = spec.division_prop(label)
         if spec.division is None or dprop is None:
             anchored = np.zeros(len(keys), bool)
@@ -164,12 +199,14 @@ def nodes(store: GraphStore, spec: Spec, batch: int) -> dict[str, NodePage]:
 def edges(
     store: GraphStore, spec: Spec, node_pages: Mapping[str, NodePage], batch: int
 ) -> list[EdgePart]:
-    """Relationships, one query per start label covering all its types, paged by key range.
+    """Relationships: one query per start label covering all its types.
 
-    The upper bound is written ``a.key + '' <= $hi``: FalkorDB 4.16.3 answers ``<`` and
-    ``<=`` on an indexed string property from the index without applying the bound
-    (measured: every node comes back), while ``>=`` is answered correctly. The
-    expression keeps the upper bound out of the index on both engines.
+    Pages send the start nodes' keys (``UNWIND $keys``) and match each by its key, an
+    index seek, so a page costs what it returns and the whole pass is linear. Key ranges
+    were tried first: ``a.key >= $lo AND a.key <= $hi`` scans from ``$lo`` to the end of
+    the index on every page (quadratic overall), and on FalkorDB 4.16.3 an upper bound
+    (``<``, ``<=``) on an indexed string property is not applied at all (measured: every
+    node comes back).
     """
     parts: list[EdgePart] = []
     for s in spec.labels:
@@ -184,48 +221,49 @@ def edges(
         when = ""
         if spec.at is not None and temporal:
             when = (
-                " AND (NOT type(r) IN $temporal OR ("
+                " WHERE NOT type(r) IN $temporal OR ("
                 "(r.valid_from IS NULL OR r.valid_from = '' OR r.valid_from <= $at) AND "
-                "(r.valid_to IS NULL OR r.valid_to = '' OR r.valid_to >= $at)))"
+                "(r.valid_to IS NULL OR r.valid_to = '' OR r.valid_to >= $at))"
             )
+        label_of_b = " ".join(f"WHEN b:{e} THEN {i}" for i, e in enumerate(ends))
         key_of_b = " ".join(f"WHEN b:{e} THEN b.{sch.NODES[e].key}" for e in ends)
         ret = "".join(f", r.{p} AS r{i}" for i, p in enumerate(spec.rel_properties))
         # Returning `type(r)` also matters: FalkorDB 4.16 collapses parallel relationships
         # into one row when the relationship variable is not used.
         q = (
-            f"MATCH (a:{s})-[r:{'|'.join(types)}]->(b) "
-            f"WHERE a.{ks} >= $lo AND a.{ks} + '' <= $hi{when} "
-            f"RETURN a.{ks} AS s, type(r) AS t, labels(b) AS bl, "
+            f"UNWIND $keys AS key MATCH (a:{s} {{{ks}: key}})-[r:{'|'.join(types)}]->(b)"
+            f"{when} RETURN key AS s, type(r) AS t, CASE {label_of_b} END AS e, "
             f"CASE {key_of_b} END AS k{ret}"
         )
-        rows: list[dict[str, Any]] = []
+        names = ["s", "t", "e", "k", *(f"r{i}" for i in range(len(spec.rel_properties)))]
+        got: dict[str, list[Any]] = {n: [] for n in names}
         i, window = 0, batch
         while i < len(keys):
             j = min(len(keys), i + window)
-            page = store.read(
-                q, {"lo": keys[i], "hi": keys[j - 1], "at": spec.at, "temporal": temporal}
-            )
-            rows += page
+            params = {"keys": keys[i:j].tolist(), "at": spec.at, "temporal": temporal}
+            page = read_columns(store, q, params, names)
+            for n in names:
+                got[n] += page[n]
             # Size the next window of start nodes so that a page holds about `batch` rows.
-            per_node = max(len(page), 1) / (j - i)
-            window = int(min(max(batch / per_node, 1), 4 * (j - i), 10 * batch))
+            per_node = max(len(page["s"]), 1) / (j - i)
+            window = int(min(max(batch / per_node, 1), 4 * (j - i), batch))
             i = j
+        frame = pd.DataFrame({n: pd.Series(got[n], dtype=object) for n in names})
+        frame = frame[frame["e"].notna() & frame["k"].notna()]
+        frame["e"] = [ends[int(x)] for x in frame["e"]]
         valid = set(mine)
-        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for r in rows:
-            e = next((lab for lab in r["bl"] if (r["t"], lab) in valid), None)
-            if e is not None and r["k"] is not None:
-                groups.setdefault((r["t"], e), []).append(r)
-        for (t, e), rs in groups.items():
+        for (t, e), group in frame.groupby(["t", "e"], sort=False):
+            if (t, e) not in valid:
+                continue
             parts.append(
                 EdgePart(
-                    t,
+                    str(t),
                     s,
-                    e,
-                    np.array([r["s"] for r in rs], dtype=object),
-                    np.array([r["k"] for r in rs], dtype=object),
+                    str(e),
+                    group["s"].to_numpy(dtype=object),
+                    group["k"].to_numpy(dtype=object),
                     {
-                        p: np.array([r[f"r{i}"] for r in rs], dtype=object)
+                        p: group[f"r{i}"].to_numpy(dtype=object)
                         for i, p in enumerate(spec.rel_properties)
                     },
                 )
@@ -246,21 +284,32 @@ def node_properties(
     return out
 
 
-def vids(
-    nodes: Mapping[str, NodePage],
-    label: str,
-    keys: ObjArray,
-    spec: Spec,
-    offsets: IntArray,
-) -> IntArray:
-    """Vertex ids of ``keys``; -1 for a key the node pass did not see."""
-    known = nodes[label].keys
-    # The label's keys come first, so their codes are their positions; later codes are
-    # endpoints unknown to the node pass (created meanwhile), dropped by the caller.
-    codes, _ = pd.factorize(np.concatenate([known, keys]))
-    out = codes[len(known) :].astype(np.int64)
-    base = int(offsets[spec.labels.index(label)])
-    return np.where(out < len(known), out + base, -1)
+def endpoint_vids(
+    nodes: Mapping[str, NodePage], parts: Sequence[EdgePart], spec: Spec, offsets: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Vertex ids of every relationship's two ends; -1 for a key the node pass did not see.
+
+    One ``pandas.factorize`` per label over its node keys followed by every endpoint key of
+    that label: node keys come first and are unique, so their codes are their positions,
+    and a code past them is an endpoint unknown to the node pass (created meanwhile).
+    """
+    ends: dict[str, list[tuple[int, int, ObjArray]]] = {}
+    for i, p in enumerate(parts):
+        ends.setdefault(p.start_label, []).append((i, 0, p.start_keys))
+        ends.setdefault(p.end_label, []).append((i, 1, p.end_keys))
+    out = [[np.zeros(0, np.int64), np.zeros(0, np.int64)] for _ in parts]
+    for label, items in ends.items():
+        known = nodes[label].keys
+        codes, _ = pd.factorize(np.concatenate([known, *(k for _, _, k in items)]))
+        base = int(offsets[spec.labels.index(label)])
+        pos = len(known)
+        for i, side, k in items:
+            c = codes[pos : pos + len(k)].astype(np.int64)
+            out[i][side] = np.where(c < len(known), c + base, -1)
+            pos += len(k)
+    src = np.concatenate([np.zeros(0, np.int64), *(o[0] for o in out)])
+    dst = np.concatenate([np.zeros(0, np.int64), *(o[1] for o in out)])
+    return src, dst
 
 
 def division_closure(
