@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
 from api.deps import (
     GraphReader,
@@ -13,6 +13,7 @@ from api.deps import (
     PurposeDep,
     ServicesDep,
     require,
+    respond,
     scope_of,
 )
 from api.errors import COMMON_RESPONSES
@@ -91,6 +92,7 @@ def entity(
     ),
 )
 def neighbours(
+    request: Request,
     user: GraphReader,
     purpose: PurposeDep,
     svc: ServicesDep,
@@ -104,7 +106,7 @@ def neighbours(
     limit: Annotated[
         int | None, Query(ge=1, le=1000, description="at most this many nodes")
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     scope = scope_of(user)
     node = find_visible(svc.store, svc.codec, svc.resolver, scope, ident, label)
     cap = min(limit or svc.settings.neighbours_default, svc.settings.neighbours_max)
@@ -120,12 +122,13 @@ def neighbours(
     )
     screen(svc.store, svc.resolver, scope, p, exp.nodes.values())
     sub = p.subgraph(exp.nodes.values(), exp.rels.values())
-    return {
+    body = {
         **sub,
         "start": p.ref(str(node["labels"][0]), node["key"]),
         "truncated": exp.truncated,
         "more": exp.more,
     }
+    return respond(request, body)
 
 
 @router.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
 
 from api.deps import (
     FindingsReader,
@@ -13,6 +14,7 @@ from api.deps import (
     ServicesDep,
     note_params,
     require,
+    respond,
     scope_of,
 )
 from api.errors import COMMON_RESPONSES, NotFoundError
@@ -90,12 +92,13 @@ def list_findings(
     ),
 )
 def finding(
+    request: Request,
     user: FindingsReader,
     purpose: PurposeDep,
     svc: ServicesDep,
     p: PresenterDep,
     finding_id: FindingId,
-) -> dict[str, Any]:
+) -> Response:
     scope = scope_of(user)
     f, concerns = fs.get_finding(svc.store, _finding_id(svc, finding_id))
     fs.ensure_visible(scope, f)
@@ -108,13 +111,14 @@ def finding(
         nodes, rels, redacted = fs.evidence_in_scope(svc.resolver, scope, ev)
         evidence = p.subgraph(nodes, rels)
     out = fs.summary(p, svc.resolver, scope, f, concerns, hidden=redacted > 0)
-    return {
+    body = {
         **out,
         "evidence": evidence,
         "evidence_status": how,
         "redacted": redacted,
         "history": fs.history(svc.db, out["finding_id"]),
     }
+    return respond(request, body)
 
 
 @router.patch(

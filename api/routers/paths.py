@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
-from api.deps import GraphReader, PresenterDep, PurposeDep, ServicesDep, scope_of
+from api.deps import GraphReader, PresenterDep, PurposeDep, ServicesDep, respond, scope_of
 from api.errors import COMMON_RESPONSES
 from api.models import LABELS, REL_TYPES, PathsOut
 from api.present import Presenter
@@ -31,6 +32,7 @@ router = APIRouter(prefix="/paths", tags=["paths"], responses=COMMON_RESPONSES)
     ),
 )
 def paths(
+    request: Request,
     user: GraphReader,
     purpose: PurposeDep,
     svc: ServicesDep,
@@ -43,7 +45,7 @@ def paths(
     types: Annotated[str | None, Query(max_length=500)] = None,
     exclude_hubs: bool = True,
     k: Annotated[int, Query(ge=1, le=10)] = 3,
-) -> dict[str, Any]:
+) -> Response:
     scope = scope_of(user)
     a = find_visible(svc.store, svc.codec, svc.resolver, scope, from_, from_label)
     b = find_visible(svc.store, svc.codec, svc.resolver, scope, to, to_label)
@@ -62,11 +64,12 @@ def paths(
         timeout=svc.settings.api_timeout,
     )
     screen(svc.store, svc.resolver, scope, p, [n for nodes, _ in found.paths for n in nodes])
-    return {
+    body = {
         "paths": [_path(p, nodes, rels) for nodes, rels in found.paths],
         "truncated": found.truncated,
         "explored": found.explored,
     }
+    return respond(request, body)
 
 
 def _path(p: Presenter, nodes: list[dict[str, Any]], rels: list[dict[str, Any]]) -> dict[str, Any]:

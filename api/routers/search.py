@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
-from api.deps import GraphReader, PresenterDep, PurposeDep, ServicesDep, scope_of
+from api.deps import GraphReader, PresenterDep, PurposeDep, ServicesDep, respond, scope_of
 from api.errors import COMMON_RESPONSES
 from api.models import LABELS, SearchPage
 from api.services import search as svc_search
@@ -29,6 +30,7 @@ TOTAL_CAP = 500
     ),
 )
 def search(
+    request: Request,
     user: GraphReader,
     purpose: PurposeDep,
     svc: ServicesDep,
@@ -39,7 +41,7 @@ def search(
     ] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> Response:
     size = min(size, svc.settings.page_size_max)
     names = svc.extras.get("names")
     found = svc_search.search(
@@ -55,14 +57,17 @@ def search(
     start = (page - 1) * size
     chunk = svc_search.hydrate(svc.store, found.hits[start : start + size])
     screen(svc.store, svc.resolver, scope_of(user), p, [h.node for h in chunk])
-    return {
-        "items": [
-            {"node": p.node(h.node), "match": h.match, "field": h.field, "score": h.score}
-            for h in chunk
-        ],
-        "page": page,
-        "size": size,
-        "has_more": len(found.hits) > start + size,
-        "total": found.total,
-        "total_capped": found.capped,
-    }
+    return respond(
+        request,
+        {
+            "items": [
+                {"node": p.node(h.node), "match": h.match, "field": h.field, "score": h.score}
+                for h in chunk
+            ],
+            "page": page,
+            "size": size,
+            "has_more": len(found.hits) > start + size,
+            "total": found.total,
+            "total_capped": found.capped,
+        },
+    )
