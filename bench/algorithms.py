@@ -93,7 +93,9 @@ def machine(store: GraphStore) -> dict[str, str]:
     return info
 
 
-def ensure_loaded(store: GraphStore, persons: int, seed: int, work: Path) -> dict[str, Any]:
+def ensure_loaded(
+    store: GraphStore, persons: int, seed: int, work: Path, fresh: bool
+) -> dict[str, Any]:
     from graph.loaders import load_folder
     from graph.queries import detect
     from graph.synth import generate
@@ -103,6 +105,11 @@ def ensure_loaded(store: GraphStore, persons: int, seed: int, work: Path) -> dic
     if store.count("Person") >= persons:
         console.log(f"reusing the county in the store ({store.count():,} nodes)")
         return dict(json.loads(truth_file.read_text())) if truth_file.exists() else {}
+    if store.count() and not fresh:
+        raise SystemExit(
+            "the graph holds other data and not this county: pass --fresh to clear it "
+            "(never against a shared database)"
+        )
     store.clear()
     t0 = time.perf_counter()
     truth = generate(persons, seed, folder)
@@ -125,11 +132,14 @@ def run(args: argparse.Namespace) -> None:
     work.mkdir(parents=True, exist_ok=True)
     steps: list[Step] = []
     with open_store(settings) as store:
-        ensure_loaded(store, args.persons, args.seed, work)
-        labels, types = (RISK_LABELS, RISK_REL_TYPES) if args.projection == "risk" else (None, None)
+        ensure_loaded(store, args.persons, args.seed, work, args.fresh)
+        # The risk projection is the one rank_communities runs Leiden on.
+        risk = args.projection == "risk"
+        labels, types = (RISK_LABELS, RISK_REL_TYPES) if risk else (None, None)
+        shared = ("phone", "address") if risk else ()
         holder: dict[str, Any] = {}
         with measured("projection", steps, lambda: f"{p.n_nodes:,} nodes, {p.n_edges:,} rels"):
-            p = project(store, labels, types, batch=args.batch)
+            p = project(store, labels, types, link_shared=shared, batch=args.batch)
         with measured("undirected view", steps):
             p.undirected()
         with measured("Leiden (igraph)", steps, lambda: _part(holder["leiden"])):
@@ -241,6 +251,7 @@ def main() -> None:
     ap.add_argument("--graph", help="graph name; a graph already holding the county is reused")
     ap.add_argument("--work", help="where the generated county is kept")
     ap.add_argument("--skip-networkx", action="store_true")
+    ap.add_argument("--fresh", action="store_true", help="clear a graph holding other data")
     run(ap.parse_args())
 
 

@@ -1,15 +1,18 @@
 """Paths between two entities, told hop by hop in Chinese.
 
-Paths are found on a projection, not in the store. The store's shared Cypher subset has
-``allShortestPaths`` but no k shortest simple paths and no way to skip nodes by degree
-inside the expansion, and a variable-length expansion runs through every hub (a village
-of 3,000 households, a government office) before a filter can drop it. On a projection the
-search is bounded: breadth-first balls of radius ⌈h/2⌉ around the source and ⌊h/2⌋
-around the target hold every vertex of every path of at most ``h`` hops (a vertex at
-position ``i`` is within ``i`` of the source or ``h - i`` of the target), hubs are never
-entered, and Yen's algorithm (igraph ``get_k_shortest_paths``) runs on that small induced
-graph only. Parallel relationships between the same two nodes make one hop that names
-them all, so ``k`` paths are ``k`` different routes.
+Paths are found on a projection, not in the store. Measured on the 200k-person county
+(FalkorDB, risk projection, 20 pairs 2-6 hops apart): one shortest path takes ~20 ms here
+and ~18 ms with the store's ``allShortestPaths`` — but the store cannot skip hubs inside
+the expansion, and the shared Cypher subset has no k shortest paths: a variable-length
+match ``(a)-[*1..4]-(b) ... ORDER BY length LIMIT 5`` took ~190 ms at four hops and grows
+with every hop through a hub (a village of 3,000 households, a government office), while
+five paths of up to six hops take ~40 ms here. The search is bounded: breadth-first balls
+of radius ⌈h/2⌉ around the source and ⌊h/2⌋ around the target hold every vertex of every
+path of at most ``h`` hops (a vertex at position ``i`` is within ``i`` of the source or
+``h - i`` of the target), hubs are never entered, and Yen's algorithm (igraph
+``get_k_shortest_paths``) runs on that small induced graph only. Parallel relationships
+between the same two nodes make one hop that names them all, so ``k`` paths are ``k``
+different routes.
 """
 
 from __future__ import annotations
