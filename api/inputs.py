@@ -72,6 +72,10 @@ class TriageIn(BaseModel):
     status: Status
     note: Annotated[str | None, Storable] = Field(None, max_length=4000)
 
+    model_config = {
+        "json_schema_extra": {"examples": [{"status": "confirmed", "note": "已核实，移送审查调查"}]}
+    }
+
 
 class RunIn(BaseModel):
     params: Annotated[dict[str, Any], Storable] = Field(default_factory=dict)

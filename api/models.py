@@ -58,7 +58,8 @@ class Neighbourhood(Subgraph):
     start: str = Field(description="ref of the node expanded")
     truncated: bool = Field(description="true when the limit cut the expansion short")
     more: dict[str, int] = Field(
-        description="neighbours not returned, by label: 'and 2,314 more Disbursement'"
+        description="neighbours not returned, by label: 'and 2,314 more Disbursement'",
+        examples=[{"Disbursement": 2314}],
     )
 
 

@@ -32,6 +32,7 @@ import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from pypinyin import lazy_pinyin
@@ -44,9 +45,23 @@ INDEXED_LABELS = ("Person", "Enterprise", "Mention")
 _PAGE = 100_000
 
 
+@lru_cache(maxsize=65_536)
+def _char_pinyin(char: str) -> str:
+    got = lazy_pinyin(char, errors="ignore")
+    return got[0].lower() if got and got[0].isalpha() else ""
+
+
 def pinyin_forms(name: str) -> tuple[str, str]:
-    """Full pinyin without tones and the initials: ('zhangsan', 'zs')."""
-    syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore") if s.isalpha()]
+    """Full pinyin without tones and the initials: ('zhangsan', 'zs').
+
+    Character by character, each character converted once and remembered: names are not
+    phrases, and converting whole names with pypinyin's phrase segmentation took ~1.5 ms
+    a name (minutes for a county) against microseconds this way.
+
+    >>> pinyin_forms("张三丰"), pinyin_forms("A张")
+    (('zhangsanfeng', 'zsf'), ('zhang', 'z'))
+    """
+    syllables = [p for p in (_char_pinyin(c) for c in name) if p]
     return "".join(syllables), "".join(s[0] for s in syllables)
 
 
