@@ -4,7 +4,12 @@
 assets, contracts, payments, complaints and findings, linked by kinship, household,
 company roles, ownership, awards, approvals, payments, findings and shared phones /
 addresses — without the hubs that would glue everything together (divisions, departments,
-programmes, schools, posts). Each community then gets components from
+programmes, schools, posts). For ranking, Leiden optimises CPM (resolution 0.02: a
+community must be denser than 2% of its pairs) rather than modularity, whose resolution
+limit merges a ring into its township: on the synthetic county at 200k persons the
+planted ring's modularity community held 2,426 entities (all 15 ring members, ranked
+first by 9.3 to 8.3), its CPM community 33 (11 members, ranked first by 14.3 to 10.2) —
+a list an investigator can read. Each community then gets components from
 :class:`~graph.algorithms.facts.Facts`; each component is damped with ``log1p`` (ten
 recipients are not ten times one), weighted, and the sum is divided by a size factor
 ``1 + log10(max(1, entities / size_ref))`` so that a small ring with the same signals
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -151,14 +156,16 @@ def rank_communities(
     size_ref: int = 30,
     at: str | None = None,
     division: str | None = None,
+    objective: Literal["modularity", "CPM"] = "CPM",
+    resolution: float = 0.02,
     seed: int = 0,
 ) -> list[CommunityRisk]:
     """The ``top`` riskiest communities, best first, each with its reasons.
 
     Without ``proj`` the risk projection is pulled from ``store`` (optionally within a
     ``division`` and at a date ``at``); without ``partition`` Leiden finds communities
-    with ``seed``; without ``facts`` they are gathered from the store (or, with no store,
-    read from the projection).
+    with ``objective``, ``resolution`` and ``seed``; without ``facts`` they are gathered
+    from the store (or, with no store, read from the projection).
 
     >>> from graph.algorithms.toy import RING_KEYS, collusion_county
     >>> proj = Projection.from_records(*reversed(collusion_county()))
@@ -166,7 +173,7 @@ def rank_communities(
     >>> set(RING_KEYS) <= set(proj.keys[best.members])
     True
     >>> print(best.explanation)  # doctest: +ELLIPSIS
-    社区8（9个对象）：公职人员/村干部1人（周建国 村党支部书记）、承包方2个、合同金额297.0万元、...
+    社区...（9个对象）：公职人员/村干部1人（周建国 村党支部书记）、承包方2个、合同金额297.0万元、...
     """
     if proj is None:
         if store is None:
@@ -179,7 +186,11 @@ def rank_communities(
             at=at,
             link_shared=("phone", "address"),
         )
-    part = partition if partition is not None else leiden(proj, seed=seed)
+    part = (
+        partition
+        if partition is not None
+        else leiden(proj, objective=objective, resolution=resolution, seed=seed)
+    )
     if facts is None:
         facts = (
             gather_facts(store, proj, at=at) if store is not None else facts_from_projection(proj)

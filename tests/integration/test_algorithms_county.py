@@ -61,6 +61,7 @@ def test_algorithms_on_the_county(county: tuple[GraphStore, dict[str, Any]]) -> 
     for seed in (0, 1):
         best = rank_communities(store, 5, seed=seed)[0]
         assert secretary in best.nodes
+        assert best.entities <= 100  # a list an investigator reads, not a township
         # The ring spans two villages; most of it falls in the leading community.
         assert len(ring & set(best.nodes)) >= len(ring) // 2, best.explanation
         assert best.component("findings").value > 0
