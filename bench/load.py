@@ -74,6 +74,13 @@ def main() -> None:
         help="embedded: no RDB snapshots or AOF rewrites during the run (each forks the "
         "engine and copies the whole graph; the AOF still logs every write)",
     )
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        help="embedded: load into the engine of this directory and leave it there for the "
+        "benchmarks that follow (default: a temporary engine, removed at the end)",
+    )
+    ap.add_argument("--graph", default="bench", help="graph name (embedded engine)")
     ap.add_argument("--markdown", type=Path, help="append the table as Markdown here")
     args = ap.parse_args()
     console = Console()
@@ -85,8 +92,9 @@ def main() -> None:
         generate(args.persons, args.seed, folder)
         console.print(f"generated {folder} in {time.perf_counter() - t:.0f} s")
 
-    engine_dir = tempfile.mkdtemp(prefix="guanxi-bench-")
-    settings = Settings(engine=args.engine, data_dir=Path(engine_dir), graph="bench")
+    keep = args.data_dir is not None
+    engine_dir = str(args.data_dir) if keep else tempfile.mkdtemp(prefix="guanxi-bench-")
+    settings = Settings(engine=args.engine, data_dir=Path(engine_dir), graph=args.graph)
     store = open_store(settings)
     store.clear()
     pids = {"python": os.getpid()}
@@ -159,7 +167,7 @@ def main() -> None:
             f.write(markdown(info) + "\n" + "\n".join(md) + "\n\n")
             f.write("\n".join(f"- {k}: {v}" for k, v in summary.items()) + "\n")
     store.close()
-    if server is not None:  # the engine and its files were the benchmark's own
+    if server is not None and not keep:  # the engine and its files were the benchmark's own
         server.stop()
         shutil.rmtree(engine_dir, ignore_errors=True)
 

@@ -16,14 +16,14 @@ from api.deps import (
     respond,
     scope_of,
 )
-from api.errors import COMMON_RESPONSES
+from api.errors import COMMON_RESPONSES, BadRequest
 from api.models import LABELS, EntityOut, Neighbourhood
 from api.policy import Cap
 from api.services import entity as ent
 from api.services import exporting
 from api.services.expand import neighbours as expand
 from api.services.findings import screen, summary
-from api.services.lookup import check_types, find_visible
+from api.services.lookup import check_labels, check_types, find_visible
 from api.services.riskmodel import RiskModel
 from api.users import Principal
 
@@ -88,7 +88,8 @@ def entity(
         "Up to `depth` hops, only nodes in the caller's divisions. When the limit cuts the "
         "expansion short, `truncated` is true and `more` counts what was left out by label "
         "(a programme with 80,000 disbursements answers at once with "
-        '`more: {"Disbursement": 79700}`).'
+        '`more: {"Disbursement": 79700}`). `labels` and `offset` page through them: '
+        "`?depth=1&labels=Disbursement&offset=300&limit=301` gives the next 300."
     ),
 )
 def neighbours(
@@ -103,11 +104,26 @@ def neighbours(
     types: Annotated[
         str | None, Query(description="comma-separated relationship types", max_length=500)
     ] = None,
+    labels: Annotated[
+        str | None,
+        Query(description="comma-separated labels: only neighbours with these", max_length=500),
+    ] = None,
+    offset: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=10_000_000,
+            description="skip this many direct neighbours (ordered by label and key): pages "
+            "through a supernode; needs depth=1",
+        ),
+    ] = 0,
     limit: Annotated[
         int | None, Query(ge=1, le=1000, description="at most this many nodes")
     ] = None,
 ) -> Response:
     scope = scope_of(user)
+    if offset and depth != 1:
+        raise BadRequest("offset pages the direct neighbours: give depth=1")
     node = find_visible(svc.store, svc.codec, svc.resolver, scope, ident, label)
     cap = min(limit or svc.settings.neighbours_default, svc.settings.neighbours_max)
     exp = expand(
@@ -117,6 +133,8 @@ def neighbours(
         node,
         depth=depth,
         types=check_types(types),
+        labels=check_labels(labels),
+        offset=offset,
         limit=cap,
         timeout=svc.settings.api_timeout,
     )

@@ -48,6 +48,15 @@ def check_types(types: str | None) -> list[str] | None:
     return out or None
 
 
+def check_labels(labels: str | None) -> list[str] | None:
+    """A comma-separated list of node labels, checked against the schema."""
+    out = [x.strip() for x in (labels or "").split(",") if x.strip()]
+    for x in out:
+        if x not in sch.NODES:
+            raise BadRequest(f"unknown label {x!r}; known: {', '.join(sch.NODES)}")
+    return out or None
+
+
 def _normalised(label: str, key: str) -> str:
     fn = _NORMALISERS.get(label)
     if fn is None:

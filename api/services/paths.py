@@ -15,8 +15,8 @@ from itertools import product
 from typing import Any
 
 from api.scope import NodeId, Scope, ScopeResolver, node_id
-from api.services.expand import _counts, _end, _fetch, rel_pattern
 from graph import schema as sch
+from graph.queries.subgraph import count_neighbours, end_of, fetch_neighbours, rel_pattern
 from graph.store import GraphStore
 
 Node = dict[str, Any]
@@ -74,7 +74,7 @@ def find_paths(
     while hops_done < max_hops and all(s.frontier for s in sides):
         for s in sides:
             if s.counts is None:
-                s.counts = _counts(store, s.frontier, pattern, scope, timeout)
+                s.counts = count_neighbours(store, s.frontier, pattern, scope.predicate, timeout)
         # Grow the side that costs less to grow: a person with 500 payments on one end and
         # a household of two on the other is searched from the household.
         side = min(sides, key=lambda s: sum(s.degree().values()))
@@ -85,7 +85,7 @@ def find_paths(
             for nid, d in degree.items()
         }
         truncated |= any(alloc[n] < d for n, d in degree.items())
-        rows = _fetch(store, alloc, degree, pattern, scope, timeout)
+        rows = fetch_neighbours(store, alloc, degree, pattern, scope.predicate, timeout)
         fresh: dict[NodeId, Node] = {}
         steps: list[tuple[NodeId, NodeId, Rel]] = []
         for row in rows:
@@ -156,4 +156,4 @@ def describe(
     rt = sch.RELATIONSHIPS.get(str(r.get("type")))
     verb = rt.verb_zh if rt is not None else str(r.get("type"))
     note = f"（{'，'.join(details)}）" if details else ""
-    return f"{caption(_end(r, 'start'))} {verb}{note} {caption(_end(r, 'end'))}"
+    return f"{caption(end_of(r, 'start'))} {verb}{note} {caption(end_of(r, 'end'))}"

@@ -37,9 +37,12 @@ __all__ = [
     "allocate",
     "count_neighbours",
     "end_of",
+    "fetch_all",
     "fetch_neighbours",
     "find_node",
     "induced",
+    "label_filter",
+    "neighbour_page",
     "neighbourhood",
     "node_id",
     "parse_ref",
@@ -145,6 +148,54 @@ def _by_label(ids: Iterable[NodeId]) -> dict[str, list[Any]]:
     return out
 
 
+def _union(
+    groups: Mapping[str, list[Any]], pattern: str, where: Where, tail: str, **extra: Any
+) -> tuple[str, dict[str, Any]]:
+    """One statement, a ``UNION ALL`` branch per label, so that a hop costs one round trip
+    (the key property differs by label, so each label needs its own ``MATCH``)."""
+    params: dict[str, Any] = dict(extra)
+    pred = where("m", params)
+    branches = []
+    for i, (label, keys) in enumerate(groups.items()):
+        params[f"k{i}"] = keys
+        kp = sch.node(label).key
+        branches.append(
+            f"UNWIND $k{i} AS k MATCH (n:{label} {{{kp}: k}})-{pattern}-(m) WHERE {pred} "
+            + tail.replace("$label", f"'{label}'")
+        )
+    return " UNION ALL ".join(branches), params
+
+
+# What a hop returns per neighbour: not the frontier node itself (its properties would come
+# back once per relationship, and reading them costs more than the query), but its key,
+# the relationship's type, direction and properties, and the neighbour.
+_STEP = "RETURN $label AS nl, k, type(r) AS t, startNode(r) = n AS out, properties(r) AS rp, m"
+
+
+def _steps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of ``_STEP`` as ``{n, r, m}``, ``n`` a stub holding the frontier node's id."""
+    out = []
+    for row in rows:
+        m = row["m"]
+        here = {"label": row["nl"], "key": row["k"]}
+        there = {"label": (m.get("labels") or [None])[0], "key": m.get("key")}
+        start, end = (here, there) if row["out"] else (there, here)
+        out.append(
+            {
+                "n": {"_kind": "node", "labels": [row["nl"]], "key": row["k"], "properties": {}},
+                "r": {
+                    "_kind": "relationship",
+                    "type": row["t"],
+                    "start": start,
+                    "end": end,
+                    "properties": row["rp"] or {},
+                },
+                "m": m,
+            }
+        )
+    return out
+
+
 def count_neighbours(
     store: GraphStore,
     frontier: Iterable[NodeId],
@@ -155,17 +206,35 @@ def count_neighbours(
     """Each frontier node's neighbours (through ``pattern``), counted by label."""
     where = where or _everywhere
     out: dict[NodeId, dict[str, int]] = {}
-    for label, keys in _by_label(frontier).items():
-        params: dict[str, Any] = {"keys": keys}
-        pred = where("m", params)
-        kp = sch.node(label).key
-        q = (
-            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}})-{pattern}-(m) WHERE {pred} "
-            "RETURN k, labels(m)[0] AS l, count(*) AS c"
+    for label, keys in _by_label(frontier).items():  # the key column must name its label
+        q, params = _union(
+            {label: keys}, pattern, where, "RETURN k, labels(m)[0] AS l, count(*) AS c"
         )
         for row in store.read(q, params, timeout=timeout):
             out.setdefault((label, row["k"]), {})[str(row["l"])] = int(row["c"])
     return out
+
+
+def fetch_all(
+    store: GraphStore,
+    frontier: Iterable[NodeId],
+    cap: int,
+    pattern: str = "[r]",
+    where: Where | None = None,
+    timeout: float | None = 10.0,
+) -> list[dict[str, Any]] | None:
+    """Rows ``{n, r, m}`` for every neighbour of the frontier in one round trip, or None
+    when one label's branch has more than ``cap`` (then the budget must be shared out by
+    :func:`allocate`, so that one supernode cannot crowd out the rest)."""
+    groups = _by_label(frontier)
+    if not groups:
+        return []
+    q, params = _union(groups, pattern, where or _everywhere, _STEP + " LIMIT $cap", cap=cap + 1)
+    rows = store.read(q, params, timeout=timeout)
+    per_label: dict[str, int] = {}
+    for row in rows:
+        per_label[row["nl"]] = per_label.get(row["nl"], 0) + 1
+    return None if any(n > cap for n in per_label.values()) else _steps(rows)
 
 
 def fetch_neighbours(
@@ -176,30 +245,25 @@ def fetch_neighbours(
     where: Where | None = None,
     timeout: float | None = 10.0,
 ) -> list[dict[str, Any]]:
-    """Rows ``{n, r, m}``: all neighbours of nodes whose allocation covers their degree
-    (one query per label), at most the allocation of the others (one query each)."""
+    """Rows ``{n, r, m}`` (``n`` a stub): all neighbours of the nodes whose allocation
+    covers their degree (one round trip), at most the allocation of the others (one
+    query each)."""
     where = where or _everywhere
     rows: list[dict[str, Any]] = []
     whole = [nid for nid, n in alloc.items() if n > 0 and n >= degree.get(nid, 0)]
     partial = [nid for nid, n in alloc.items() if 0 < n < degree.get(nid, 0)]
-    for label, keys in _by_label(whole).items():
-        params: dict[str, Any] = {"keys": keys}
-        pred = where("m", params)
-        kp = sch.node(label).key
-        q = (
-            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}})-{pattern}-(m) WHERE {pred} "
-            "RETURN n, r, m"
-        )
+    groups = _by_label(whole)
+    if groups:
+        q, params = _union(groups, pattern, where, _STEP)
         rows += store.read(q, params, timeout=timeout)
     for label, key in partial:
         if label not in sch.NODES:
             continue
-        params = {"k": key, "lim": alloc[(label, key)]}
-        pred = where("m", params)
-        kp = sch.node(label).key
-        q = f"MATCH (n:{label} {{{kp}: $k}})-{pattern}-(m) WHERE {pred} RETURN n, r, m LIMIT $lim"
+        q, params = _union(
+            {label: [key]}, pattern, where, _STEP + " LIMIT $lim", lim=alloc[(label, key)]
+        )
         rows += store.read(q, params, timeout=timeout)
-    return rows
+    return _steps(rows)
 
 
 def neighbourhood(
@@ -208,6 +272,7 @@ def neighbourhood(
     *,
     depth: int = 1,
     types: Iterable[str] | None = None,
+    labels: Iterable[str] | None = None,
     limit: int = 100,
     timeout: float | None = 10.0,
     where: Where | None = None,
@@ -221,6 +286,8 @@ def neighbourhood(
         A node in the store's plain shape (see :func:`find_node`).
     types : iterable of str, optional
         Relationship types to follow; all by default.
+    labels : iterable of str, optional
+        Only neighbours with one of these labels, at every hop; all by default.
     limit : int
         Nodes returned at most, the start node included. Each hop shares what is left
         among its frontier; what does not fit is counted in ``more``.
@@ -228,20 +295,32 @@ def neighbourhood(
         Visibility hooks (see the module docstring); everything is visible without them.
     """
     pattern = rel_pattern(types)
+    where = label_filter(labels, where)
     exp = Neighbourhood(nodes={node_id(start): start})
     frontier = [node_id(start)]
     for _hop in range(depth):
         budget = limit - len(exp.nodes)
         if not frontier:
             break
-        counts = count_neighbours(store, frontier, pattern, where, timeout)
-        degree = {nid: sum(counts.get(nid, {}).values()) for nid in frontier}
         if budget <= 0:
-            _add_more(exp, counts, {})
+            _add_more(exp, count_neighbours(store, frontier, pattern, where, timeout), {})
             break
         row_budget = min(MAX_ROWS_PER_HOP, budget + len(frontier))
-        alloc = allocate(degree, row_budget)
-        rows = fetch_neighbours(store, alloc, degree, pattern, where, timeout)
+        # Most hops fit the budget: fetch everything at once. Otherwise count first and
+        # share the budget out. A lone node (the start) is counted first: it may be a
+        # supernode, and counting its 80,000 relationships costs less than reading 300 of
+        # them twice.
+        rows = (
+            None
+            if len(frontier) == 1
+            else fetch_all(store, frontier, row_budget, pattern, where, timeout)
+        )
+        counts: dict[NodeId, dict[str, int]] = {}
+        if rows is None:
+            counts = count_neighbours(store, frontier, pattern, where, timeout)
+            degree = {nid: sum(counts.get(nid, {}).values()) for nid in frontier}
+            alloc = allocate(degree, row_budget)
+            rows = fetch_neighbours(store, alloc, degree, pattern, where, timeout)
         fetched: dict[NodeId, dict[str, int]] = {}
         candidates: dict[NodeId, Node] = {}
         new_rels: dict[tuple[Any, ...], Rel] = {}
@@ -276,6 +355,116 @@ def neighbourhood(
         _add_more(exp, counts, fetched)
         frontier = added
     return exp
+
+
+def label_filter(labels: Iterable[str] | None, where: Where | None = None) -> Where | None:
+    """``where`` that also keeps only neighbours carrying one of ``labels`` (schema labels,
+    so they can go into the text; a label test, not a list membership, which FalkorDB
+    evaluates wrongly in a multi-hop ``WHERE``)."""
+    wanted = [sch.node(lbl).label for lbl in labels or []]
+    if not wanted:
+        return where
+    inner = where or _everywhere
+
+    def both(var: str, params: dict[str, Any]) -> str:
+        test = " OR ".join(f"{var}:{lbl}" for lbl in wanted)
+        return f"({test}) AND ({inner(var, params)})"
+
+    return both
+
+
+def neighbour_page(
+    store: GraphStore,
+    start: Node,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    types: Iterable[str] | None = None,
+    labels: Iterable[str] | None = None,
+    timeout: float | None = 10.0,
+    where: Where | None = None,
+    allow: Allow | None = None,
+) -> Neighbourhood:
+    """A page of ``start``'s direct neighbours, at most ``limit`` nodes with the start node.
+
+    Neighbours are ordered by label, then natural key. The first page shares the limit
+    among labels, smallest first (a person with 300 disbursements still shows their
+    household); a later page (``offset`` > 0) is the slice of that order after the first
+    ``offset`` neighbours — give ``labels`` one label to walk through a programme's 80,000
+    disbursements. ``more`` counts, per label, what lies beyond the page.
+    """
+    pattern = rel_pattern(types)
+    where = label_filter(labels, where) or _everywhere
+    label, key = node_id(start)
+    kp = sch.node(label).key
+    exp = Neighbourhood(nodes={(label, key): start})
+    params: dict[str, Any] = {"k": key}
+    pred = where("m", params)
+    head = f"MATCH (n:{label} {{{kp}: $k}})-{pattern}-(m) WHERE ({pred}) "
+    totals = {
+        str(r["l"]): int(r["c"])
+        for r in store.read(
+            head + "RETURN labels(m)[0] AS l, count(DISTINCT m) AS c", params, timeout=timeout
+        )
+    }
+    room = max(0, limit - 1)
+    skips = {lbl: _before(totals, lbl, offset) for lbl in totals}
+    if offset <= 0:
+        share = allocate({(lbl, ""): n for lbl, n in totals.items()}, room)
+        takes = {lbl: share[(lbl, "")] for lbl in totals}
+    else:  # the slice [offset, offset + room) of the label-then-key order
+        takes, left = {}, room
+        for lbl in sorted(totals):
+            takes[lbl] = min(left, totals[lbl] - skips[lbl])
+            left -= takes[lbl]
+    branches = []
+    for i, lbl in enumerate(sorted(lbl for lbl, n in takes.items() if n > 0 and lbl in sch.NODES)):
+        params[f"s{i}"], params[f"t{i}"] = skips[lbl], takes[lbl]
+        branches.append(
+            f"{head}AND m:{lbl} WITH DISTINCT n, m ORDER BY m.{sch.node(lbl).key} "
+            f"SKIP $s{i} LIMIT $t{i} MATCH (n)-{pattern}-(m) WITH n, r, m, $k AS k "
+            + _STEP.replace("$label", f"'{label}'")
+        )
+    rows = (
+        _steps(store.read(" UNION ALL ".join(branches), params, timeout=timeout))
+        if branches
+        else []
+    )
+    seen: dict[str, set[NodeId]] = {}
+    candidates: dict[NodeId, Node] = {}
+    rels: dict[tuple[Any, ...], Rel] = {}
+    for row in rows:
+        mid = node_id(row["m"])
+        seen.setdefault(mid[0], set()).add(mid)
+        candidates.setdefault(mid, row["m"])
+        rels.setdefault(rel_key(row["r"]), row["r"])
+    links = [(end_of(r, "start"), end_of(r, "end")) for r in rels.values()]
+    allowed = set(candidates) if allow is None else allow([start, *candidates.values()], links)
+    # In page order (each branch's final MATCH may return its rows in any order).
+    exp.nodes.update({mid: candidates[mid] for mid in sorted(candidates) if mid in allowed})
+    exp.rels = {
+        k: r
+        for k, r in rels.items()
+        if end_of(r, "start") in exp.nodes and end_of(r, "end") in exp.nodes
+    }
+    # What lies before the page is not "more": the caller has it already.
+    for lbl, total in totals.items():
+        beyond = total - skips[lbl] - len(seen.get(lbl, ()))
+        if beyond > 0:
+            exp.truncated = True
+            exp.more[lbl] = beyond
+    return exp
+
+
+def _before(totals: Mapping[str, int], label: str, offset: int) -> int:
+    """How many neighbours of ``label`` the first ``offset`` (in label order) hold."""
+    skipped = max(0, offset)
+    for lbl in sorted(totals):
+        take = min(skipped, totals[lbl])
+        if lbl == label:
+            return take
+        skipped -= take
+    return 0
 
 
 def _add_more(

@@ -144,6 +144,51 @@ def test_supernode_answers_with_counts(api: Api) -> None:
     assert r["more"] == {"Disbursement": gd.SUPERNODE_DISBURSEMENTS - 19}
 
 
+def test_supernode_paged_through(api: Api) -> None:
+    """Pages of a supernode's neighbours: disjoint, in a stable order, covering them all."""
+    pages: list[set[str]] = []
+    offset = 0
+    while True:
+        r = api.get(
+            "admin",
+            "/entities/GL01/neighbours",
+            label="Program",
+            labels="Disbursement",
+            offset=offset,
+            limit=50,
+        ).json()
+        page = {n["ref"] for n in r["nodes"] if n["label"] == "Disbursement"}
+        assert len(r["nodes"]) <= 50
+        left = gd.SUPERNODE_DISBURSEMENTS - offset - len(page)
+        assert r["more"] == ({"Disbursement": left} if left else {})
+        assert r["truncated"] is bool(left)
+        if not page:
+            break
+        pages.append(page)
+        offset += len(page)
+    seen = set().union(*pages)
+    assert len(seen) == sum(map(len, pages)) == gd.SUPERNODE_DISBURSEMENTS
+    # The same offset gives the same neighbours: 49 is where the second page began.
+    again = api.get(
+        "admin",
+        "/entities/GL01/neighbours",
+        label="Program",
+        labels="Disbursement",
+        offset=49,
+        limit=3,
+    ).json()
+    assert {n["ref"] for n in again["nodes"] if n["label"] == "Disbursement"} <= pages[1]
+
+
+def test_neighbours_label_filter_and_bad_paging(api: Api) -> None:
+    r = api.get("admin", f"/entities/{gd.P_A1}/neighbours", labels="Household").json()
+    assert {n["label"] for n in r["nodes"]} == {"Person", "Household"}
+    assert api.get("admin", f"/entities/{gd.P_A1}/neighbours", labels="Nope").status_code == 400
+    bad = api.get("admin", f"/entities/{gd.P_A1}/neighbours", depth=2, offset=5)
+    assert bad.status_code == 400
+    assert "depth=1" in bad.json()["error"]
+
+
 def test_neighbours_type_filter(api: Api) -> None:
     r = api.get("admin", f"/entities/{gd.P_A1}/neighbours", types="MEMBER_OF").json()
     assert {n["label"] for n in r["nodes"]} == {"Person", "Household"}

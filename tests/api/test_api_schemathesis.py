@@ -8,6 +8,7 @@ admin's key (everything reachable) and then an investigator's (masking and scope
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,6 +59,8 @@ def keys(embedded_server: EmbeddedEngine) -> Iterator[dict[str, str]]:
         "inv": add_user(DB, "inv", "investigator", [gd.A]),
     }
     store.close()
+    DB.engine.dispose()
+    shutil.rmtree(_TMP, ignore_errors=True)  # made at import, so removed here
 
 
 @schema.parametrize()

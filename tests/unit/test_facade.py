@@ -20,7 +20,7 @@ from graph.algorithms.toy import RING_KEYS, collusion_county, load_records
 from graph.errors import NotFound, ReadOnlyViolation
 from graph.export import to_networkx as export_networkx
 from graph.notebook.graphs import to_networkx, to_subgraph
-from graph.queries.subgraph import find_node, induced, neighbourhood, parse_ref
+from graph.queries.subgraph import find_node, induced, neighbour_page, neighbourhood, parse_ref
 from graph.settings import Settings
 from graph.store import GraphStore
 from graph.store.embedded import EmbeddedEngine
@@ -142,6 +142,32 @@ def test_subgraph_never_exceeds_its_limit(g: Guanxi) -> None:
     assert capped.graph["truncated"]
     left = sum(capped.graph["more"].values())
     assert left == full.number_of_nodes() - capped.number_of_nodes()
+
+
+def test_neighbours_paged_in_a_stable_order(g: Guanxi, store: GraphStore) -> None:
+    village = find_node(store, VILLAGE, "Division")
+    whole = neighbourhood(store, village, depth=1, limit=1000)
+    expected = sorted(n for n in whole.nodes if n != ("Division", VILLAGE))
+    by_label: dict[str, list[tuple[str, str]]] = {}
+    for n in expected:
+        by_label.setdefault(n[0], []).append(n)
+    assert len(by_label) > 1
+    # The first page shares the limit among labels: every label shows.
+    first = neighbour_page(store, village, limit=len(by_label) + 1)
+    assert {n[0] for n in first.nodes} == {"Division", *by_label}
+    assert sum(first.more.values()) == len(expected) - len(by_label)
+    # A label's pages, one after the other, give each of its neighbours once, in key order.
+    for lbl, members in by_label.items():
+        pages: list[tuple[str, str]] = []
+        while True:
+            page = neighbour_page(store, village, labels=[lbl], offset=len(pages), limit=3)
+            got = [n for n in page.nodes if n != ("Division", VILLAGE)]
+            assert len(page.nodes) <= 3
+            assert page.more.get(lbl, 0) == len(members) - len(pages) - len(got)
+            if not got:
+                break
+            pages += got
+        assert pages == members
 
 
 def test_subgraph_of_nothing(g: Guanxi) -> None:

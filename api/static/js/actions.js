@@ -56,8 +56,8 @@ export async function expand(ref) {
   }
 }
 
-/** The next page of a "+N more" pseudo-node: the same expansion, over the link types that
- * reach that label, with a limit one page larger than what is already on screen. */
+/** The next page of a "+N more" pseudo-node: that label's neighbours over the link types
+ * that reach it, skipping those already on screen. */
 export async function loadMore(m) {
   const graph = state.graph;
   const parent = graph.node(m.parent);
@@ -72,9 +72,10 @@ export async function loadMore(m) {
     .map((r) => r.type)
     .join(",");
   const page = Math.max(1, Number($("#expand-limit").value) || 60);
+  // The next page after those on screen, however many thousands the supernode has.
   const have = graph.neighboursWithLabel(m.parent, m.label);
   try {
-    const res = await api.neighbours(m.parent, { types, limit: Math.min(1000, have + 1 + page) });
+    const res = await api.neighbours(m.parent, { types, labels: m.label, offset: have, limit: Math.min(1000, page + 1) });
     const left = { [m.label]: res.more?.[m.label] || 0 };
     const added = graph.addSubgraph(res, { name: "more", anchor: m.parent, more: left, moreLabels: [m.label] });
     setStatus(t("graph.expanded", { caption: parent.caption, n: added }));

@@ -112,8 +112,8 @@ export const api = {
   search: (q, { label, page = 1, size = 10, signal } = {}) =>
     request("GET", "/search", { params: { q, label, page, size }, signal }),
   entity: (id) => request("GET", `/entities/${enc(id)}`),
-  neighbours: (id, { types, limit, depth = 1 } = {}) =>
-    request("GET", `/entities/${enc(id)}/neighbours`, { params: { types, limit, depth } }),
+  neighbours: (id, { types, labels, offset, limit, depth = 1 } = {}) =>
+    request("GET", `/entities/${enc(id)}/neighbours`, { params: { types, labels, offset, limit, depth } }),
   dossier: (id) => request("GET", `/entities/${enc(id)}/dossier`, { as: "text" }),
   paths: (from, to, { maxHops = 4, k = 3, excludeHubs = true } = {}) =>
     request("GET", "/paths", {
