@@ -37,6 +37,7 @@ _RESIDENCE_PERMITS = frozenset({"81", "82", "83"})
 
 _HALFWIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
 _EDGE_JUNK = re.compile(r"^[\s\u200b\ufeff]+|[\s\u200b\ufeff]+$")
+_INVISIBLE = "\u200b\ufeff"
 
 
 def to_halfwidth(s: str) -> str:
@@ -66,11 +67,21 @@ def clean(value: object) -> str:
     >>> clean(None), clean(float("nan")), clean("　１２３ "), clean(20190105.0)
     ('', '', '123', '20190105')
     """
-    if _is_missing(value):
+    if type(value) is str:  # nearly every cell: skip the missing-value checks
+        text = value
+    elif _is_missing(value):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _EDGE_JUNK.sub("", to_halfwidth(str(value)))
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    if not text.isascii():
+        text = text.translate(_HALFWIDTH)
+    text = text.strip()
+    # str.strip() leaves zero-width spaces and byte-order marks; they are rare.
+    if text and (text[0] in _INVISIBLE or text[-1] in _INVISIBLE):
+        text = _EDGE_JUNK.sub("", text)
+    return text
 
 
 def _required(value: object, what: str) -> str:
