@@ -112,3 +112,15 @@ class JudgementIn(BaseModel):
         description="ref or ID number of the linked person; optional with one link",
     )
     note: Annotated[str | None, Storable] = Field(None, max_length=2000)
+
+
+class ExportIn(BaseModel):
+    """Nodes to export (what the explorer has on screen) and the file format."""
+
+    nodes: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
+        min_length=1,
+        max_length=1000,
+        description="refs (`~…`) of the nodes; every relationship among them is included",
+    )
+    format: Literal["json", "graphml", "gexf", "csv", "xlsx", "ftm", "html"] = "json"
+    title: Annotated[str, AfterValidator(storable)] | None = Field(default=None, max_length=200)

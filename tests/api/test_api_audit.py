@@ -68,6 +68,16 @@ def test_purpose_is_required(api: Api, path: str) -> None:
     assert _last(api, "/api/v1" + path.split("?")[0].replace(gd.P_A1, "{ident}")).status == 428
 
 
+def test_export_of_on_screen_nodes_audited(api: Api) -> None:
+    ref = api.ref("inv_a", "Person", gd.P_A1)
+    r = api.post("inv_a", "/export", {"nodes": [ref], "format": "csv"}, purpose="案件 2024-09")
+    assert r.status_code == 200, r.text
+    row = _last(api, "/api/v1/export")
+    assert row.method == "POST"
+    assert row.purpose == "案件 2024-09"
+    assert f"Person:{gd.P_A1}" in row.returned_keys
+
+
 def test_refusals_are_audited_too(api: Api) -> None:
     api.get("inv_a", f"/entities/{gd.P_B1}")
     row = _last(api, "/api/v1/entities/{ident}")

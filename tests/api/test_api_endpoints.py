@@ -452,3 +452,32 @@ def test_evidence_warmed_for_every_pattern(api: Api) -> None:
     assert done["deceased_recipient"] == "not_reproduced"  # the hand-made finding
     again = api.services.extras["evidence"].warm()
     assert again["recipient_vehicle"] == "stored"
+
+
+def test_export_on_screen_nodes(api: Api) -> None:
+    """POST /export: the nodes the explorer shows, the relationships among them, masked."""
+    nb = api.get("inv_a", f"/entities/{gd.P_A2}/neighbours").json()
+    refs = [n["ref"] for n in nb["nodes"]]
+    r = api.post("inv_a", "/export", {"nodes": refs, "format": "json"})
+    assert r.status_code == 200, r.text
+    assert "attachment" in r.headers["content-disposition"]
+    doc = json.loads(r.content)
+    assert len(doc["nodes"]) == len(refs)
+    assert {x["type"] for x in doc["relationships"]} >= {"MEMBER_OF", "OWNS"}
+    assert gd.PLATE_A not in r.text
+    assert gd.P_A2 not in r.text
+    g = nx.read_graphml(
+        io.BytesIO(api.post("inv_a", "/export", {"nodes": refs, "format": "graphml"}).content)
+    )
+    assert g.number_of_nodes() == len(refs)
+
+
+def test_export_on_screen_keeps_to_scope(api: Api) -> None:
+    mine = api.ref("admin", "Person", gd.P_A1)
+    theirs = api.ref("admin", "Person", gd.P_B1)
+    r = api.post("inv_a", "/export", {"nodes": [mine, theirs], "format": "json"})
+    assert r.status_code == 200, r.text
+    assert len(json.loads(r.content)["nodes"]) == 1  # county B's person is left out
+    bad = api.post("inv_a", "/export", {"nodes": ["~forged"], "format": "json"})
+    assert bad.status_code == 400
+    assert api.post("inv_a", "/export", {"nodes": [], "format": "json"}).status_code == 422

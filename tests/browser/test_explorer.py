@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import networkx as nx
 import pytest
 
 from graph.ids import mask
@@ -231,6 +232,17 @@ def test_investigator_session(session: Session, explorer: Explorer) -> None:
     assert len(data) > 20_000, f"PNG of {len(data)} bytes"
     assert "已导出" in page.locator("#status").inner_text()
     s.shot("09-exported")
+
+    # ...and as GraphML, made by the API from the nodes shown (masked, audited).
+    shown = s.js("window.explorer.graph.visibleSubgraph().nodes.length")
+    page.select_option("#export-format", "graphml")
+    with page.expect_download() as info:
+        page.click("[data-action=export]")
+    graphml = s.artifacts / "explorer-export.graphml"
+    info.value.save_as(graphml)
+    exported = nx.read_graphml(graphml)
+    assert exported.number_of_nodes() == shown
+    assert exported.number_of_edges() > 0
 
     s.assert_local_only()
 

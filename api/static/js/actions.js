@@ -3,7 +3,7 @@
 // entities are connected, open communities, and export.
 
 import { api } from "./api.js";
-import { exportGraphml, exportHtml, exportJson, exportPng, exportViaApi, openDossier } from "./exporting.js";
+import { exportHtml, exportOnScreen, exportPng, exportViaApi, openDossier } from "./exporting.js";
 import { relId } from "./graph.js";
 import { t } from "./i18n.js";
 import { $, banner, fail, setStatus, state, switchView } from "./ui.js";
@@ -174,8 +174,7 @@ export async function doExport(format) {
   try {
     let name;
     if (format === "png") name = await exportPng(graph);
-    else if (format === "json") name = exportJson(graph);
-    else if (format === "graphml") name = exportGraphml(graph);
+    else if (["json", "graphml", "gexf", "xlsx", "ftm"].includes(format)) name = await exportOnScreen(graph, format);
     else if (format === "html") name = await exportHtml(graph, state.schema);
     else if (format === "dossier") {
       const ref = graph.selection()[0] || (state.context?.kind === "entity" ? state.context.id : null);

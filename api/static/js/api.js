@@ -128,4 +128,5 @@ export const api = {
   community: (id, limit = 300) => request("GET", `/communities/${enc(id)}`, { params: { limit } }),
   patterns: () => request("GET", "/patterns"),
   exportFile: (params) => request("GET", "/export", { params, as: "blob" }),
+  exportNodes: (nodes, format) => request("POST", "/export", { body: { nodes, format }, as: "blob" }),
 };

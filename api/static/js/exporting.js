@@ -1,7 +1,7 @@
-// Exports of what is on screen — PNG, JSON, GraphML, a standalone HTML page (vis-network
-// inlined from the copy the API serves, so the file works offline) — and, through the
-// API (audited), the current entity, finding or community as an HTML report or Excel,
-// and the dossier of the selected entity.
+// Exports of what is on screen — a PNG and a standalone HTML page drawn here (vis-network
+// inlined from the copy the API serves, so the file works offline), data files made by the
+// API from the nodes shown (audited) — and, through the API, the current entity, finding
+// or community as an HTML report or Excel, and the dossier of the selected entity.
 
 import { api, session } from "./api.js";
 import { download } from "./dom.js";
@@ -29,47 +29,19 @@ export async function exportPng(graph) {
   return name;
 }
 
-export function exportJson(graph) {
-  const sub = graph.visibleSubgraph();
-  const doc = { generator: "guanxi explorer", exported_at: new Date().toISOString(), purpose: session.purpose, ...sub };
-  const name = `guanxi-${stamp()}.json`;
-  download(new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" }), name);
-  return name;
+/** What is on screen as a data file (JSON, GraphML, GEXF, CSV, Excel, FollowTheMoney),
+ * made by the API from the refs shown: masked for the role and audited like any export. */
+export async function exportOnScreen(graph, format) {
+  const { nodes } = graph.visibleSubgraph();
+  if (!nodes.length) throw new Error("nothing on screen");
+  const refs = nodes.map((n) => n.ref).slice(0, 1000);
+  const { blob, filename } = await api.exportNodes(refs, format);
+  download(blob, filename);
+  return filename;
 }
 
 const xml = (s) =>
   String(s).replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]);
-const cell = (v) => (typeof v === "object" ? JSON.stringify(v) : String(v));
-
-/** GraphML with one string attribute per property seen, refs as node ids. */
-export function exportGraphml(graph) {
-  const { nodes, relationships } = graph.visibleSubgraph();
-  const nprops = [...new Set(nodes.flatMap((n) => Object.keys(n.properties || {})))].sort();
-  const rprops = [...new Set(relationships.flatMap((r) => Object.keys(r.properties || {})))].sort();
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'];
-  const key = (id, on, name) => out.push(`  <key id="${xml(id)}" for="${on}" attr.name="${xml(name)}" attr.type="string"/>`);
-  key("label", "node", "label");
-  key("caption", "node", "caption");
-  key("key", "node", "key");
-  nprops.forEach((p, i) => key(`n${i}`, "node", p));
-  key("type", "edge", "type");
-  rprops.forEach((p, i) => key(`e${i}`, "edge", p));
-  out.push('  <graph id="guanxi" edgedefault="directed">');
-  const data = (k, v) => (v === undefined || v === null ? "" : `<data key="${k}">${xml(cell(v))}</data>`);
-  for (const n of nodes) {
-    const ps = nprops.map((p, i) => data(`n${i}`, n.properties?.[p])).join("");
-    out.push(`    <node id="${xml(n.ref)}">${data("label", n.label)}${data("caption", n.caption)}${data("key", n.key)}${ps}</node>`);
-  }
-  relationships.forEach((r, i) => {
-    const ps = rprops.map((p, j) => data(`e${j}`, r.properties?.[p])).join("");
-    out.push(`    <edge id="r${i}" source="${xml(r.start)}" target="${xml(r.end)}">${data("type", r.type)}${ps}</edge>`);
-  });
-  out.push("  </graph>", "</graphml>");
-  const name = `guanxi-${stamp()}.graphml`;
-  download(new Blob([out.join("\n")], { type: "application/graphml+xml" }), name);
-  return name;
-}
-
 const safeJson = (v) => JSON.stringify(v).replace(/</g, "\\u003c");
 
 /** One offline HTML file: the on-screen graph as drawn, with vis-network inlined. */
