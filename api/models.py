@@ -65,7 +65,9 @@ class Neighbourhood(Subgraph):
 
 class SearchHit(BaseModel):
     node: NodeOut
-    match: str = Field(description="exact_key, exact_name, prefix, pinyin, initials, fulltext")
+    match: str = Field(
+        description="exact_key, exact_name, prefix, pinyin, infix, initials, fulltext"
+    )
     field: str
     score: float
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.scope import NodeId, Scope, ScopeResolver, anchor_expr, node_id
-from api.services.names import INDEXED_LABELS, NameIndex
+from api.services.names import INDEXED_LABELS, INFIX_LABELS, NameIndex
 from graph import ids
 from graph import schema as sch
 from graph.errors import InvalidValue, QueryError, SchemaError
@@ -141,6 +141,10 @@ def search(
         by_sound = names.lookup(text, limit=100)
         if by_sound:
             _by_name(store, col, scope, text, by_sound, name_labels, cap, timeout)
+    if names is not None and names.ready and _has_cjk(text):
+        inside = [(n, "infix") for n in names.contains(text) if not n.startswith(text)]
+        if inside:
+            _by_name(store, col, scope, text, inside, list(INFIX_LABELS), cap, timeout, labels)
     if _has_cjk(text) and len(text) >= 2:
         _fulltext(store, col, text, [lb for lb in TEXT_LABELS if lb in labels], cap)
     nodes = [h.node for h in col.hits.values()]
@@ -216,7 +220,7 @@ def _prefix(  # without the name index (still building): a scan, capped
             col.add(_stub(lb, row), "prefix", "name", 70.0 - min(10, len(name) - len(text)))
 
 
-_BASE = {"prefix": 70.0, "pinyin": 60.0, "initials": 45.0}
+_BASE = {"prefix": 70.0, "pinyin": 60.0, "infix": 50.0, "initials": 45.0}
 
 
 def _by_name(
@@ -228,11 +232,14 @@ def _by_name(
     labels: list[str],
     cap: int,
     timeout: float,
+    wanted: list[str] | None = None,
 ) -> None:
-    """Exact look-ups of names the in-process index found (by prefix or by pinyin)."""
+    """Exact look-ups of names the in-process index found (by prefix, pinyin or part)."""
     how = dict(found)
     for lb in labels:
-        if lb not in NameIndexed:
+        if wanted is not None and lb not in wanted:
+            continue
+        if lb not in NameIndexed and lb not in INFIX_LABELS:
             continue
         params: dict[str, Any] = {"names": list(how), "cap": cap}
         pred = scope.predicate("n", params)
@@ -246,7 +253,7 @@ def _by_name(
             name = str(row["name"])
             kind = how.get(name, "pinyin")
             # Shorter names complete more of what was typed: 张三 before 张三丰.
-            penalty = min(10, max(0, len(name) - len(text))) if kind == "prefix" else 0
+            penalty = min(10, max(0, len(name) - len(text))) if kind in ("prefix", "infix") else 0
             col.add(_stub(lb, row), kind, "name", _BASE[kind] - penalty)
 
 

@@ -74,6 +74,19 @@ def test_search_names_exact_prefix_pinyin(api: Api) -> None:
     assert company[0]["node"]["caption"] == "衡南县恒通建筑有限公司"
 
 
+def test_search_company_by_any_part_of_its_name(api: Api) -> None:
+    for q in ("恒通", "恒通建筑", "建筑有限"):
+        hits = api.get("inv_a", "/search", q=q).json()["items"]
+        captions = [h["node"]["caption"] for h in hits]
+        assert "衡南县恒通建筑有限公司" in captions, q
+        assert next(h for h in hits if h["node"]["label"] == "Enterprise")["match"] == "infix"
+    # Within scope only: county B's company is not found by investigators of county A.
+    assert api.get("inv_a", "/search", q="顺达").json()["items"] == []
+    assert api.get("inv_b", "/search", q="顺达").json()["items"]
+    # People are found by whole names and prefixes, not by any two characters.
+    assert api.get("inv_a", "/search", q="秀英").json()["items"] == []
+
+
 def test_search_ranks_and_pages(api: Api) -> None:
     first = api.get("admin", "/search", q="张", size=1, page=1).json()
     second = api.get("admin", "/search", q="张", size=1, page=2).json()
