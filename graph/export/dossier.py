@@ -80,13 +80,13 @@ def dossier_html(
     label = profile.label
     nt = sch.NODES.get(label)
     props = _visible(e.get("properties") or {})
-    caption = str(props.get(nt.caption) if nt and props.get(nt.caption) else e.get("key"))
+    caption = str(props.get(nt.caption) if nt and props.get(nt.caption) else _key(e))
     kind = nt.zh if nt else label
     body = [
         f'<div class="marking">{esc(marking)}</div>',
         f"<h1>{esc(kind)}档案 · {esc(caption)}</h1>",
         f'<div class="sub">{esc(label)} dossier · {esc(header(label, nt.key) if nt else "key")}：'
-        f"{esc(e.get('key'))}</div>",
+        f"{esc(_key(e))}</div>",
         '<section class="top"><div class="ident"><h2>基本信息 Identity</h2>',
         _kv(label, props),
         "</div>",
@@ -165,10 +165,19 @@ def _p(node: Mapping[str, Any], name: str) -> Any:
     return (node.get("properties") or {}).get(name)
 
 
+def _key(node: Mapping[str, Any]) -> Any:
+    """The key as a reader should see it: the key property, which the API masks for roles
+    that may not read it (``430422********123X``), rather than the node's key, which it
+    replaces by an opaque ref so that relationships still join up."""
+    nt = sch.NODES.get(primary_label(node.get("labels") or ()))
+    shown = _p(node, nt.key) if nt else None
+    return shown if shown not in (None, "") else node.get("key")
+
+
 def _caption(node: Mapping[str, Any]) -> str:
     nt = sch.NODES.get(primary_label(node.get("labels") or ()))
     v = _p(node, nt.caption) if nt else None
-    return str(v) if v not in (None, "") else str(node.get("key"))
+    return str(v) if v not in (None, "") else str(_key(node))
 
 
 def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
@@ -186,14 +195,14 @@ def _household(p: Profile) -> str:
     h = p.household
     title = "户籍及家庭成员 Household"
     if h is not None:
-        title += f"（户号 {h.get('key')}"
+        title += f"（户号 {_key(h)}"
         addr = _p(h, "address")
         title += f"，{addr}）" if addr else "）"
     rows = [
         [
             _p(m.person, "name") or "",
             m.relation or "",
-            m.person.get("key"),
+            _key(m.person),
             _p(m.person, "gender") or "",
             _p(m.person, "birth_date") or "",
             _p(m.person, "death_date") or "",
@@ -222,7 +231,7 @@ def _assets(p: Profile) -> str:
         rows.append(
             [
                 sch.NODES[lbl].zh if lbl in sch.NODES else lbl,
-                a.get("key"),
+                _key(a),
                 what,
                 owner,
                 _term(h.valid_from, h.valid_to),
@@ -283,7 +292,7 @@ def _span(a: str, b: str) -> str:
 def _contracts(p: Profile) -> str:
     rows = [
         [
-            c.contract.get("key"),
+            _key(c.contract),
             _p(c.contract, "project_name") or "",
             c.role,
             _p(c.contract, "signed") or "",
@@ -300,7 +309,7 @@ def _contracts(p: Profile) -> str:
         num={4, 5},
     )
     pays = [
-        [n.get("key"), _p(n, "paid_date") or "", yuan(_p(n, "amount")), _p(n, "purpose") or ""]
+        [_key(n), _p(n, "paid_date") or "", yuan(_p(n, "amount")), _p(n, "purpose") or ""]
         for n in p.payments
     ]
     if pays or p.label != "Person":

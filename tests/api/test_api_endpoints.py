@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ import pytest
 from harness import Api
 
 from graph import schema as sch
+from graph.ids import mask
 
 
 def test_health_needs_no_key(api: Api) -> None:
@@ -420,7 +422,9 @@ def test_dossier(api: Api) -> None:
     assert "张三" in page
     assert "李秀英" in page
     assert "://" not in page
-    assert gd.P_A1 not in page  # masked for an investigator
+    assert gd.P_A1 not in page  # masked for an investigator...
+    assert mask(gd.P_A1) in page  # ...and shown masked, not as an opaque ref
+    assert "~" not in re.sub(r"<[^>]*>", "", page)
     assert api.get("consumer", f"/entities/{gd.P_A1}/dossier").status_code == 403
 
 
