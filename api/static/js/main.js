@@ -69,8 +69,9 @@ function build() {
   const schema = state.schema;
   const graph = new GraphView($("#graph"), schema);
   state.graph = graph;
-  // For the browser tests and the curious: idle() is true when nothing is loading or moving.
-  window.explorer = { graph, state, idle: () => activity.pending === 0 && graph.stable };
+  // For the browser tests and the curious: idle() is true when nothing is loading or moving;
+  // api is the signed-in client (its calls are audited like the explorer's own).
+  window.explorer = { graph, state, api, idle: () => activity.pending === 0 && graph.stable };
   state.panel = new Panel($("#panel"), schema, {
     expand: (ref) => expand(ref),
     dossier: (ref) => openDossier(ref).catch((e) => fail(e)),
