@@ -118,6 +118,7 @@ class EmbeddedEngine:
         self._reap()
         self.dir.mkdir(parents=True, exist_ok=True)
         self._claim_address()
+        log_start = self.logfile.stat().st_size if self.logfile.exists() else 0
         server, module = binaries()
         args = [str(server), *self._config_args(module)]
         log = self.logfile.open("ab")
@@ -149,7 +150,7 @@ class EmbeddedEngine:
         deadline = time.monotonic() + wait
         load_deadline = time.monotonic() + load_wait
         while time.monotonic() < min(
-            max(deadline, self._loading_until(load_deadline)), load_deadline
+            max(deadline, self._loading_until(load_deadline, log_start)), load_deadline
         ):
             if proc.poll() is not None:
                 raise EngineUnavailable(
@@ -263,8 +264,13 @@ class EmbeddedEngine:
         except Exception:
             return False
 
-    def _loading_until(self, load_deadline: float) -> float:
-        """``load_deadline`` while the server says it is loading its data, else 0."""
+    def _loading_until(self, load_deadline: float, log_start: int = 0) -> float:
+        """``load_deadline`` while the server is loading its data, else 0.
+
+        It says so (LOADING) between steps, but while FalkorDB rebuilds a big graph's
+        indexes it answers nothing at all (30 s for a million persons, measured), so its
+        log since this start counts too: loading begun and not yet ready.
+        """
         import redis
 
         try:
@@ -272,8 +278,15 @@ class EmbeddedEngine:
         except redis.exceptions.BusyLoadingError:
             return load_deadline
         except Exception:
+            pass
+        try:
+            with self.logfile.open("rb") as f:
+                f.seek(log_start)
+                since = f.read().decode("utf-8", "replace")
+        except OSError:
             return 0.0
-        return 0.0
+        loading = "Loading RDB" in since or "AOF loading" in since
+        return load_deadline if loading and "Ready to accept connections" not in since else 0.0
 
     def _reap(self) -> None:
         # poll() also collects a dead child, so no zombie outlives it.
