@@ -115,6 +115,11 @@ class EmbeddedEngine:
         """Start the server unless this data directory's server already runs."""
         if self.is_running():
             return
+        if self._child is not None and self.pid() is None:
+            # Our own server, killed: its threads may still be exiting (and its socket
+            # accepting). Collect it before starting anew.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._child.wait(timeout=10)
         self._reap()
         self.dir.mkdir(parents=True, exist_ok=True)
         self._claim_address()
@@ -249,6 +254,12 @@ class EmbeddedEngine:
         a = self.address
         if a.socket_path is not None:
             if a.socket_path.exists():
+                # A server killed a moment ago can still accept connections: its main thread
+                # is already a zombie (so its pid counts as dead) while its other threads
+                # exit, and until the last one does the listening socket stays open.
+                deadline = time.monotonic() + 5.0
+                while _socket_answers(a.socket_path) and time.monotonic() < deadline:
+                    time.sleep(0.1)
                 if _socket_answers(a.socket_path):
                     raise EngineUnavailable(
                         f"another server is listening on {a.socket_path} but its pid file is "

@@ -55,11 +55,17 @@ class Session:
         return self.page.evaluate(expr, arg)
 
     def node_point(self, ref: str) -> tuple[float, float]:
-        """Where a node is drawn, in page coordinates."""
+        """Where a node is drawn, in page coordinates: centred and zoomed in first, so that
+        a click there hits this node and not a neighbour drawn over it."""
         box = self.page.locator("#graph canvas").bounding_box()
         assert box is not None
+        self.js(
+            "r => window.explorer.graph.network.focus(r, { scale: 1.5, animation: false })", ref
+        )
         p = self.js("r => window.explorer.graph.domPosition(r)", ref)
         assert p is not None, f"{ref} is not on the canvas"
+        hit = self.js("p => window.explorer.graph.network.getNodeAt(p) ?? null", p)
+        assert hit == ref, f"the point of {ref} shows {hit}"
         return box["x"] + p["x"], box["y"] + p["y"]
 
     def ref_where(self, predicate: str) -> str | None:
