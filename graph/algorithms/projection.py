@@ -316,13 +316,13 @@ def project(
         ``max_shared`` nodes (a switchboard, a government office) link nothing.
     batch : int
         Relationship rows per query (pages of start-node keys, matched through the key
-        index). Node keys come ten times as many per query; a label with fewer nodes
+        index). Node keys come twenty times as many per query; a label with fewer nodes
         comes in one unordered query, larger ones in pages ordered by key.
     """
     spec = _pull.Spec.make(
         labels, rel_types, division, at, node_properties, rel_properties, link_shared
     )
-    nodes = _pull.nodes(store, spec, 10 * batch)
+    nodes = _pull.nodes(store, spec, 20 * batch)
     edges = _pull.edges(store, spec, nodes, batch)
     offsets = np.cumsum([0, *(len(nodes[lab].keys) for lab in spec.labels)])
     src, dst = _pull.endpoint_vids(nodes, edges, spec, offsets)
