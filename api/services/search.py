@@ -144,7 +144,8 @@ def search(
     if names is not None and names.ready and _has_cjk(text):
         inside = [(n, "infix") for n in names.contains(text) if not n.startswith(text)]
         if inside:
-            _by_name(store, col, scope, text, inside, list(INFIX_LABELS), cap, timeout, labels)
+            infix_labels = [lb for lb in INFIX_LABELS if lb in labels]
+            _by_name(store, col, scope, text, inside, infix_labels, cap, timeout)
     if _has_cjk(text) and len(text) >= 2:
         _fulltext(store, col, text, [lb for lb in TEXT_LABELS if lb in labels], cap)
     nodes = [h.node for h in col.hits.values()]
@@ -232,13 +233,10 @@ def _by_name(
     labels: list[str],
     cap: int,
     timeout: float,
-    wanted: list[str] | None = None,
 ) -> None:
     """Exact look-ups of names the in-process index found (by prefix, pinyin or part)."""
     how = dict(found)
     for lb in labels:
-        if wanted is not None and lb not in wanted:
-            continue
         if lb not in NameIndexed and lb not in INFIX_LABELS:
             continue
         params: dict[str, Any] = {"names": list(how), "cap": cap}
