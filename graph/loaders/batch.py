@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from graph import schema as sch
 from graph.errors import SchemaError
@@ -42,10 +42,43 @@ RelKey = tuple[str, str, str, tuple[str, ...]]  # (type, start label, end label,
 SlotKey = tuple[str, bool, str, tuple[str, ...]]  # (type, outgoing, other label, merged on)
 
 
+class RefWrite(NamedTuple):
+    """A :func:`~graph.loaders.cypher.ref_statement`'s arguments."""
+
+    label: str
+    create: bool
+
+
+class NodeWrite(NamedTuple):
+    """A :func:`~graph.loaders.cypher.node_statement`'s arguments."""
+
+    label: str
+    create: bool
+    props: bool
+    warnings: bool
+    slots: tuple[Slot, ...]
+
+
+class RelWrite(NamedTuple):
+    """A :func:`~graph.loaders.cypher.rel_statement`'s arguments."""
+
+    type: str
+    start: str
+    end: str
+    on: tuple[str, ...]
+    props: bool
+    warnings: bool
+
+
 @dataclass
 class Statement:
+    """One statement of a chunk: its Cypher, its rows, and what it does as data, so a
+    writer that builds the graph without Cypher (:mod:`graph.loaders.bulk`) applies the
+    same rows with the same effect."""
+
     cypher: str
     rows: list[dict[str, Any]]
+    shape: RefWrite | NodeWrite | RelWrite
 
 
 def _present(props: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -278,7 +311,8 @@ class Batch:
             ups = self.upserts.get(label, {})
             rows = [r for k, r in refs.items() if k not in ups]
             if rows:
-                out.append(Statement(ref_statement(label, create=_has(rows, "c")), rows))
+                ref = RefWrite(label, _has(rows, "c"))
+                out.append(Statement(ref_statement(label, create=ref.create), rows, ref))
         rank = {label: i for i, label in enumerate(self.upserts)}
         for label, nodes in self.upserts.items():
             shapes: dict[tuple[int, ...], list[dict[str, Any]]] = defaultdict(list)
@@ -290,8 +324,9 @@ class Batch:
                 out.append(self._node_statement(label, shape, rows))
         for (type_, a, b, on), group in self.rels.items():
             rows = list(group.values())
-            cypher = rel_statement(type_, a, b, on, props=_has(rows, "p"), warnings=_has(rows, "w"))
-            out.append(Statement(cypher, rows))
+            rel = RelWrite(type_, a, b, on, _has(rows, "p"), _has(rows, "w"))
+            cypher = rel_statement(type_, a, b, on, props=rel.props, warnings=rel.warnings)
+            out.append(Statement(cypher, rows, rel))
         return out
 
     def _keep(
@@ -334,14 +369,11 @@ class Batch:
             )
             for sid in shape
         )
+        node = NodeWrite(label, _has(rows, "c"), _has(rows, "p", True), _has(rows, "w"), slots)
         cypher = node_statement(
-            label,
-            create=_has(rows, "c"),
-            props=_has(rows, "p", True),
-            warnings=_has(rows, "w"),
-            slots=slots,
+            label, create=node.create, props=node.props, warnings=node.warnings, slots=slots
         )
-        return Statement(cypher, rows)
+        return Statement(cypher, rows, node)
 
     def relationships(self) -> list[dict[str, Any]]:
         """Every relationship of the chunk, wherever it will be written (for inspection)."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.loaders.batch import Batch, Ref
 from graph.loaders.validate import Party, Record
 from graph.store.base import GraphStore
+
+if TYPE_CHECKING:
+    from graph.loaders.bulk import MemoryGraph
 
 
 @dataclass
@@ -49,6 +52,13 @@ class Context:
             "MATCH (c:Contract) WHERE c.project_name IS NOT NULL RETURN c.contract_id AS k"
         )
         self.contracts = {r["k"] for r in rows}
+
+    def refresh_from(self, memory: MemoryGraph) -> None:
+        """:meth:`refresh` from a graph still held in memory (a bulk load)."""
+        self.divisions = memory.known("Division", "level")
+        self.__post_init__()
+        self.programs = set(memory.known("Program", "name"))
+        self.contracts = set(memory.known("Contract", "project_name"))
 
 
 Builder = Callable[[Record, Context, Batch], None]

@@ -1,8 +1,19 @@
 """The load loop: read → validate → build graph rows → write, one register at a time.
 
-Memory stays bounded: rows stream from the file, a chunk of ``batch_size`` valid rows
-is turned into graph rows and written, then dropped. Rejects and warnings go to their
-files as they are found. Every row read is either loaded or rejected.
+Rows stream from the file; a chunk of ``batch_size`` valid rows is turned into graph
+rows (:class:`~graph.loaders.batch.Batch`) and written, then dropped. Rejects and
+warnings go to their files as they are found. Every row read is either loaded or
+rejected.
+
+Two ways to write a chunk, with the same resulting graph:
+
+- **merge** — its MERGE statements run on the store as the next chunk is validated.
+  Any graph, any engine: a second, newer extract updates and adds.
+- **bulk** — a first load into an empty graph on an engine that can create a graph
+  in one go (the embedded FalkorDB's ``GRAPH.BULK``): each chunk's statements are
+  applied to a graph held in Python (:class:`~graph.loaders.bulk.MemoryGraph`, about
+  1.7 KB a node with its relationships), which goes to the store at the end, followed by
+  the indexes. Several times faster at a million persons: the engine merges nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from graph.errors import Unsupported
 from graph.loaders import (
     assets,
     complaints,
@@ -33,7 +45,8 @@ from graph.loaders import (
     population,
     works,
 )
-from graph.loaders.batch import Batch, Ref, execute
+from graph.loaders.batch import Batch, Ref, Statement, execute
+from graph.loaders.bulk import MemoryGraph
 from graph.loaders.common import Builder, Context
 from graph.loaders.read import find_all, map_header, open_register
 from graph.loaders.registers import REGISTERS, Register
@@ -56,20 +69,33 @@ _REFRESH_AFTER = frozenset({"divisions", "programs", "contracts"})
 
 
 def load_folder(
-    store: GraphStore, folder: Path, *, batch_size: int = 5000, progress: bool = True
+    store: GraphStore,
+    folder: Path,
+    *,
+    batch_size: int = 5000,
+    progress: bool = True,
+    bulk: bool | None = None,
 ) -> LoadReport:
     """Load every register found in ``folder`` into ``store``.
 
     Writes ``folder/_load/rejects.csv``, ``warnings.csv`` and ``load_report.json`` and
-    returns the report (``report.render()`` is the summary table).
+    returns the report (``report.render()`` is the summary table). ``bulk``: ``None``
+    creates the graph in one go when the store is empty and can (see the module
+    docstring), ``False`` always merges, ``True`` insists on bulk.
     """
     folder = Path(folder)
     started = time.perf_counter()
-    store.ensure_schema()
     report = LoadReport(str(folder))
     report.labels_before = label_counts(store)
     report.nodes_before = sum(report.labels_before.values())
     report.relationships_before = store.count_relationships()
+    empty = report.nodes_before == 0 and report.relationships_before == 0
+    if bulk and not (empty and store.can_bulk_create):
+        raise Unsupported("a bulk load needs an empty graph on an engine that can bulk-create")
+    memory = MemoryGraph() if bulk is not False and empty and store.can_bulk_create else None
+    report.method = "bulk" if memory else "merge"
+    if memory is None:
+        store.ensure_schema()  # the bulk path creates them after the data
     ctx = Context.from_store(store)
     out = folder / "_load"
     with IssueFiles(out) as issues, _progress(progress) as bar:
@@ -78,10 +104,15 @@ def load_folder(
             str(issues.warnings_path),
         )
         for stem, register in REGISTERS.items():
-            rep = load_register(store, folder, register, ctx, issues, batch_size, bar)
+            rep = load_register(store, folder, register, ctx, issues, batch_size, bar, memory)
             report.registers.append(rep)
             if stem in _REFRESH_AFTER and rep.loaded:
-                ctx.refresh(store)
+                if memory is None:
+                    ctx.refresh(store)
+                else:
+                    ctx.refresh_from(memory)
+        if memory is not None:
+            report.bulk_seconds = _write_bulk(store, memory, bar)
     report.labels_after = label_counts(store)
     report.nodes_after = sum(report.labels_after.values())
     report.relationships_after = store.count_relationships()
@@ -98,6 +129,7 @@ def load_register(
     issues: IssueFiles,
     batch_size: int = 5000,
     bar: Progress | None = None,
+    memory: MemoryGraph | None = None,
 ) -> RegisterReport:
     rep = RegisterReport(register.stem, register.zh)
     files = find_all(folder, register.stem)
@@ -117,7 +149,7 @@ def load_register(
         seen: set[Ref] = set()  # nodes this register referenced already: skip them
         batch = Batch(register.stem, seen)
         pending = 0
-        writer = stack.enter_context(_Writer(store, rep))
+        writer = stack.enter_context(_Writer(store, rep, memory))
         for number, cells in source.rows:
             result = validate_row(
                 register, hmap, number, cells, strict_width=strict, replaced=replaced
@@ -152,11 +184,12 @@ class _Writer:
 
     The store is used by this thread alone while a register loads; at most two planned
     chunks wait, so memory stays bounded. A failed write is raised in the caller at the
-    next submit or at :meth:`drain`.
+    next submit or at :meth:`drain`. With a :class:`MemoryGraph` the chunk is applied to
+    it at once, in this thread: there is no engine to wait for.
     """
 
-    def __init__(self, store: GraphStore, rep: RegisterReport) -> None:
-        self.store, self.rep = store, rep
+    def __init__(self, store: GraphStore, rep: RegisterReport, memory: MemoryGraph | None) -> None:
+        self.store, self.rep, self.memory = store, rep, memory
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guanxi-load")
         self.pending: deque[Future[WriteSummary]] = deque()
 
@@ -165,16 +198,24 @@ class _Writer:
             return
         plan = batch.plan()
         batch.mark_seen()  # the writer runs chunks in order: later chunks may skip these
+        if self.memory is not None:
+            self._count(self.memory.apply(batch.register, plan))
+            return
         while len(self.pending) >= 2:
             self._collect(self.pending.popleft())
-        self.pending.append(self.pool.submit(execute, self.store, batch.register, plan))
+        self.pending.append(self.pool.submit(self._execute, batch.register, plan))
+
+    def _execute(self, register: str, plan: list[Statement]) -> WriteSummary:
+        return execute(self.store, register, plan)
 
     def drain(self) -> None:
         while self.pending:
             self._collect(self.pending.popleft())
 
     def _collect(self, future: Future[WriteSummary]) -> None:
-        s = future.result()
+        self._count(future.result())
+
+    def _count(self, s: WriteSummary) -> None:
         self.rep.nodes_created += s.nodes_created
         self.rep.relationships_created += s.relationships_created
 
@@ -185,6 +226,21 @@ class _Writer:
         for f in self.pending:
             f.cancel()
         self.pool.shutdown(wait=True)
+
+
+def _write_bulk(store: GraphStore, memory: MemoryGraph, bar: Progress | None) -> float:
+    """Hand the graph held in memory to the store; the seconds it took."""
+    started = time.perf_counter()
+    nodes, rels = memory.groups()
+    total = memory.node_count + memory.relationship_count
+    task = bar.add_task("graph → engine (bulk)", total=total) if bar else None
+
+    def advance(n: int) -> None:
+        if bar is not None and task is not None:
+            bar.advance(task, n)
+
+    store.bulk_create(nodes, rels, advance)
+    return time.perf_counter() - started
 
 
 def _advance(bar: Progress | None, task: TaskID | None, position: int, rep: RegisterReport) -> None:

@@ -56,6 +56,8 @@ class LoadReport:
     seconds: float = 0.0
     rejects_file: str = ""
     warnings_file: str = ""
+    method: str = "merge"  # merge | bulk (graph.loaders.pipeline)
+    bulk_seconds: float = 0.0  # bulk: handing the graph to the engine, indexes included
 
     def register(self, name: str) -> RegisterReport:
         return next(r for r in self.registers if r.register == name)

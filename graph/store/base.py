@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, final
 
 from graph import schema as sch
+from graph.errors import Unsupported
 
 Row = dict[str, Any]
 
@@ -38,6 +39,28 @@ class WriteSummary:
         self.relationships_created += other.relationships_created
         self.properties_set += other.properties_set
         self.seconds += other.seconds
+
+
+@dataclass
+class NodeGroup:
+    """Nodes of one label for :meth:`GraphStore.bulk_create`: each row maps ``columns``
+    to values (a missing or None value leaves the property out)."""
+
+    label: str
+    columns: Sequence[str]
+    count: int
+    rows: Iterable[Mapping[str, Any]]
+
+
+@dataclass
+class RelGroup:
+    """Relationships of one type for :meth:`GraphStore.bulk_create`: rows of (start,
+    end, properties), the ends numbered by the order the node groups list the nodes."""
+
+    type: str
+    columns: Sequence[str]
+    count: int
+    rows: Iterable[tuple[int, int, Mapping[str, Any]]]
 
 
 @dataclass
@@ -94,6 +117,25 @@ class GraphStore(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Delete every node and relationship (tests and ``guanxi load --fresh``)."""
+
+    @property
+    def can_bulk_create(self) -> bool:
+        """Whether :meth:`bulk_create` is available on this engine."""
+        return False
+
+    def bulk_create(
+        self,
+        nodes: Sequence[NodeGroup],
+        relationships: Sequence[RelGroup],
+        progress: Callable[[int], None] | None = None,
+    ) -> WriteSummary:
+        """Create a whole graph in an empty store, without Cypher (a first load).
+
+        Refused unless the store is empty; indexes and constraints are created after
+        the data. ``progress`` is told how many nodes and relationships went out, as
+        they go. Engines without such a path raise :class:`~graph.errors.Unsupported`.
+        """
+        raise Unsupported(f"{self.engine}: no bulk create")
 
     # -- the shared flow --------------------------------------------------------------------
     @final

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import redis
@@ -25,7 +25,16 @@ from graph.errors import (
     QueryTimeout,
     ReadOnlyViolation,
 )
-from graph.store.base import GraphStore, Health, Row, WriteSummary, plain_node, plain_relationship
+from graph.store.base import (
+    GraphStore,
+    Health,
+    NodeGroup,
+    RelGroup,
+    Row,
+    WriteSummary,
+    plain_node,
+    plain_relationship,
+)
 from graph.store.embedded import EmbeddedEngine
 
 _CONSTRAINT = "GRAPH.CONSTRAINT"
@@ -76,6 +85,21 @@ class FalkorStore(GraphStore):
             seconds=time.perf_counter() - t0,
         )
         return _rows(res), summary
+
+    @property
+    def can_bulk_create(self) -> bool:
+        return True
+
+    def bulk_create(
+        self,
+        nodes: Sequence[NodeGroup],
+        relationships: Sequence[RelGroup],
+        progress: Callable[[int], None] | None = None,
+    ) -> WriteSummary:
+        # GRAPH.BULK lives in its own module (graph.store.falkor_bulk).
+        from graph.store.falkor_bulk import bulk_create
+
+        return bulk_create(self, nodes, relationships, progress)
 
     def _run_ddl(self, stmt: str) -> None:
         try:

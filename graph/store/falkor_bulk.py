@@ -1,0 +1,174 @@
+"""FalkorDB's ``GRAPH.BULK``: a whole graph created from binary tokens (a first load).
+
+The command (FalkorDB ``src/bulk_insert``, the format its ``falkordb-bulk-loader`` sends)::
+
+    GRAPH.BULK <graph> [BEGIN] <nodes> <edges> <node tokens> <edge tokens> <token>...
+
+``BEGIN`` on the first call creates the graph and is refused if its key exists. A token
+is one label (or relationship type): its name and property names, NUL-terminated after
+a 4-byte count, then its entities — for a relationship first the 8-byte ids of its ends
+— each with one typed value per property: a type byte (0 null, the property is left
+out; 1 bool; 2 double; 3 string, NUL-terminated; 4 64-bit integer; 5 array: 8-byte
+length and typed values). Numbers are in the engine's byte order, which is this
+machine's: the embedded engine runs here. Nodes get ids in the order they are created,
+from 0 in a new graph, so relationships name their ends by position.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from graph.errors import GuanxiError, QueryError
+from graph.store.base import NodeGroup, RelGroup, WriteSummary
+
+if TYPE_CHECKING:
+    from graph.store.falkor import FalkorStore
+
+# A call's payload: big enough that calls are few, small enough for the server's
+# 512 MB string and 1 GB query buffer limits with room to spare.
+CALL_BYTES = 64 << 20
+_ORDER: Any = sys.byteorder
+_DOUBLE = struct.Struct("=d")
+_NULL, _TRUE, _FALSE = b"\x00", b"\x01\x01", b"\x01\x00"
+
+Progress = Callable[[int], None]  # told how many entities went out
+
+
+def bulk_create(
+    store: FalkorStore,
+    nodes: Sequence[NodeGroup],
+    relationships: Sequence[RelGroup],
+    progress: Progress | None = None,
+) -> WriteSummary:
+    """Create the graph of ``store`` from the groups, then its indexes and constraints."""
+    t0 = time.perf_counter()
+    if store.count() or store.count_relationships():
+        raise GuanxiError(f"bulk create needs an empty graph; {store.graph_name} has data")
+    store.clear()  # the empty graph's key (its indexes): BEGIN requires it absent
+    call = _Call(store, progress)
+    for g in nodes:
+        call.token(g.label, g.columns, ((None, row) for row in g.rows), g.count)
+    for r in relationships:
+        call.token(r.type, r.columns, (((a, b), row) for a, b, row in r.rows), r.count, edges=True)
+    call.send()
+    store.ensure_schema()
+    return WriteSummary(
+        rows=call.nodes + call.edges,
+        batches=call.calls,
+        nodes_created=call.nodes,
+        relationships_created=call.edges,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+class _Call:
+    """Tokens waiting to go out in one ``GRAPH.BULK`` call."""
+
+    def __init__(self, store: FalkorStore, progress: Progress | None) -> None:
+        self.store, self.progress = store, progress
+        self.begin = True
+        self.node_tokens: list[bytes] = []
+        self.edge_tokens: list[bytes] = []
+        self.pending_nodes = self.pending_edges = 0
+        self.size = 0
+        self.nodes = self.edges = self.calls = 0
+
+    def token(
+        self,
+        name: str,
+        columns: Sequence[str],
+        rows: Any,
+        count: int,
+        *,
+        edges: bool = False,
+    ) -> None:
+        header = _header(name, columns)
+        buf = bytearray(header)
+        n = 0
+        for ends, row in rows:
+            if ends is not None:
+                buf += ends[0].to_bytes(8, _ORDER)
+                buf += ends[1].to_bytes(8, _ORDER)
+            get = row.get
+            for c in columns:
+                _value(buf, get(c))
+            n += 1
+            if len(buf) + self.size >= CALL_BYTES:
+                self._add(bytes(buf), n, edges)
+                self.send()
+                buf, n = bytearray(header), 0
+        if n:
+            self._add(bytes(buf), n, edges)
+
+    def _add(self, token: bytes, n: int, edges: bool) -> None:
+        (self.edge_tokens if edges else self.node_tokens).append(token)
+        if edges:
+            self.pending_edges += n
+        else:
+            self.pending_nodes += n
+        self.size += len(token)
+
+    def send(self) -> None:
+        if not (self.node_tokens or self.edge_tokens):
+            return
+        args: list[Any] = ["BEGIN"] if self.begin else []
+        args += [self.pending_nodes, self.pending_edges, len(self.node_tokens)]
+        args += [len(self.edge_tokens), *self.node_tokens, *self.edge_tokens]
+        conn = self.store._db.connection
+        try:
+            conn.execute_command("GRAPH.BULK", self.store.graph_name, *args)
+        except redis.exceptions.ResponseError as e:
+            raise QueryError(f"GRAPH.BULK failed: {e}", "GRAPH.BULK") from e
+        self.begin = False
+        self.nodes += self.pending_nodes
+        self.edges += self.pending_edges
+        self.calls += 1
+        if self.progress:
+            self.progress(self.pending_nodes + self.pending_edges)
+        self.node_tokens, self.edge_tokens = [], []
+        self.pending_nodes = self.pending_edges = self.size = 0
+
+
+def _header(name: str, columns: Sequence[str]) -> bytes:
+    parts = [_cstr(name), len(columns).to_bytes(4, _ORDER), *(_cstr(c) for c in columns)]
+    return b"".join(parts)
+
+
+def _cstr(text: str) -> bytes:
+    data = text.encode()
+    if b"\x00" in data:
+        # The format ends strings at NUL; the value would be cut short without a word.
+        raise GuanxiError(f"a value holds a NUL character, which GRAPH.BULK cannot carry: {text!r}")
+    return data + b"\x00"
+
+
+def _value(buf: bytearray, v: Any) -> None:
+    t = type(v)
+    if t is str:
+        buf += b"\x03"
+        buf += _cstr(v)
+    elif v is None:
+        buf += _NULL
+    elif t is int:
+        buf += b"\x04"
+        buf += v.to_bytes(8, _ORDER, signed=True)
+    elif t is list or t is tuple:
+        buf += b"\x05"
+        buf += len(v).to_bytes(8, _ORDER)
+        for x in v:
+            _value(buf, x)
+    elif t is bool:
+        buf += _TRUE if v else _FALSE
+    elif t is float:
+        buf += b"\x02"
+        buf += _DOUBLE.pack(v)
+    elif isinstance(v, Mapping):
+        raise GuanxiError(f"a map cannot be a property value: {v!r}")
+    else:
+        raise GuanxiError(f"no GRAPH.BULK type for {t.__name__} value {v!r}")

@@ -1,0 +1,163 @@
+"""The bulk path (a first load built in memory, created with GRAPH.BULK) against the
+MERGE path, on the real embedded engine: the same county gives the same graph, the same
+rejects, warnings and counts, and a second load on top of it changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph import schema as sch
+from graph.errors import Unsupported
+from graph.loaders import LoadReport, load_folder
+from graph.store import GraphStore
+from graph.store.embedded import EmbeddedEngine
+from graph.store.falkor import FalkorStore
+
+MINI = Path(__file__).parents[1] / "data" / "registers" / "mini"
+PERSONS = 3000
+
+
+@pytest.fixture
+def two(embedded_server: EmbeddedEngine) -> Iterator[tuple[GraphStore, GraphStore]]:
+    """Two empty graphs on the embedded engine: one for each path."""
+    stores = (FalkorStore(embedded_server, "bulk_a"), FalkorStore(embedded_server, "bulk_b"))
+    for st in stores:
+        st.clear()
+    yield stores
+    for st in stores:
+        st.clear()
+        st.close()
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from graph.synth import generate
+
+    out = tmp_path_factory.mktemp("county")
+    generate(PERSONS, 11, out)
+    return out
+
+
+def copy(folder: Path, to: Path) -> Path:
+    shutil.copytree(folder, to, ignore=shutil.ignore_patterns("_load"))
+    return to
+
+
+def dump(store: GraphStore) -> tuple[dict[tuple[str, Any], Any], Counter[tuple[Any, ...]]]:
+    """Every node's labels and properties by key; every relationship with its type, ends
+    and properties (``src`` and ``warnings`` lists in their order), counted."""
+    nodes: dict[tuple[str, Any], Any] = {}
+    for r in store.read("MATCH (n) RETURN labels(n) AS l, properties(n) AS p"):
+        label = r["l"][0]
+        key = (label, r["p"][sch.node(label).key])
+        assert key not in nodes, f"duplicate {key}"
+        nodes[key] = (r["l"], r["p"])
+    rels: Counter[tuple[Any, ...]] = Counter()
+    query = (
+        "MATCH (a)-[r]->(b) RETURN labels(a)[0] AS al, properties(a) AS ap, type(r) AS t, "
+        "properties(r) AS rp, labels(b)[0] AS bl, properties(b) AS bp"
+    )
+    for r in store.read(query):
+        a = r["ap"][sch.node(r["al"]).key]
+        b = r["bp"][sch.node(r["bl"]).key]
+        rels[(r["t"], r["al"], a, r["bl"], b, json.dumps(r["rp"], sort_keys=True))] += 1
+    return nodes, rels
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def summary(report: LoadReport) -> dict[str, Any]:
+    """The report without timings and the path taken."""
+    out = report.to_json()
+    for key in ("seconds", "method", "bulk_seconds", "folder", "rejects_file", "warnings_file"):
+        out.pop(key)
+    for rep in out["registers"].values():
+        rep.pop("seconds")
+        assert rep["rows_read"] == rep["loaded"] + rep["rejected"], rep["register"]
+    return out
+
+
+def assert_same_load(
+    a: GraphStore, ra: LoadReport, fa: Path, b: GraphStore, rb: LoadReport, fb: Path
+) -> None:
+    nodes_a, rels_a = dump(a)
+    nodes_b, rels_b = dump(b)
+    assert set(nodes_a) == set(nodes_b)
+    diff = [k for k in nodes_a if nodes_a[k] != nodes_b[k]]
+    assert not diff, [(k, nodes_a[k], nodes_b[k]) for k in diff[:5]]
+    assert rels_a == rels_b, list((rels_a - rels_b).items())[:5] + list((rels_b - rels_a).items())[:5]
+    assert summary(ra) == summary(rb)
+    for name in ("rejects.csv", "warnings.csv"):
+        assert rows(fa / "_load" / name) == rows(fb / "_load" / name), name
+
+
+@pytest.mark.parametrize("batch_size", [3, 5000])
+def test_mini_county_bulk_equals_merge(
+    two: tuple[GraphStore, GraphStore], tmp_path: Path, batch_size: int
+) -> None:
+    """The hand-made county: bad rows, a key twice in a chunk, two terms in one post."""
+    a, b = two
+    fa, fb = copy(MINI, tmp_path / "a"), copy(MINI, tmp_path / "b")
+    ra = load_folder(a, fa, batch_size=batch_size, progress=False, bulk=True)
+    rb = load_folder(b, fb, batch_size=batch_size, progress=False, bulk=False)
+    assert (ra.method, rb.method) == ("bulk", "merge")
+    assert ra.nodes_after > 0 and ra.relationships_after > 0
+    assert_same_load(a, ra, fa, b, rb, fb)
+
+
+@pytest.mark.slow
+def test_synthetic_county_bulk_equals_merge(
+    two: tuple[GraphStore, GraphStore], county: Path, tmp_path: Path
+) -> None:
+    a, b = two
+    fa, fb = copy(county, tmp_path / "a"), copy(county, tmp_path / "b")
+    # Small chunks: nodes named by many chunks and registers, as at a million persons.
+    ra = load_folder(a, fa, batch_size=500, progress=False, bulk=True)
+    rb = load_folder(b, fb, batch_size=500, progress=False, bulk=False)
+    assert ra.register("persons").rejected > 0  # the county's planted bad rows
+    assert_same_load(a, ra, fa, b, rb, fb)
+    # Every node and relationship says where it came from.
+    q = "MATCH (n) WHERE n.src IS NULL OR size(n.src) = 0 RETURN count(n) AS c"
+    assert a.read(q)[0]["c"] == 0
+    q = "MATCH ()-[r]->() WHERE r.src IS NULL OR size(r.src) = 0 RETURN count(r) AS c"
+    assert a.read(q)[0]["c"] == 0
+
+
+@pytest.mark.slow
+def test_reload_on_a_bulk_loaded_graph_changes_nothing(
+    two: tuple[GraphStore, GraphStore], county: Path, tmp_path: Path
+) -> None:
+    a, _ = two
+    folder = copy(county, tmp_path / "a")
+    first = load_folder(a, folder, batch_size=500, progress=False)
+    assert first.method == "bulk"
+    before = dump(a)
+    second = load_folder(a, folder, batch_size=500, progress=False)
+    assert second.method == "merge"  # the graph is no longer empty
+    assert dump(a) == before
+    assert second.nodes_before == second.nodes_after == first.nodes_after
+    assert second.relationships_after == first.relationships_after
+    assert second.totals["nodes_created"] == second.totals["relationships_created"] == 0
+    # The bulk path left the schema's indexes and constraints behind it.
+    assert a.ensure_schema() == []
+
+
+def test_bulk_refuses_a_graph_with_data(
+    two: tuple[GraphStore, GraphStore], tmp_path: Path
+) -> None:
+    a, _ = two
+    a.write("CREATE (:Division {code: '430422', src: ['test#1']})")
+    with pytest.raises(Unsupported):
+        load_folder(a, copy(MINI, tmp_path / "a"), progress=False, bulk=True)
+    assert a.count() == 1
