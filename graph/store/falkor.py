@@ -17,6 +17,7 @@ from falkordb import FalkorDB
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FPath
+from falkordb.query_result import parse_scalar
 
 from graph import schema as sch
 from graph.errors import (
@@ -38,6 +39,9 @@ from graph.store.base import (
 from graph.store.embedded import EmbeddedEngine
 
 _CONSTRAINT = "GRAPH.CONSTRAINT"
+# Compact-format cell types whose raw value is already the Python value: null, string,
+# integer (the others — doubles as text, booleans, arrays, maps — need the parser).
+_PLAIN = frozenset((1, 2, 3))
 
 
 class FalkorStore(GraphStore):
@@ -85,6 +89,42 @@ class FalkorStore(GraphStore):
             seconds=time.perf_counter() - t0,
         )
         return _rows(res), summary
+
+    def read_columns(
+        self, cypher: str, params: Mapping[str, Any], names: Sequence[str]
+    ) -> dict[str, list[Any]]:
+        """A read of scalar columns, column by column, without a Python object per cell.
+
+        For the projection's bulk pulls (millions of rows): the reply is taken raw in the
+        compact format and each column is cut out of it with one comprehension; cells of
+        types other than null, string and integer go through the client's own parser.
+        ``names`` must be the statement's return columns, in order.
+        """
+        query = self._g._build_params_header(dict(params)) + cypher
+        try:
+            reply = self._db.connection.execute_command(
+                "GRAPH.RO_QUERY", self.graph_name, query, "--compact"
+            )
+        except redis.exceptions.ConnectionError as e:
+            raise EngineUnavailable(f"embedded engine connection lost: {e}") from e
+        except redis.exceptions.ResponseError as e:
+            if "empty key" in str(e):
+                return {n: [] for n in names}
+            raise _wrap(e, cypher) from e
+        if len(reply) < 3:
+            return {n: [] for n in names}
+        header, rows = reply[0], reply[1]
+        got = [str(h[1]) for h in header]
+        if got != list(names):
+            raise QueryError(f"read_columns: the statement returns {got}, not {names}", cypher)
+        out: dict[str, list[Any]] = {}
+        for j, name in enumerate(names):
+            cells = [r[j] for r in rows]
+            if all(c[0] in _PLAIN for c in cells):
+                out[name] = [c[1] for c in cells]
+            else:
+                out[name] = [c[1] if c[0] in _PLAIN else parse_scalar(c, self._g) for c in cells]
+        return out
 
     @property
     def can_bulk_create(self) -> bool:
