@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import AuditEntry, Database
 from api.deps import decode_header
@@ -29,6 +27,7 @@ log = logging.getLogger("guanxi.api")
 API_PREFIX = "/api/v1"
 UNAUDITED = frozenset({f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json"})
 _MAX_TEXT = 20_000
+_INSERT = insert(AuditEntry)
 
 
 def _clean(value: Any) -> Any:
@@ -52,62 +51,86 @@ def request_params(request: Request) -> dict[str, Any]:
     return dict(_clean(params))
 
 
-class AuditMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app: Any, db: Database) -> None:
-        super().__init__(app)
+class AuditMiddleware:
+    """Writes the audit row when the response starts, before any of it is sent.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` runs every request through
+    an extra task group and memory streams, a millisecond of CPU per request under load.
+    The response's start is held back until the row is committed; if the write fails the
+    caller gets a 500 instead (and none of the body), as before.
+    """
+
+    def __init__(self, app: ASGIApp, db: Database) -> None:
+        self.app = app
         self.db = db
 
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        path = request.url.path
-        if not path.startswith(API_PREFIX) or path in UNAUDITED:
-            try:
-                return await call_next(request)
-            except Exception as e:
-                return internal_error(e, request)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        audited = path.startswith(API_PREFIX) and path not in UNAUDITED
         t0 = time.perf_counter()
+        started = False
+        failed = False  # the audit write failed: the 500 is sent, the body dropped
+
+        async def send_audited(message: Message) -> None:
+            nonlocal started, failed
+            if message["type"] == "http.response.start":
+                started = True
+                if audited:
+                    try:
+                        await self._audit(scope, message["status"], t0)
+                    except Exception as e:
+                        failed = True
+                        await internal_error(e, Request(scope))(scope, receive, send)
+                        return
+            if not failed:
+                await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_audited)
         except Exception as e:
-            response = internal_error(e, request)
-        principal = getattr(request.state, "principal", None)
-        presenter = getattr(request.state, "presenter", None)
-        route = request.scope.get("route")
+            if started:
+                raise
+            await internal_error(e, Request(scope))(scope, receive, send_audited)
+
+    async def _audit(self, scope: Scope, status: int, t0: float) -> None:
+        request = Request(scope)
+        state = request.state
+        principal = getattr(state, "principal", None)
+        presenter = getattr(state, "presenter", None)
+        path = request.url.path
+        route = scope.get("route")
         endpoint = getattr(route, "path", None) or path
         if not endpoint.startswith(API_PREFIX):
             endpoint = API_PREFIX + endpoint
-        purpose = getattr(request.state, "purpose", None) or decode_header(
-            request.headers.get("x-purpose")
-        )
-        entry = AuditEntry(
-            user_name=principal.name if principal else None,
-            role=principal.role.value if principal else None,
-            method=request.method,
-            endpoint=str(endpoint),
-            path=path,
-            params=request_params(request),
-            purpose=(purpose or None) and str(purpose)[:500],
-            status=response.status_code,
-            returned_keys=presenter.returned if presenter is not None else [],
-        )
-        try:
-            await run_in_threadpool(self._write, entry)
-        except Exception as e:
-            return internal_error(e, request)
+        purpose = getattr(state, "purpose", None) or decode_header(request.headers.get("x-purpose"))
+        entry = {
+            "user_name": principal.name if principal else None,
+            "role": principal.role.value if principal else None,
+            "method": request.method,
+            "endpoint": str(endpoint),
+            "path": path,
+            "params": request_params(request),
+            "purpose": (purpose or None) and str(purpose)[:500],
+            "status": status,
+            "returned_keys": presenter.returned if presenter is not None else [],
+        }
+        await run_in_threadpool(self._write, entry)
         log.info(
             "%s %s %s user=%s %.0fms",
             request.method,
             endpoint,
-            response.status_code,
+            status,
             principal.name if principal else "-",
             (time.perf_counter() - t0) * 1000,
         )
-        return response
 
-    def _write(self, entry: AuditEntry) -> None:
-        with self.db.session() as s:
-            s.add(entry)
+    def _write(self, entry: dict[str, Any]) -> None:
+        # A Core insert, committed before the response goes: a third of an ORM session's CPU.
+        with self.db.engine.begin() as conn:
+            conn.execute(_INSERT, entry)
 
 
 def entries(

@@ -130,6 +130,13 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             if url in ("sqlite://", "sqlite:///:memory:"):
                 kwargs["poolclass"] = StaticPool
+            else:
+                # Every request authenticates and writes its audit row from one of the 40
+                # threads of the request pool: with the default pool (5 + 10 overflow) the
+                # overflow connections were opened, set up (PRAGMAs) and closed again per
+                # request under load.
+                kwargs["pool_size"] = 40
+                kwargs["max_overflow"] = 10
         self.url = url
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):

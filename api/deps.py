@@ -7,7 +7,7 @@ tests override or inject it and nothing is created at import time.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.db import Database
 from api.errors import Forbidden, PurposeRequired, RateLimited, Unauthorized
@@ -39,7 +40,11 @@ class Services:
     extras: dict[str, Any]  # long-lived helpers (pinyin index, evidence cache), by name
 
 
-def get_services(request: Request) -> Services:
+# Dependencies that only compute are ``async def``: FastAPI runs a plain ``def`` dependency
+# in the thread pool, a round trip between threads per dependency and per request.
+
+
+async def get_services(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
 
@@ -47,7 +52,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_store(svc: ServicesDep) -> GraphStore:
+async def get_store(svc: ServicesDep) -> GraphStore:
     return svc.store
 
 
@@ -57,7 +62,7 @@ _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API k
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
 
 
-def current_user(
+async def current_user(
     request: Request,
     svc: ServicesDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -68,7 +73,8 @@ def current_user(
         raise Unauthorized(
             "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
         )
-    principal = authenticate(svc.db, presented)
+    # The key's look-up reads the database: in the thread pool, off the event loop.
+    principal = await run_in_threadpool(authenticate, svc.db, presented)
     if principal is None:
         raise Unauthorized("unknown or revoked API key")
     request.state.principal = principal
@@ -84,10 +90,10 @@ def current_user(
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def require(cap: Cap) -> Callable[[Principal], Principal]:
+def require(cap: Cap) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets the request through only for roles holding ``cap``."""
 
-    def check(user: CurrentUser) -> Principal:
+    async def check(user: CurrentUser) -> Principal:
         if not allowed(user.role, cap):
             raise Forbidden(f"role {user.role.value} may not {cap.value.replace('_', ' ')}")
         return user
@@ -113,7 +119,7 @@ def decode_header(value: str | None) -> str | None:
     return text.strip()
 
 
-def purpose(
+async def purpose(
     request: Request,
     x_purpose: Annotated[
         str | None,
@@ -140,7 +146,7 @@ def purpose(
 PurposeDep = Annotated[str, Depends(purpose)]
 
 
-def presenter(request: Request, user: CurrentUser, svc: ServicesDep) -> Presenter:
+async def presenter(request: Request, user: CurrentUser, svc: ServicesDep) -> Presenter:
     p = Presenter(user, svc.codec)
     request.state.presenter = p
     return p

@@ -43,17 +43,24 @@ class RefCodec:
         self._siv = AESSIV(hashlib.sha512(b"guanxi-ref\x00" + secret).digest())
         # Refs are deterministic, and a neighbourhood names each node once per relationship
         # end: remembering recent ones saves most of the encryption.
-        self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], str] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
 
     def encode(self, label: str, key: Any) -> str:
-        plain = json.dumps([label, key], ensure_ascii=False, separators=(",", ":"))
-        memo = (label, plain)
-        with self._lock:
-            hit = self._cache.get(memo)
+        # Looked up by the key itself (its type too: 1 and True encode differently); the
+        # JSON text is made only on a miss, as most look-ups hit.
+        memo: tuple[Any, ...] = (label, type(key), key)
+        try:
+            with self._lock:
+                hit = self._cache.get(memo)
+        except TypeError:  # an unhashable key (a list): memoised by its text
+            memo = (label, json.dumps(key, ensure_ascii=False))
+            with self._lock:
+                hit = self._cache.get(memo)
         if hit is not None:
             return hit
+        plain = json.dumps([label, key], ensure_ascii=False, separators=(",", ":"))
         token = self._siv.encrypt(plain.encode(), None)
         ref = REF_MARK + base64.urlsafe_b64encode(token).rstrip(b"=").decode()
         with self._lock:

@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from api.db import ApiKey, Database, User, now
 from api.policy import Role
@@ -133,29 +133,46 @@ def revoke_user(db: Database, name: str) -> bool:
 
 
 def authenticate(db: Database, presented: str) -> Principal | None:
-    """The principal a key belongs to, or None for an unknown, malformed or revoked key."""
+    """The principal a key belongs to, or None for an unknown, malformed or revoked key.
+
+    Every request comes through here, so it is one Core ``SELECT`` (no ORM session and no
+    objects: a fifth of the CPU), read afresh each time so that a revocation holds at once.
+    """
     parts = presented.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1]:
         return None
-    with db.session() as s:
-        row = s.execute(
-            select(ApiKey, User)
-            .join(User, User.id == ApiKey.user_id)
-            .where(ApiKey.key_id == parts[1])
-        ).first()
-        if row is None:
-            # Spend the same time as a real comparison: no timing signal for unknown ids.
-            hmac.compare_digest(_digest("00" * 16, presented), "0" * 64)
-            return None
-        key, user = row[0], row[1]
-        if not hmac.compare_digest(_digest(key.salt, presented.strip()), key.digest):
-            return None
-        if key.revoked_at is not None or user.revoked_at is not None:
-            return None
-        return Principal(
-            name=user.name,
-            role=Role(user.role),
-            divisions=tuple(user.divisions),
-            key_id=key.key_id,
-            rate_per_second=user.rate_per_second,
-        )
+    with db.engine.connect() as conn:
+        row = conn.execute(_BY_KEY_ID, {"key_id": parts[1]}).first()
+    if row is None:
+        # Spend the same time as a real comparison: no timing signal for unknown ids.
+        hmac.compare_digest(_digest("00" * 16, presented), "0" * 64)
+        return None
+    if not hmac.compare_digest(_digest(row.salt, presented.strip()), row.digest):
+        return None
+    if row.key_revoked_at is not None or row.user_revoked_at is not None:
+        return None
+    return Principal(
+        name=row.name,
+        role=Role(row.role),
+        divisions=tuple(row.divisions),
+        key_id=row.key_id,
+        rate_per_second=row.rate_per_second,
+    )
+
+
+_keys, _users = ApiKey.__table__, User.__table__
+_BY_KEY_ID = (
+    select(
+        _keys.c.key_id,
+        _keys.c.salt,
+        _keys.c.digest,
+        _keys.c.revoked_at.label("key_revoked_at"),
+        _users.c.name,
+        _users.c.role,
+        _users.c.divisions,
+        _users.c.rate_per_second,
+        _users.c.revoked_at.label("user_revoked_at"),
+    )
+    .join(_users, _users.c.id == _keys.c.user_id)
+    .where(_keys.c.key_id == bindparam("key_id"))
+)

@@ -37,8 +37,10 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import psutil
 
 # Run as a script, bench/ is on sys.path: the shared machine description sits beside it.
+import rawhttp
 from machine import describe, markdown
 
 # ...but this file is bench/api.py, which would shadow the `api` package: drop bench/ again.
@@ -226,27 +228,71 @@ async def client(
     out: dict[str, list[float]],
     errors: dict[str, list[str]],
     think_ms: float = 0.0,
+    lean: bool = True,
 ) -> None:
     rng = random.Random(i)
     kinds = [k for k in WEIGHTS if k != "finding" or w["findings"]]
     weights = [WEIGHTS[k] for k in kinds]
     headers = {"Authorization": f"Bearer {key}", "X-Purpose": "bench"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as c:
+    c: Any = (
+        rawhttp.Client(base, headers, timeout=30)
+        if lean
+        else httpx.AsyncClient(base_url=base, headers=headers, timeout=30)
+    )
+    try:
         while time.perf_counter() < until:
             kind = rng.choices(kinds, weights)[0]
             path, params = request_for(kind, w, rng)
             t = time.perf_counter()
             try:
-                r = await c.get(path, params=params)
-                ok = r.status_code == 200
-                why = f"{r.status_code} {path}" if not ok else ""
-            except httpx.HTTPError as e:
+                if lean:
+                    status, _body = await c.get(path, params)
+                else:
+                    status = (await c.get(path, params=params)).status_code
+                ok = status == 200
+                why = f"{status} {path}" if not ok else ""
+            except (httpx.HTTPError, rawhttp.HttpError, TimeoutError) as e:
                 ok, why = False, f"{type(e).__name__} {path}"
             out.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
             if not ok:
                 errors.setdefault(kind, []).append(why)
             if think_ms:  # a person reading the answer before the next click
                 await asyncio.sleep(rng.expovariate(1000.0 / think_ms))
+    finally:
+        await (c.close() if lean else c.aclose())
+
+
+class CpuMeter:
+    """CPU seconds spent by the load generator (this process), the API process(es) and the
+    engine between ``start`` and ``stop``: on a shared 2-core machine, CPU per request is
+    what bounds throughput, and a greedy client steals it from the server it measures."""
+
+    def __init__(self, server_pid: int, engine_pid: int | None) -> None:
+        self.procs = {"client": psutil.Process(), "api": psutil.Process(server_pid)}
+        if engine_pid is not None:
+            self.procs["engine"] = psutil.Process(engine_pid)
+        self._t0: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        out = {}
+        for name, p in self.procs.items():
+            ps = [p] + (p.children(recursive=True) if name == "api" else [])
+            total = 0.0
+            for q in ps:
+                try:
+                    t = q.cpu_times()
+                    total += t.user + t.system
+                except psutil.NoSuchProcess:
+                    pass
+            out[name] = total
+        return out
+
+    def start(self) -> None:
+        self._t0 = self._now()
+
+    def stop(self) -> dict[str, float]:
+        t1 = self._now()
+        return {k: t1[k] - self._t0.get(k, 0.0) for k in t1}
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -272,6 +318,13 @@ def main() -> None:
         "one timed run each: 0 saturates the server (latency is then queueing: clients / "
         "throughput), 1000 is 20 investigators clicking about once a second",
     )
+    ap.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="raw: a lean asyncio HTTP/1.1 keep-alive client (bench/rawhttp.py); httpx: "
+        "httpx.AsyncClient, which costs the shared CPU about a millisecond more per request",
+    )
     ap.add_argument("--markdown", type=Path, help="append the table as Markdown here")
     args = ap.parse_args()
     console = Console()
@@ -288,6 +341,7 @@ def main() -> None:
     w = workload(store, args.seed)
     info = describe(f"embedded {store.health().version}")
     store.close()
+    engine_pid = embedded_engine(Settings(data_dir=data_dir)).pid()
 
     port = free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
@@ -304,7 +358,9 @@ def main() -> None:
             t = time.perf_counter()
             httpx.get(f"{base}/findings/{quote(fid, safe='')}", headers=admin, timeout=900)
             warm[pattern] = time.perf_counter() - t
-        runs: list[tuple[float, dict[str, list[float]], dict[str, list[str]], float]] = []
+        runs: list[
+            tuple[float, dict[str, list[float]], dict[str, list[str]], float, dict[str, float]]
+        ] = []
         for think in [float(x) for x in args.think_ms.split(",") if x.strip()]:
             out: dict[str, list[float]] = {}
             errors: dict[str, list[str]] = {}
@@ -313,16 +369,20 @@ def main() -> None:
             async def run(
                 o: dict[str, list[float]], e: dict[str, list[str]], th: float, end: float
             ) -> None:
+                lean = args.client == "raw"
                 await asyncio.gather(
                     *(
-                        client(i, base, keys["bench-investigator"], w, end, o, e, th)
+                        client(i, base, keys["bench-investigator"], w, end, o, e, th, lean)
                         for i in range(args.clients)
                     )
                 )
 
+            meter = CpuMeter(server.pid, engine_pid)
+            meter.start()
             t0 = time.perf_counter()
             asyncio.run(run(out, errors, think, until))
-            runs.append((think, out, errors, time.perf_counter() - t0))
+            wall = time.perf_counter() - t0
+            runs.append((think, out, errors, wall, meter.stop()))
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -333,7 +393,7 @@ def main() -> None:
     console.print(markdown(info))
     sections = []
     all_errors: list[str] = []
-    for think, out, errors, wall in runs:
+    for think, out, errors, wall, cpu in runs:
         scenario = (
             "no think time (saturation)" if not think else f"think time {think:.0f} ms (mean)"
         )
@@ -369,10 +429,21 @@ def main() -> None:
             f"{scenario}: 2-hop expand (cap 300) p95 {expand_p95:.0f} ms — target < "
             f"{TARGET_MS:.0f} ms: " + ("met" if expand_p95 < TARGET_MS else "NOT met")
         )
+        n = max(1, sum(len(xs) for xs in out.values()))
+        cpu_line = (
+            "CPU per request (ms): "
+            + ", ".join(f"{k} {v * 1000 / n:.1f}" for k, v in cpu.items())
+            + f", total {sum(cpu.values()) * 1000 / n:.1f}; machine busy "
+            + f"{sum(cpu.values()) / wall / (os.cpu_count() or 1):.0%} "
+            + f"({args.client} client)"
+        )
         console.print(table)
+        console.print(cpu_line)
         console.print(verdict)
         all_errors += [e for es in errors.values() for e in es]
-        sections.append(f"#### {scenario}\n\n" + "\n".join(md) + "\n\n" + verdict + "\n")
+        sections.append(
+            f"#### {scenario}\n\n" + "\n".join(md) + "\n\n" + cpu_line + "\n\n" + verdict + "\n"
+        )
     summary = {
         "load (s)": loaded.get("load_seconds"),
         "detect (s)": loaded.get("detect_seconds"),
