@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from api.db import Database, EvidenceRecord, now
 from api.present import CONFIDENTIAL_NAMES
@@ -26,6 +27,12 @@ from graph.store import GraphStore
 
 Evidence = dict[str, list[dict[str, Any]]]
 log = logging.getLogger("guanxi.api")
+_MEMO_SIZE = 2000
+_records = EvidenceRecord.__table__.c
+_STAMPS = select(_records.detected_at, _records.computed_at).where(
+    _records.finding_id == bindparam("fid")
+)
+_EVIDENCE = select(_records.evidence).where(_records.finding_id == bindparam("fid"))
 
 
 def _strip(evidence: Evidence) -> Evidence:
@@ -48,17 +55,32 @@ class EvidenceCache:
         self.timeout = timeout
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        # finding_id -> ((detected_at, computed_at), evidence) as last read from the row.
+        self._memo: OrderedDict[str, tuple[tuple[Any, Any], Evidence]] = OrderedDict()
 
     def _lock(self, pattern: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(pattern, threading.Lock())
 
     def stored(self, finding_id: str, detected_at: str | None) -> Evidence | None:
-        with self.db.session() as s:
-            row = s.get(EvidenceRecord, finding_id)
-            if row is None or (detected_at is not None and row.detected_at != detected_at):
+        # The row's stamps are read each time (a cheap Core look-up), the evidence itself
+        # (a JSON document) only when they changed since this process last read it: a
+        # row rewritten by another API process is seen at once.
+        with self.db.engine.connect() as conn:
+            stamp = conn.execute(_STAMPS, {"fid": finding_id}).first()
+            if stamp is None or (detected_at is not None and stamp.detected_at != detected_at):
                 return None
-            return dict(row.evidence)
+            key = (stamp.detected_at, stamp.computed_at)
+            with self._guard:
+                hit = self._memo.get(finding_id)
+            if hit is None or hit[0] != key:
+                ev = conn.execute(_EVIDENCE, {"fid": finding_id}).scalar_one()
+                hit = (key, ev)
+                with self._guard:
+                    self._memo[finding_id] = hit
+                    while len(self._memo) > _MEMO_SIZE:
+                        self._memo.popitem(last=False)
+            return dict(hit[1])
 
     def keep(self, findings: list[Finding], detected_at: dict[str, str | None]) -> None:
         """Store the evidence of ``findings``; ``detected_at`` maps ids to their stamp."""

@@ -190,22 +190,23 @@ def evidence_in_scope(
 
 
 def history(db: Database, finding_id: str) -> list[dict[str, Any]]:
+    """A finding's triage history, oldest first (a Core read: every finding view asks)."""
     from sqlalchemy import select
 
-    with db.session() as s:
-        rows = s.scalars(
-            select(TriageEntry).where(TriageEntry.finding_id == finding_id).order_by(TriageEntry.id)
-        ).all()
-        return [
-            {
-                "at": r.at,
-                "user": r.user_name,
-                "old_status": r.old_status,
-                "new_status": r.new_status,
-                "note": r.note,
-            }
-            for r in rows
-        ]
+    t = TriageEntry.__table__.c
+    q = select(t.at, t.user_name, t.old_status, t.new_status, t.note)
+    with db.engine.connect() as conn:
+        rows = conn.execute(q.where(t.finding_id == finding_id).order_by(t.id)).all()
+    return [
+        {
+            "at": r.at,
+            "user": r.user_name,
+            "old_status": r.old_status,
+            "new_status": r.new_status,
+            "note": r.note,
+        }
+        for r in rows
+    ]
 
 
 def triage(

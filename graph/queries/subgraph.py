@@ -226,15 +226,27 @@ def fetch_all(
     """Rows ``{n, r, m}`` for every neighbour of the frontier in one round trip, or None
     when one label's branch has more than ``cap`` (then the budget must be shared out by
     :func:`allocate`, so that one supernode cannot crowd out the rest)."""
-    groups = _by_label(frontier)
-    if not groups:
-        return []
-    q, params = _union(groups, pattern, where or _everywhere, _STEP + " LIMIT $cap", cap=cap + 1)
-    rows = store.read(q, params, timeout=timeout)
+    rows = _fetch_upto(store, frontier, cap, pattern, where, timeout)
     per_label: dict[str, int] = {}
     for row in rows:
         per_label[row["nl"]] = per_label.get(row["nl"], 0) + 1
     return None if any(n > cap for n in per_label.values()) else _steps(rows)
+
+
+def _fetch_upto(
+    store: GraphStore,
+    frontier: Iterable[NodeId],
+    cap: int,
+    pattern: str,
+    where: Where | None,
+    timeout: float | None,
+) -> list[dict[str, Any]]:
+    """Raw ``_STEP`` rows for the frontier, at most ``cap + 1`` per label (one round trip)."""
+    groups = _by_label(frontier)
+    if not groups:
+        return []
+    q, params = _union(groups, pattern, where or _everywhere, _STEP + " LIMIT $cap", cap=cap + 1)
+    return store.read(q, params, timeout=timeout)
 
 
 def fetch_neighbours(
@@ -307,15 +319,21 @@ def neighbourhood(
             break
         row_budget = min(MAX_ROWS_PER_HOP, budget + len(frontier))
         # Most hops fit the budget: fetch everything at once. Otherwise count first and
-        # share the budget out. A lone node (the start) is counted first: it may be a
-        # supernode, and counting its 80,000 relationships costs less than reading 300 of
-        # them twice.
-        rows = (
-            None
-            if len(frontier) == 1
-            else fetch_all(store, frontier, row_budget, pattern, where, timeout)
-        )
+        # share the budget out.
         counts: dict[NodeId, dict[str, int]] = {}
+        rows: list[dict[str, Any]] | None
+        if len(frontier) == 1:
+            # A lone node (the start, or a household reached alone) gets all it has in one
+            # round trip, read up to the budget plus one; only when that overflows (a
+            # supernode) is it counted, for ``more``, and the rows read so far are its
+            # share: the same rows a ``LIMIT budget`` read would return.
+            raw = _fetch_upto(store, frontier, row_budget, pattern, where, timeout)
+            if len(raw) > row_budget:
+                raw = raw[:row_budget]
+                counts = count_neighbours(store, frontier, pattern, where, timeout)
+            rows = _steps(raw)
+        else:
+            rows = fetch_all(store, frontier, row_budget, pattern, where, timeout)
         if rows is None:
             counts = count_neighbours(store, frontier, pattern, where, timeout)
             degree = {nid: sum(counts.get(nid, {}).values()) for nid in frontier}
