@@ -70,6 +70,25 @@ class Neo4jStore(GraphStore):
         )
         return records, summary
 
+    def read_columns(
+        self, cypher: str, params: Mapping[str, Any], names: Sequence[str]
+    ) -> dict[str, list[Any]]:
+        """A read of scalar columns for the projection's bulk pulls: records' values as
+        they come, without the node/relationship conversion ``read`` does per row."""
+        try:
+            with self._driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS
+            ) as s:
+                keys, values = s.execute_read(_values, cypher, dict(params))
+        except nx.ServiceUnavailable as e:
+            raise EngineUnavailable(f"Neo4j unavailable: {e}") from e
+        except nx.Neo4jError as e:
+            raise _wrap(e, cypher) from e
+        if keys != list(names):
+            raise QueryError(f"read_columns: the statement returns {keys}, not {names}", cypher)
+        cols: list[list[Any]] = [list(c) for c in zip(*values, strict=True)] if values else []
+        return {n: cols[j] if cols else [] for j, n in enumerate(names)}
+
     def _run_ddl(self, stmt: str) -> None:
         # Schema statements may not share a transaction with data writes: auto-commit.
         try:
@@ -181,6 +200,14 @@ def _work(
     records = list(result)
     summary = result.consume()
     return _rows(records), summary.counters
+
+
+def _values(
+    tx: neo4j.ManagedTransaction, cypher: str, params: dict[str, Any]
+) -> tuple[list[str], list[list[Any]]]:
+    result = tx.run(cypher, params)
+    values = result.values()
+    return list(result.keys()), values
 
 
 def _wrap(e: nx.Neo4jError, cypher: str) -> QueryError:

@@ -166,7 +166,7 @@ def test_bulk_column_read_equals_the_row_read(store: GraphStore) -> None:
     from graph.algorithms._pull import read_columns
 
     rows = [
-        {"k": f"k{i}", "n": i if i % 4 else None, "x": i / 8, "b": i % 2 == 0, "l": ["a", i]}
+        {"k": f"k{i}", "n": i if i % 4 else None, "x": i / 8, "b": i % 2 == 0, "l": ["a", str(i)]}
         for i in range(50)
     ]
     store.write(
