@@ -141,6 +141,7 @@ class MemoryGraph:
     def _nodes(self, shape: NodeWrite, rows: list[dict[str, Any]]) -> None:
         ids = self.keys.setdefault(shape.label, {})
         slots = [self._slot(s) for s in shape.slots]
+        merge = self._merge
         for row in rows:
             nid = ids.get(row["k"])
             if nid is None:
@@ -154,27 +155,27 @@ class MemoryGraph:
                 props.update(row["p"])
             if shape.warnings:
                 _warn(props, row.get("w"))
-            for tid, s, others, keys in slots:
-                oid = others.get(row[keys[0]])
+            for tid, s, others, (ko, ks, kp, kw), kms in slots:
+                oid = others.get(row[ko])
                 if oid is None:
                     break  # MATCH (o) found nothing: the row stops here
-                ident = tuple(row[f"m{s.param}_{j}"] for j in range(len(s.on)))
-                start, end = (nid, oid) if s.outgoing else (oid, nid)
-                self._merge(
+                merge(
                     tid,
-                    start,
-                    end,
+                    *((nid, oid) if s.outgoing else (oid, nid)),
                     s.on,
-                    ident,
-                    row.get(keys[1]) or row["s"],
-                    row.get(keys[2]) if s.props else None,
-                    row.get(keys[3]) if s.warnings else None,
+                    tuple(row[k] for k in kms) if kms else (),
+                    row.get(ks) or row["s"],
+                    row.get(kp) if s.props else None,
+                    row.get(kw) if s.warnings else None,
                 )
 
-    def _slot(self, s: Slot) -> tuple[int, Slot, dict[Any, int], tuple[str, str, str, str]]:
+    def _slot(
+        self, s: Slot
+    ) -> tuple[int, Slot, dict[Any, int], tuple[str, str, str, str], tuple[str, ...]]:
         x = s.param
         others = self.keys.setdefault(s.other, {})
-        return self._type(s.type), s, others, (f"o{x}", f"s{x}", f"p{x}", f"w{x}")
+        keys = (f"o{x}", f"s{x}", f"p{x}", f"w{x}")
+        return self._type(s.type), s, others, keys, tuple(f"m{x}_{j}" for j in range(len(s.on)))
 
     def _plain(self, shape: RelWrite, rows: list[dict[str, Any]]) -> None:
         tid = self._type(shape.type)
@@ -218,6 +219,17 @@ class MemoryGraph:
         r.src = union SET r += props, r.warnings = union`` on every match."""
         slot = (tid << 80) | (start << 40) | end
         hit = self._index.get(slot)
+        if hit is None and not props and not warnings:
+            # Most relationships: new, and nothing but src (and their ``on`` values).
+            rid = len(self.rel_src)
+            self.rel_start.append(start)
+            self.rel_end.append(end)
+            self.rel_src.append(src)
+            self.rel_props.append(dict(zip(on, ident, strict=True)) if on else None)
+            self.rel_warnings.append(None)
+            self.type_rels[tid].append(rid)
+            self._index[slot] = rid
+            return
         matches: list[int] = []
         if hit is not None:
             for rid in hit if isinstance(hit, list) else (hit,):

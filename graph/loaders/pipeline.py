@@ -51,7 +51,7 @@ from graph.loaders.common import Builder, Context
 from graph.loaders.read import find_all, map_header, open_register
 from graph.loaders.registers import REGISTERS, Register
 from graph.loaders.report import IssueFiles, LoadReport, RegisterReport
-from graph.loaders.validate import validate_row
+from graph.loaders.stream import ValidatedRows
 from graph.store.base import GraphStore, WriteSummary
 
 BUILDERS: dict[str, Builder] = {
@@ -150,10 +150,16 @@ def load_register(
         batch = Batch(register.stem, seen)
         pending = 0
         writer = stack.enter_context(_Writer(store, rep, memory))
-        for number, cells in source.rows:
-            result = validate_row(
-                register, hmap, number, cells, strict_width=strict, replaced=replaced
-            )
+        rows = ValidatedRows(
+            register,
+            hmap,
+            source.rows,
+            lambda: source.position,
+            strict_width=strict,
+            replaced=replaced,
+            size=path.stat().st_size,
+        )
+        for _number, result in rows:
             if result is None:
                 rep.blank_rows += 1
                 continue
@@ -171,7 +177,7 @@ def load_register(
             if pending >= batch_size:
                 writer.submit(batch)
                 batch, pending = Batch(register.stem, seen), 0
-                _advance(bar, task, source.position, rep)
+                _advance(bar, task, rows.position, rep)
         writer.submit(batch)
         writer.drain()
         _advance(bar, task, source.size, rep)
