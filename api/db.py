@@ -9,10 +9,12 @@ SQLite and PostgreSQL a trigger refuses ``UPDATE`` and ``DELETE`` in the databas
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     Float,
@@ -138,7 +140,7 @@ class Database:
                 kwargs["pool_size"] = 40
                 kwargs["max_overflow"] = 10
         self.url = url
-        self.engine: Engine = create_engine(url, **kwargs)
+        self.engine: Engine = create_engine(url, json_serializer=_json_text, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -161,6 +163,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns (every audit row's parameters and returned keys) written with orjson;
+    what it refuses (integers beyond 64 bits) with the standard library."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -72,9 +72,18 @@ def find_paths(
     best: int | None = None
     hops_done = 0
     while hops_done < max_hops and all(s.frontier for s in sides):
-        for s in sides:
-            if s.counts is None:
-                s.counts = count_neighbours(store, s.frontier, pattern, scope.predicate, timeout)
+        # Both sides are counted in one round trip when both need it (the first hop).
+        stale = [s for s in sides if s.counts is None]
+        if stale:
+            counted = count_neighbours(
+                store,
+                {n: None for s in stale for n in s.frontier},
+                pattern,
+                scope.predicate,
+                timeout,
+            )
+            for s in stale:
+                s.counts = {n: counted[n] for n in s.frontier if n in counted}
         # Grow the side that costs less to grow: a person with 500 payments on one end and
         # a household of two on the other is searched from the household.
         side = min(sides, key=lambda s: sum(s.degree().values()))

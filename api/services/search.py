@@ -170,6 +170,20 @@ def _exact_keys(
         col.add(n, "exact_key", sch.node(node_id(n)[0]).key, 100.0)
 
 
+def _per_label(
+    store: GraphStore, branches: dict[str, str], params: dict[str, Any], timeout: float
+) -> dict[str, list[dict[str, Any]]]:
+    """One ``UNION ALL`` statement for every label's branch (one round trip, not one per
+    label); each branch returns its label as ``l`` and keeps its own ``LIMIT``."""
+    out: dict[str, list[dict[str, Any]]] = {lb: [] for lb in branches}
+    if not branches:
+        return out
+    q = " UNION ALL ".join(f"{b}, '{lb}' AS l LIMIT $cap" for lb, b in branches.items())
+    for row in store.read(q, params, timeout=timeout):
+        out[str(row["l"])].append(row)
+    return out
+
+
 def _exact_prop(
     store: GraphStore,
     col: _Collector,
@@ -182,16 +196,14 @@ def _exact_prop(
     cap: int,
     timeout: float,
 ) -> None:
-    for lb in labels:
-        if not sch.node(lb).has(prop):
-            continue
-        params: dict[str, Any] = {"v": value, "cap": cap}
-        pred = scope.predicate("n", params)
-        rows = store.read(
-            f"MATCH (n:{lb}) WHERE n.{prop} = $v AND {pred} {_brief(lb)} LIMIT $cap",
-            params,
-            timeout=timeout,
-        )
+    params: dict[str, Any] = {"v": value, "cap": cap}
+    pred = scope.predicate("n", params)
+    branches = {
+        lb: f"MATCH (n:{lb}) WHERE n.{prop} = $v AND {pred} {_brief(lb)}"
+        for lb in labels
+        if sch.node(lb).has(prop)
+    }
+    for lb, rows in _per_label(store, branches, params, timeout).items():
         col.capped |= len(rows) >= cap
         for row in rows:
             col.add(_stub(lb, row), match, prop, score)
@@ -236,16 +248,14 @@ def _by_name(
 ) -> None:
     """Exact look-ups of names the in-process index found (by prefix, pinyin or part)."""
     how = dict(found)
-    for lb in labels:
-        if lb not in NameIndexed and lb not in INFIX_LABELS:
-            continue
-        params: dict[str, Any] = {"names": list(how), "cap": cap}
-        pred = scope.predicate("n", params)
-        rows = store.read(
-            f"UNWIND $names AS nm MATCH (n:{lb} {{name: nm}}) WHERE {pred} {_brief(lb)} LIMIT $cap",
-            params,
-            timeout=timeout,
-        )
+    params: dict[str, Any] = {"names": list(how), "cap": cap}
+    pred = scope.predicate("n", params)
+    branches = {
+        lb: f"UNWIND $names AS nm MATCH (n:{lb} {{name: nm}}) WHERE {pred} {_brief(lb)}"
+        for lb in labels
+        if lb in NameIndexed or lb in INFIX_LABELS
+    }
+    for lb, rows in _per_label(store, branches, params, timeout).items():
         col.capped |= len(rows) >= cap
         for row in rows:
             name = str(row["name"])

@@ -204,14 +204,20 @@ def count_neighbours(
     timeout: float | None = 10.0,
 ) -> dict[NodeId, dict[str, int]]:
     """Each frontier node's neighbours (through ``pattern``), counted by label."""
-    where = where or _everywhere
     out: dict[NodeId, dict[str, int]] = {}
-    for label, keys in _by_label(frontier).items():  # the key column must name its label
-        q, params = _union(
-            {label: keys}, pattern, where, "RETURN k, labels(m)[0] AS l, count(*) AS c"
-        )
-        for row in store.read(q, params, timeout=timeout):
-            out.setdefault((label, row["k"]), {})[str(row["l"])] = int(row["c"])
+    groups = _by_label(frontier)
+    if not groups:
+        return out
+    # One round trip for every label of the frontier; each branch names its label (``nl``),
+    # as keys of different labels may look alike.
+    q, params = _union(
+        groups,
+        pattern,
+        where or _everywhere,
+        "RETURN $label AS nl, k, labels(m)[0] AS l, count(*) AS c",
+    )
+    for row in store.read(q, params, timeout=timeout):
+        out.setdefault((str(row["nl"]), row["k"]), {})[str(row["l"])] = int(row["c"])
     return out
 
 
