@@ -57,14 +57,22 @@ class Client:
     async def get(self, path: str, params: Mapping[str, object] | None = None) -> tuple[int, bytes]:
         target = self.prefix + path + (("?" + urlencode(params)) if params else "")
         request = f"GET {target} HTTP/1.1\r\n".encode() + self._fixed + b"\r\n"
-        try:
-            return await asyncio.wait_for(self._exchange(request), self.timeout)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as e:
-            await self.close()
-            raise HttpError(f"{type(e).__name__}: {e}") from e
-        except (TimeoutError, HttpError):
-            await self.close()
-            raise
+        if self._reader is not None and self._reader.at_eof():
+            await self.close()  # the server closed the idle connection (keep-alive timeout)
+        # A kept-alive connection may be closed by the server just as it is reused: a GET is
+        # then sent again once on a new connection, as HTTP clients (httpx too) do.
+        for attempt in (1, 2):
+            reused = self._writer is not None
+            try:
+                return await asyncio.wait_for(self._exchange(request), self.timeout)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as e:
+                await self.close()
+                if not (reused and attempt == 1):
+                    raise HttpError(f"{type(e).__name__}: {e}") from e
+            except (TimeoutError, HttpError):
+                await self.close()
+                raise
+        raise AssertionError("unreachable")
 
     async def _exchange(self, request: bytes) -> tuple[int, bytes]:
         if self._writer is None:
