@@ -122,8 +122,11 @@ def main() -> None:
             progress=not args.no_progress,
             bulk=False if args.merge else None,
         )
-    # user + system, and for the engine its forked children (snapshots, AOF rewrites)
-    cpu = {k: sum(psutil.Process(p).cpu_times()[:4]) - sum(cpu0[k][:4]) for k, p in pids.items()}
+    # user + system, and their forked children: the engine's snapshots and AOF rewrites,
+    # the loader's validating workers
+    times = {k: psutil.Process(p).cpu_times() for k, p in pids.items()}
+    cpu = {k: sum(times[k][:4]) - sum(cpu0[k][:4]) for k in pids}
+    workers = sum(times["python"][2:4]) - sum(cpu0["python"][2:4])
     load1 = os.getloadavg()[0]
     info = describe(f"{args.engine} {store.health().version}")
 
@@ -166,6 +169,7 @@ def main() -> None:
         "peak RSS python (MiB)": round(rss.peak["python"] / 2**20),
         "peak RSS engine (MiB)": round(rss.peak.get("engine", 0) / 2**20) or "-",
         "CPU s python": round(cpu["python"]),
+        "CPU s python, of which validating workers": round(workers),
         "CPU s engine": round(cpu["engine"]) if "engine" in cpu else "-",
         "load average (1 min) before/after": f"{load0:.1f} / {load1:.1f}",
         "background saves": "off" if args.no_background_saves else "engine defaults",

@@ -139,6 +139,13 @@ def load(
     folder: Annotated[Path, typer.Argument(help="folder holding the register files")],
     batch_size: Annotated[int, typer.Option(help="rows per write statement")] = 5000,
     fresh: Annotated[bool, typer.Option(help="empty the graph first")] = False,
+    merge: Annotated[
+        bool,
+        typer.Option(
+            help="write with MERGE statements even into an empty graph (by default a first "
+            "load into the embedded engine is built in memory and bulk-created)"
+        ),
+    ] = False,
     resolve_after: Annotated[
         bool, typer.Option("--resolve/--no-resolve", help="link name-only mentions afterwards")
     ] = True,
@@ -153,7 +160,9 @@ def load(
     with connect(settings_from(engine, data_dir)) as store:
         if fresh:
             store.clear()
-        report = load_folder(store, folder, batch_size=batch_size, progress=True)
+        report = load_folder(
+            store, folder, batch_size=batch_size, progress=True, bulk=False if merge else None
+        )
         console.print(report.render())
         console.print(f"rejects and warnings: {folder / '_load'}")
         if resolve_after:

@@ -82,8 +82,17 @@ class Statement:
 
 
 def _present(props: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Drop empty values: a blank cell leaves the property as it was, never erases it."""
-    return {k: v for k, v in (props or {}).items() if v is not None and v != []}
+    """Drop empty values: a blank cell leaves the property as it was, never erases it.
+
+    (``v or type(v) is not list`` is ``v != []`` without comparing every string to a
+    list, which was a tenth of a large load's row building.)
+
+    >>> _present({"a": None, "b": [], "c": "", "d": 0, "e": False, "f": ["x"]})
+    {'c': '', 'd': 0, 'e': False, 'f': ['x']}
+    """
+    if not props:
+        return {}
+    return {k: v for k, v in props.items() if v is not None and (v or type(v) is not list)}
 
 
 def _extend(into: list[str], items: list[str]) -> None:
@@ -247,8 +256,10 @@ class Batch:
             self._slot_keys[sid] = (f"o{sid}", f"p{sid}", f"s{sid}", f"w{sid}")
         ko, kp, ks, kw = self._slot_keys[sid]
         row = self.upserts[center[0]][center[1]]
-        taken = self._slots.setdefault(center, {})
-        if sid in taken:
+        taken = self._slots.get(center)
+        if taken is None:
+            taken = self._slots[center] = {}
+        elif sid in taken:
             if row[ko] != other[1] or _ident(row, sid, on) != ident:
                 return False  # a second one of the slot: it goes on its own
             _extend(row.setdefault(ks, list(row["s"])), [src])
@@ -262,10 +273,12 @@ class Batch:
             row[kp] = p
         if w:
             row[kw] = w
-        if len(row["s"]) > 1 or row["s"][0] != src:
+        s = row["s"]
+        if len(s) > 1 or s[0] != src:
             row[ks] = [src]
-        for j, v in enumerate(ident):
-            row[f"m{sid}_{j}"] = v
+        if ident:
+            for j, v in enumerate(ident):
+                row[f"m{sid}_{j}"] = v
         return True
 
     def _plain(

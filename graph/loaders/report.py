@@ -121,6 +121,7 @@ class LoadReport:
         t.caption = (
             f"nodes {self.nodes_before:,} → {self.nodes_after:,} · relationships "
             f"{self.relationships_before:,} → {self.relationships_after:,}"
+            + (f" · bulk create {self.bulk_seconds:.1f} s" if self.method == "bulk" else "")
             + (f" · rejects: {self.rejects_file}" if tot["rejected"] else "")
         )
         return t
