@@ -21,8 +21,9 @@ At the end :meth:`MemoryGraph.groups` hands the graph to the store's bulk insert
 (FalkorDB's ``GRAPH.BULK``), grouped by label and type; indexes follow.
 
 Memory: a node is one dict of its properties, a relationship a few array slots plus its
-``src`` list (shared with the row that wrote it) — about 1.1 GB of Python objects for
-a 200,000-person county's 0.64 million nodes and 2.1 million relationships.
+``src`` list (shared with the row that wrote it) and an entry in a look-up by type and
+ends. Measured: a 200,000-person county (0.64 million nodes, 2.1 million relationships)
+peaks at 1.4 GB of Python RSS against 0.35 GB for the MERGE path.
 
 >>> from graph.loaders.batch import Batch
 >>> b = Batch("persons")
@@ -267,8 +268,11 @@ class MemoryGraph:
         """Nodes by label and relationships by type, for ``GraphStore.bulk_create``.
 
         Nodes are numbered in the order the groups list them; relationships name their
-        ends by those numbers.
+        ends by those numbers. The graph takes no more chunks afterwards: the look-up of
+        relationships is dropped (at a million persons ~0.8 GB) before the encoding needs
+        memory of its own.
         """
+        self._index = {}
         position = array("Q", bytes(8 * self.node_count))
         node_groups = []
         at = 0

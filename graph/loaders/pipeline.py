@@ -12,8 +12,12 @@ Two ways to write a chunk, with the same resulting graph:
 - **bulk** — a first load into an empty graph on an engine that can create a graph
   in one go (the embedded FalkorDB's ``GRAPH.BULK``): each chunk's statements are
   applied to a graph held in Python (:class:`~graph.loaders.bulk.MemoryGraph`, about
-  1.7 KB a node with its relationships), which goes to the store at the end, followed by
-  the indexes. Several times faster at a million persons: the engine merges nothing.
+  2 KB of RSS a node with its relationships), which goes to the store at the end into
+  a new graph that has its indexes already. The engine merges nothing: measured at
+  200,000 persons, 151 s against 243 s and 12 s of engine CPU against 99 s.
+
+Either way a big register is read and validated by a forked worker process
+(:mod:`graph.loaders.stream`) while this one builds and writes.
 """
 
 from __future__ import annotations
