@@ -315,15 +315,16 @@ def project(
         nodes with a derived ``SAME_<PROP>`` relationship; values shared by more than
         ``max_shared`` nodes (a switchboard, a government office) link nothing.
     batch : int
-        Relationship rows per query (pages of start-node keys, matched through the key
-        index). Node keys come twenty times as many per query; a label with fewer nodes
-        comes in one unordered query, larger ones in pages ordered by key.
+        A label of up to twenty times ``batch`` nodes is read in one query, and its
+        relationships in one query per type and end label. A larger label comes in pages
+        ordered by key, and its relationships in pages of about ``batch`` rows, by
+        batches of start-node keys matched through the key index.
     """
     spec = _pull.Spec.make(
         labels, rel_types, division, at, node_properties, rel_properties, link_shared
     )
-    nodes = _pull.nodes(store, spec, 20 * batch)
-    edges = _pull.edges(store, spec, nodes, batch)
+    nodes = {lab: page.sorted() for lab, page in _pull.nodes(store, spec, 20 * batch).items()}
+    edges = _pull.edges(store, spec, nodes, batch, unpaged=20 * batch)
     offsets = np.cumsum([0, *(len(nodes[lab].keys) for lab in spec.labels)])
     src, dst = _pull.endpoint_vids(nodes, edges, spec, offsets)
     tcodes = np.concatenate(
@@ -339,7 +340,7 @@ def project(
     if division is not None:
         keep_node = _pull.division_closure(keep_node, nodes, spec, src, dst, keep_edge)
         keep_edge &= keep_node[np.maximum(src, 0)] & keep_node[np.maximum(dst, 0)]
-    # Renumber the kept vertices densely; the order (label, then engine key order) stays.
+    # Renumber the kept vertices densely; the order (label, then key) stays.
     new_id = np.cumsum(keep_node) - 1
     keys = np.concatenate([np.empty(0, object)] + [nodes[lab].keys for lab in spec.labels])
     lcodes = np.repeat(np.arange(len(spec.labels), dtype=np.int16), np.diff(offsets))
@@ -359,6 +360,12 @@ def project(
         src, dst = np.concatenate([src, a]), np.concatenate([dst, b])
         tcodes = np.concatenate([tcodes, np.full(len(a), len(types) - 1, np.int16)])
         rprops = {k: np.concatenate([v, np.full(len(a), None, object)]) for k, v in rprops.items()}
+    # Edges in (source, target, type) order: with vertices in (label, key) order, the graph
+    # is the same whichever engine or read path it came from, and so is what a seeded
+    # community detection finds on it.
+    order = np.lexsort((tcodes, dst, src))
+    src, dst, tcodes = src[order], dst[order], tcodes[order]
+    rprops = {k: v[order] for k, v in rprops.items()}
     return Projection(
         graph=_build(len(keys), src, dst),
         keys=keys,

@@ -42,6 +42,9 @@ _CONSTRAINT = "GRAPH.CONSTRAINT"
 # Compact-format cell types whose raw value is already the Python value: null, string,
 # integer (the others — doubles as text, booleans, arrays, maps — need the parser).
 _PLAIN = frozenset((1, 2, 3))
+# read_text's separator and null: ASCII's unit and record separators, which no cleaned
+# register value holds (one that did would only cost the fast path).
+_SEP, _NULL = "\x1f", "\x1e"
 
 
 class FalkorStore(GraphStore):
@@ -140,6 +143,32 @@ class FalkorStore(GraphStore):
         from graph.store.falkor_bulk import bulk_create
 
         return bulk_create(self, nodes, relationships, progress)
+
+    def read_text(
+        self, match: str, columns: Mapping[str, str], params: Mapping[str, Any]
+    ) -> dict[str, list[Any]]:
+        """Text columns of every row ``match`` yields, each joined into one string.
+
+        A million short strings cross as one reply instead of a million rows; a value that
+        holds the separator (the split then miscounts) sends the read through
+        :meth:`read_columns` instead.
+        """
+        names = list(columns)
+        coll = ", ".join(
+            f"collect(coalesce(toString({e}), $_null)) AS {n}" for n, e in columns.items()
+        )
+        joined = ", ".join(f"string.join({n}, $_sep) AS {n}" for n in names)
+        q = f"{match} WITH {coll} RETURN size({names[0]}) AS _rows, {joined}"
+        got = self.read_columns(q, {**params, "_sep": _SEP, "_null": _NULL}, ["_rows", *names])
+        rows = int(got["_rows"][0]) if got["_rows"] else 0
+        out: dict[str, list[Any]] = {}
+        for n in names:
+            parts = str(got[n][0]).split(_SEP) if rows else []
+            if len(parts) != rows:
+                ret = ", ".join(f"{e} AS {n}" for n, e in columns.items())
+                return self.read_columns(f"{match} RETURN {ret}", params, names)
+            out[n] = [None if x == _NULL else x for x in parts]
+        return out
 
     def _run_ddl(self, stmt: str) -> None:
         try:

@@ -192,6 +192,37 @@ def test_bulk_column_read_equals_the_row_read(store: GraphStore) -> None:
         read_columns(store, "MATCH (p:Person) RETURN p.age AS n", {}, ["wrong"])
 
 
+def test_text_column_read_keeps_nulls_order_and_parallel_relationships(
+    store: GraphStore,
+) -> None:
+    from graph.algorithms._pull import read_text
+
+    store.write(
+        "CREATE (a:Person {id_number: 'a', phone: '1'}), (b:Person {id_number: 'b'}), "
+        "(c:Person {id_number: 'c', phone: ''}), "
+        "(a)-[:RELATIVE_OF]->(b), (a)-[:RELATIVE_OF]->(b), (a)-[:OWNS]->(b)"
+    )
+    nodes = read_text(store, "MATCH (n:Person)", {"k": "n.id_number", "p": "n.phone"}, {})
+    assert sorted(zip(nodes["k"], nodes["p"], strict=True)) == [
+        ("a", "1"),
+        ("b", None),
+        ("c", ""),
+    ]
+    rels = read_text(
+        store,
+        "MATCH (a:Person)-[r:RELATIVE_OF]->(b:Person)",
+        {"s": "a.id_number", "k": "b.id_number", "t": "type(r)"},
+        {},
+    )
+    assert rels == {"s": ["a", "a"], "k": ["b", "b"], "t": ["RELATIVE_OF"] * 2}
+    none = read_text(store, "MATCH (n:Person {id_number: 'x'})", {"k": "n.id_number"}, {})
+    assert none == {"k": []}
+    # A value holding the join's separator still comes back whole.
+    store.write("CREATE (:Person {id_number: 'd', phone: $p})", {"p": "x\x1fy"})
+    odd = read_text(store, "MATCH (n:Person {id_number: 'd'})", {"p": "n.phone"}, {})
+    assert odd == {"p": ["x\x1fy"]}
+
+
 def test_read_only_refuses_writes(store: GraphStore) -> None:
     with pytest.raises(ReadOnlyViolation):
         store.read_only("CREATE (n:Person {id_number: 'evil'}) RETURN n")
