@@ -154,15 +154,21 @@ class EmbeddedEngine:
         # since the last rewrite; it answers LOADING meanwhile, which is progress, not failure.
         deadline = time.monotonic() + wait
         load_deadline = time.monotonic() + load_wait
-        while time.monotonic() < min(
-            max(deadline, self._loading_until(load_deadline, log_start)), load_deadline
-        ):
+        loading = False
+        while True:
             if proc.poll() is not None:
                 raise EngineUnavailable(
                     f"embedded engine exited with code {proc.returncode}:\n{self._log_tail()}"
                 )
             if self._ping():
                 return
+            until = self._loading_until(load_deadline, log_start)
+            if loading and not until:
+                # Loading has just ended: the log can say ready before a ping gets through.
+                deadline = max(deadline, time.monotonic() + wait)
+            loading = bool(until)
+            if time.monotonic() >= min(max(deadline, until), load_deadline):
+                break
             time.sleep(0.05)
         proc.kill()
         raise EngineUnavailable(
