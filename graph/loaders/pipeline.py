@@ -22,6 +22,7 @@ Either way a big register is read and validated by a forked worker process
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -87,7 +88,31 @@ def load_folder(
     creates the graph in one go when the store is empty and can (see the module
     docstring), ``False`` always merges, ``True`` insists on bulk.
     """
-    folder = Path(folder)
+    with _no_cycle_collection():
+        return _load_folder(store, Path(folder), batch_size, progress, bulk)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off while a load runs.
+
+    A load makes millions of long-lived containers (the rows of a chunk, the bulk path's
+    graph in memory) and few cycles; each full collection walks all of them. Measured
+    at 200,000 persons: 51 s of the main process's 86 s CPU went to collections. Objects
+    are still freed by reference counting; the collector resumes afterwards.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _load_folder(
+    store: GraphStore, folder: Path, batch_size: int, progress: bool, bulk: bool | None
+) -> LoadReport:
     started = time.perf_counter()
     report = LoadReport(str(folder))
     report.labels_before = label_counts(store)

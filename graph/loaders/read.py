@@ -183,7 +183,14 @@ def _open_xlsx(path: Path) -> Source:
                 cells.pop()
             yield number, cells
 
-    return Source(path, "xlsx", header, rows(), int(ws.max_row or 0), lambda: done, wb.close)
+    def close() -> None:
+        # The sheet's XML stream stays open while its row generator is suspended, and
+        # keeps the file open after wb.close(); left to the cycle collector, it is
+        # closed late, with a ResourceWarning (a worker may have read the rows instead).
+        it.close()
+        wb.close()
+
+    return Source(path, "xlsx", header, rows(), int(ws.max_row or 0), lambda: done, close)
 
 
 # -------------------------------------------------------------------- header mapping
