@@ -263,6 +263,15 @@ class MemoryGraph:
                 w = self.rel_warnings[rid]
                 self.rel_warnings[rid] = list(warnings) if w is None else _union(w, warnings)
 
+    def drop(self) -> None:
+        """Free the graph (it is in the store now) at once: a reference cycle elsewhere
+        (an exception's traceback holds the loader's frames) would otherwise keep it
+        until the next collection, which then walks all of it."""
+        self.keys, self.props, self.types, self.type_rels = {}, [], {}, []
+        self.rel_start, self.rel_end = array("Q"), array("Q")
+        self.rel_src, self.rel_props, self.rel_warnings = [], [], []
+        self._index = {}
+
     # -- handing over ------------------------------------------------------------------------
     def groups(self) -> tuple[list[NodeGroup], list[RelGroup]]:
         """Nodes by label and relationships by type, for ``GraphStore.bulk_create``.

@@ -143,6 +143,7 @@ def _load_folder(
                     ctx.refresh_from(memory)
         if memory is not None:
             report.bulk_seconds = _write_bulk(store, memory, bar)
+            memory.drop()
     report.labels_after = label_counts(store)
     report.nodes_after = sum(report.labels_after.values())
     report.relationships_after = store.count_relationships()
