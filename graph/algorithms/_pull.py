@@ -1,10 +1,12 @@
 """The Cypher behind :func:`graph.algorithms.projection.project`, in the subset both engines run.
 
-Nodes are paged by key (``WHERE n.key > $after ORDER BY key LIMIT $batch``), which both
-engines answer from the key index, and relationships by batches of their start nodes'
-keys, so no page repeats or skips rows the way ``SKIP`` can and no internal id is used.
-Identifiers interpolated into the text come from the schema, never from the caller
-unchecked.
+A label that fits in one reply is read whole, and its relationships one (type, start
+label, end label) at a time; text columns go through the store's ``read_text`` where it
+has one (FalkorDB joins each column into one string on the server). A larger label is
+paged by key (``WHERE n.key > $after ORDER BY key LIMIT $batch``), which both engines
+answer from the key index, and its relationships by batches of start-node keys, so no
+page repeats or skips rows the way ``SKIP`` can and no internal id is used. Identifiers
+interpolated into the text come from the schema, never from the caller unchecked.
 """
 
 from __future__ import annotations
