@@ -205,6 +205,25 @@ class MemoryGraph:
             self.type_rels.append(array("Q"))
         return tid
 
+    def _new_rel(
+        self,
+        tid: int,
+        start: int,
+        end: int,
+        on: tuple[str, ...],
+        ident: tuple[Any, ...],
+        src: list[str],
+    ) -> int:
+        """A relationship not seen before, with its ``src`` and ``on`` values; its id."""
+        rid = len(self.rel_src)
+        self.rel_start.append(start)
+        self.rel_end.append(end)
+        self.rel_src.append(src)
+        self.rel_props.append(dict(zip(on, ident, strict=True)) if on else None)
+        self.rel_warnings.append(None)
+        self.type_rels[tid].append(rid)
+        return rid
+
     def _merge(
         self,
         tid: int,
@@ -222,14 +241,7 @@ class MemoryGraph:
         hit = self._index.get(slot)
         if hit is None and not props and not warnings:
             # Most relationships: new, and nothing but src (and their ``on`` values).
-            rid = len(self.rel_src)
-            self.rel_start.append(start)
-            self.rel_end.append(end)
-            self.rel_src.append(src)
-            self.rel_props.append(dict(zip(on, ident, strict=True)) if on else None)
-            self.rel_warnings.append(None)
-            self.type_rels[tid].append(rid)
-            self._index[slot] = rid
+            self._index[slot] = self._new_rel(tid, start, end, on, ident, src)
             return
         matches: list[int] = []
         if hit is not None:
@@ -238,13 +250,7 @@ class MemoryGraph:
                 if all(have.get(p) == v for p, v in zip(on, ident, strict=True)):
                     matches.append(rid)
         if not matches:
-            rid = len(self.rel_src)
-            self.rel_start.append(start)
-            self.rel_end.append(end)
-            self.rel_src.append(src)
-            self.rel_props.append(dict(zip(on, ident, strict=True)) if on else None)
-            self.rel_warnings.append(None)
-            self.type_rels[tid].append(rid)
+            rid = self._new_rel(tid, start, end, on, ident, src)
             if hit is None:
                 self._index[slot] = rid
             elif isinstance(hit, list):
