@@ -6,9 +6,9 @@ import csv
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
+from graphdump import dump
 
 from graph import schema as sch
 from graph.loaders import LoadReport, load_folder
@@ -17,29 +17,6 @@ from graph.store import GraphStore
 DATA = Path(__file__).parents[1] / "data" / "registers"
 MINI = DATA / "mini"
 EXPECTED = json.loads((DATA / "mini_expected.json").read_text(encoding="utf-8"))
-
-NodeDump = dict[tuple[str, Any], dict[str, Any]]
-RelDump = list[tuple[str, str, Any, str, Any, str]]
-
-
-def dump(store: GraphStore) -> tuple[NodeDump, RelDump]:
-    """Every node by (label, key) with all its properties, and every relationship."""
-    nodes: NodeDump = {}
-    for r in store.read("MATCH (n) RETURN labels(n) AS l, properties(n) AS p"):
-        label = r["l"][0]
-        key = r["p"][sch.node(label).key]
-        assert (label, key) not in nodes, f"duplicate {label} {key}"
-        nodes[(label, key)] = r["p"]
-    rels: RelDump = []
-    query = (
-        "MATCH (a)-[r]->(b) RETURN labels(a)[0] AS al, properties(a) AS ap, type(r) AS t, "
-        "properties(r) AS rp, labels(b)[0] AS bl, properties(b) AS bp"
-    )
-    for r in store.read(query):
-        a = r["ap"][sch.node(r["al"]).key]
-        b = r["bp"][sch.node(r["bl"]).key]
-        rels.append((r["t"], r["al"], a, r["bl"], b, json.dumps(r["rp"], sort_keys=True)))
-    return nodes, sorted(rels)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
