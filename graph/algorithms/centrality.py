@@ -39,12 +39,12 @@ def degree(
         return np.asarray(proj.graph.degree(mode=mode), dtype=np.int64)
     wanted = np.isin(np.asarray(proj.type_names, dtype=object), list(rel_types))
     keep = wanted[proj.type_codes] if len(proj.type_codes) else np.zeros(0, bool)
-    edges = np.asarray(proj.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)[keep]
+    src, dst = proj.ends()
     out = np.zeros(proj.n_nodes, np.int64)
     if mode in ("all", "out"):
-        out += np.bincount(edges[:, 0], minlength=proj.n_nodes)
+        out += np.bincount(src[keep], minlength=proj.n_nodes)
     if mode in ("all", "in"):
-        out += np.bincount(edges[:, 1], minlength=proj.n_nodes)
+        out += np.bincount(dst[keep], minlength=proj.n_nodes)
     return out
 
 

@@ -6,12 +6,16 @@ contracts between the same pair weigh twice), as GDS does with ``orientation:
 iterations: measured on a 1M-node graph of this shape it took 9 s against 338 s when run
 to convergence, for +0.002 modularity. Label propagation is not offered: it scored
 modularity ~0.76 here and was not faster.
+
+For modularity, Leiden and Louvain run only on the components whose best partition is not
+known in advance (most of a county is households of a few people, each best left whole;
+see :func:`_open_components`), on a graph renumbered so that neighbours sit close in memory.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -87,7 +91,8 @@ class Partition:
         import pandas as pd
 
         codes, _ = pd.factorize(pd.Series(list(membership), dtype=object))
-        return _partition(proj.undirected(), codes.tolist(), algorithm, params or {}, None, None)
+        m = np.asarray(codes, dtype=np.int64)
+        return _partition(m, algorithm, params or {}, _modularity(proj, m, None), None)
 
     def is_partition_of(self, n: int) -> bool:
         """Every one of ``n`` vertices in exactly one community, numbered densely."""
@@ -131,16 +136,7 @@ def leiden(
     >>> bool((leiden(proj, seed=1).membership == part.membership).all())
     True
     """
-    g = proj.undirected()
     w = _weights(proj, type_weights)
-    with seeded(seed):
-        c = g.community_leiden(
-            objective_function=objective,
-            weights=w,
-            resolution=resolution,
-            beta=beta,
-            n_iterations=n_iterations,
-        )
     params = {
         "objective": objective,
         "resolution": resolution,
@@ -149,7 +145,25 @@ def leiden(
         "type_weights": dict(type_weights or {}),
         "seed": seed,
     }
-    return _partition(g, c.membership, "leiden", params, w, float(c.quality))
+
+    def run(g: Any, weights: list[float] | None, share: float) -> list[int]:
+        # CPM's resolution is a density, not normalised by the total weight.
+        c = g.community_leiden(
+            objective_function=objective,
+            weights=weights,
+            resolution=resolution * share if objective == "modularity" else resolution,
+            beta=beta,
+            n_iterations=n_iterations,
+        )
+        return list(c.membership)
+
+    membership = _communities(proj, w, resolution, objective == "modularity", seed, run)
+    q = _modularity(proj, membership, w)
+    if objective == "modularity":
+        quality = q if resolution == 1 else _modularity(proj, membership, w, resolution)
+    else:
+        quality = _cpm(proj, membership, w, resolution)
+    return _partition(membership, "leiden", params, q, quality)
 
 
 def louvain(
@@ -166,12 +180,15 @@ def louvain(
     >>> louvain(proj, seed=1).is_partition_of(proj.n_nodes)
     True
     """
-    g = proj.undirected()
     w = _weights(proj, type_weights)
-    with seeded(seed):
-        c = g.community_multilevel(weights=w, resolution=resolution)
+
+    def run(g: Any, weights: list[float] | None, share: float) -> list[int]:
+        c = g.community_multilevel(weights=weights, resolution=resolution * share)
+        return list(c.membership)
+
+    membership = _communities(proj, w, resolution, True, seed, run)
     params = {"resolution": resolution, "type_weights": dict(type_weights or {}), "seed": seed}
-    return _partition(g, c.membership, "louvain", params, w, None)
+    return _partition(membership, "louvain", params, _modularity(proj, membership, w), None)
 
 
 def components(proj: Projection) -> Partition:
@@ -185,7 +202,8 @@ def components(proj: Projection) -> Partition:
     """
     g = proj.graph
     c = g.connected_components(mode="weak")
-    return _partition(proj.undirected(), c.membership, "wcc", {}, None, None)
+    m = np.asarray(c.membership, dtype=np.int64)
+    return _partition(m, "wcc", {}, _modularity(proj, m, None), None)
 
 
 def compare(a: Partition, b: Partition, method: Literal["nmi", "ari", "vi"] = "nmi") -> float:
@@ -232,6 +250,118 @@ def write_communities(
     return total
 
 
+Runner = Callable[[Any, "list[float] | None", float], list[int]]
+
+
+def _communities(
+    proj: Projection,
+    w: list[float] | None,
+    resolution: float,
+    modularity: bool,
+    seed: int | None,
+    run: Runner,
+) -> IntArray:
+    """Run ``run`` on the components that need it, in locality order; one id per vertex.
+
+    ``run(graph, weights, share)`` finds communities on a graph of the open components,
+    whose weight is ``share`` of the whole projection's.
+    """
+    comp, open_v = _open_components(proj, w, resolution, modularity)
+    membership = comp.copy()
+    if open_v.any():
+        g, vertices, weights, share = _open_graph(proj, w, open_v)
+        with seeded(seed):
+            found = run(g, weights, share)
+        membership[vertices] = comp.max() + 1 + np.asarray(found, dtype=np.int64)
+    return membership
+
+
+def _open_components(
+    proj: Projection, w: list[float] | None, resolution: float, modularity: bool
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Each vertex's weak component, and whether its communities are still to be found.
+
+    Modularity is a sum over communities, so its best partition never joins two
+    components, and it keeps a connected component C whole when K_C² < 4·m·w_min / γ
+    (K_C its total degree, m the total weight, w_min the lightest edge): any split of C
+    gives up at least w_min / m of internal weight and wins back less than γ·K_C² / 4m² in
+    the null-model term. Only the other components need Leiden or Louvain. On the
+    1M-person risk projection this settles 301,191 of 301,192 components (96% of the
+    vertices), and Leiden run on the whole graph had left every one of them whole: the
+    call went from 9.5 s to 1.7 s. CPM, a resolution or a weight that is not positive: all
+    components stay open.
+    """
+    comp = np.asarray(proj.graph.connected_components(mode="weak").membership, np.int64)
+    src, dst = proj.ends()
+    wt = np.ones(len(src)) if w is None else np.asarray(w, dtype=np.float64)
+    if not modularity or resolution <= 0 or not len(wt) or wt.min() <= 0:
+        return comp, np.ones(len(comp), dtype=bool)
+    n = proj.n_nodes
+    total = np.bincount(comp, np.bincount(src, wt, n) + np.bincount(dst, wt, n))
+    # A relative margin keeps rounding from settling a component on the bound itself.
+    open_c = total**2 * resolution >= 4 * wt.sum() * wt.min() * (1 - 1e-9)
+    return comp, open_c[comp]
+
+
+def _open_graph(
+    proj: Projection, w: list[float] | None, open_v: npt.NDArray[np.bool_]
+) -> tuple[Any, IntArray, list[float] | None, float]:
+    """The open components as one undirected graph in locality order.
+
+    Returns the graph, the projection vertex of each of its vertices, its edge weights,
+    and its share of the projection's total weight: scaling the resolution by that share
+    gives the open part the objective it has in the whole graph, whose null model divides
+    by the total weight of every edge.
+
+    In (label, key) order a person and their household sit far apart in memory, and Leiden
+    and Louvain walk every vertex's neighbours: reverse Cuthill-McKee order took Leiden on
+    the whole 1M-person risk projection from 14.7 / 14.8 / 13.2 s to 11.2 / 9.9 / 8.7 s
+    (seeds 0 / 1 / 7). The order depends only on the projection, so both engines still get
+    the same communities from the same seed.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    src, dst = proj.ends()
+    keep = open_v[src]
+    vertices = np.flatnonzero(open_v)
+    n = len(vertices)
+    renumber = np.cumsum(open_v) - 1
+    s, t = renumber[src[keep]], renumber[dst[keep]]
+    if len(s):
+        a = csr_matrix((np.ones(len(s), np.int8), (s, t)), shape=(n, n))
+        order = reverse_cuthill_mckee((a + a.T).tocsr(), symmetric_mode=True)
+    else:
+        order = np.arange(n)
+    position = np.empty(n, np.int64)
+    position[order] = np.arange(n)
+    g = ig.Graph(n=n, edges=list(zip(position[s].tolist(), position[t].tolist(), strict=True)))
+    if w is None:
+        return g, vertices[order], None, float(keep.sum()) / max(len(src), 1)
+    wt = np.asarray(w, dtype=np.float64)
+    return g, vertices[order], wt[keep].tolist(), float(wt[keep].sum() / wt.sum())
+
+
+def _modularity(
+    proj: Projection, membership: IntArray, w: list[float] | None, resolution: float = 1.0
+) -> float:
+    g = proj.undirected()
+    if not g.ecount():
+        return 0.0
+    return float(g.modularity(membership.tolist(), weights=w, resolution=resolution))
+
+
+def _cpm(proj: Projection, membership: IntArray, w: list[float] | None, resolution: float) -> float:
+    """igraph's CPM quality: (internal weight - resolution x sum of n_c² / 2) / total weight."""
+    src, dst = proj.ends()
+    wt = np.ones(len(src)) if w is None else np.asarray(w, dtype=np.float64)
+    if not wt.sum():
+        return 0.0
+    inside = float(wt[membership[src] == membership[dst]].sum())
+    sizes = np.bincount(membership).astype(np.float64)
+    return (inside - resolution * float((sizes**2).sum()) / 2) / float(wt.sum())
+
+
 def _weights(proj: Projection, type_weights: Mapping[str, float] | None) -> list[float] | None:
     if not type_weights:
         return None
@@ -240,16 +370,15 @@ def _weights(proj: Projection, type_weights: Mapping[str, float] | None) -> list
 
 
 def _partition(
-    g: Any,
-    membership: list[int],
+    membership: list[int] | IntArray,
     algorithm: str,
     params: dict[str, Any],
-    weights: list[float] | None,
+    modularity: float,
     quality: float | None,
 ) -> Partition:
-    m = relabel(np.asarray(membership, dtype=np.int64))
-    q = float(g.modularity(m.tolist(), weights=weights)) if g.ecount() else 0.0
-    return Partition(m, q, algorithm, params, quality)
+    return Partition(
+        relabel(np.asarray(membership, dtype=np.int64)), modularity, algorithm, params, quality
+    )
 
 
 def relabel(membership: IntArray) -> IntArray:

@@ -135,12 +135,12 @@ def facts_from_projection(proj: Projection) -> Facts:
     (7, 8, 7, 1)
     """
     n = proj.n_nodes
-    el = np.asarray(proj.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    src, dst = proj.ends()
     types = proj.edge_types
 
     def ends(t: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        sel = el[types == t] if len(el) else el
-        return sel[:, 0], sel[:, 1]
+        sel = types == t
+        return src[sel], dst[sel]
 
     def prop(name: str, v: int) -> Any:
         col = proj.node_props.get(name)

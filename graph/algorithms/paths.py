@@ -222,25 +222,17 @@ def _allowed_edges(proj: Projection, rel_types: Iterable[str] | None) -> npt.NDA
 
 
 def _degree(proj: Projection, allowed: npt.NDArray[np.bool_]) -> IntArray:
-    src, dst = _ends(proj)
+    src, dst = proj.ends()
     deg: IntArray = np.bincount(src[allowed], minlength=proj.n_nodes) + np.bincount(
         dst[allowed], minlength=proj.n_nodes
     )
     return deg.astype(np.int64)
 
 
-def _ends(proj: Projection) -> tuple[IntArray, IntArray]:
-    if "ends" not in proj.cache:
-        el = np.asarray(proj.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        proj.cache["ends"] = (el[:, 0].copy(), el[:, 1].copy())
-    ends: tuple[IntArray, IntArray] = proj.cache["ends"]
-    return ends
-
-
 def _adjacency(proj: Projection) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
     """Both directions of every edge as compressed rows: neighbour, edge id, points out."""
     if "adjacency" not in proj.cache:
-        src, dst = _ends(proj)
+        src, dst = proj.ends()
         m = len(src)
         frm = np.concatenate([src, dst])
         order = np.argsort(frm, kind="stable")
@@ -309,7 +301,7 @@ def _local_edges(
     idx = _gather(indptr, local)
     idx = idx[allowed[eid[idx]] & inside[nbr[idx]] & out[idx]]
     edges = np.unique(eid[idx])
-    src, dst = _ends(proj)
+    src, dst = proj.ends()
     groups: dict[tuple[int, int], list[int]] = {}
     for e in edges.tolist():
         a, b = int(src[e]), int(dst[e])
@@ -327,7 +319,7 @@ def _make_path(
     caps: dict[int, str],
     directed: bool,
 ) -> GraphPath:
-    src, _ = _ends(proj)
+    src, _ = proj.ends()
     hops = []
     for a, b in itertools.pairwise(vertices):
         pair = (a, b) if directed else (min(a, b), max(a, b))

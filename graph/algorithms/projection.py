@@ -208,6 +208,19 @@ class Projection:
             self._undirected = self.graph.as_undirected(mode="each")
         return self._undirected
 
+    def ends(self) -> tuple[IntArray, IntArray]:
+        """Start and end vertex of every edge, as arrays indexed by edge id; built once.
+
+        >>> p = Projection.from_records([("Person:1", "RELATIVE_OF", "Person:2")])
+        >>> [a.tolist() for a in p.ends()]
+        [[0], [1]]
+        """
+        if "ends" not in self.cache:
+            el = np.asarray(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+            self.cache["ends"] = (el[:, 0].copy(), el[:, 1].copy())
+        ends: tuple[IntArray, IntArray] = self.cache["ends"]
+        return ends
+
     # -- properties ----------------------------------------------------------------------
     def captions(self, vertices: Iterable[int]) -> list[str]:
         """How each node reads in a sentence: a name, or its kind and caption."""

