@@ -403,15 +403,9 @@ def serve(
             os.environ["GUANXI_ENGINE"] = engine
         if data_dir:
             os.environ["GUANXI_DATA_DIR"] = str(data_dir)
-        uvicorn.run(
-            "api.app:create_app",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            access_log=False,
-            log_level="info",
-        )
+        from api import serving
+
+        serving.serve(host, port, workers)
         return
     app_ = create_app(_api_settings(engine, data_dir))
     uvicorn.run(app_, host=host, port=port, access_log=False, log_level="info")

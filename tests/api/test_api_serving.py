@@ -1,0 +1,140 @@
+"""``guanxi serve --workers 2``: real processes on one port, connections spread across them,
+a crashed worker replaced, everything stopped by SIGTERM."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from api.serving import reuse_port_supported
+from graph.settings import Settings
+from graph.store import embedded_engine
+
+pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="needs Linux SO_REUSEPORT")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _workers(parent: psutil.Process) -> list[psutil.Process]:
+    """The API processes: spawned by multiprocessing (not the engine, not its resource
+    tracker), and not yet reaped."""
+    out = []
+    for c in parent.children():
+        try:
+            line = " ".join(c.cmdline())
+        except psutil.Error:  # exited, or a zombie awaiting its parent
+            continue
+        if "spawn_main" in line:
+            out.append(c)
+    return out
+
+
+def _listening(proc: psutil.Process, port: int) -> bool:
+    return any(
+        c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in proc.net_connections()
+    )
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
+    port = _free_port()
+    env = {**os.environ, "GUANXI_RISK_MODEL": "false", "GUANXI_ENGINE": "embedded"}
+    cmd = [sys.executable, "-m", "graph.cli", "serve", "--workers", "2", "--port", str(port)]
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [*cmd, "--data-dir", str(tmp_path)], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 120
+        parent = psutil.Process(proc.pid)
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, log_path.read_text()
+            ws = _workers(parent)
+            if len(ws) == 2 and all(_listening(w, port) for w in ws):
+                break
+            time.sleep(0.3)
+        else:
+            pytest.fail("two workers did not start listening: " + log_path.read_text())
+        yield proc, port, log_path
+    finally:
+        workers = _workers(psutil.Process(proc.pid)) if proc.poll() is None else []
+        if proc.poll() is None:
+            proc.kill()  # no goodbye: the workers must still not outlive it
+            proc.wait()
+        _gone, orphans = psutil.wait_procs(workers, timeout=15)
+        for w in orphans:
+            w.kill()
+        embedded_engine(Settings(data_dir=tmp_path)).stop()
+        assert not orphans, "API processes outlived their supervisor"
+
+
+def test_connections_spread_across_workers_and_sigterm_stops_all(
+    server: tuple[subprocess.Popen[bytes], int, Path],
+) -> None:
+    proc, port, _log = server
+    parent = psutil.Process(proc.pid)
+    conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(20)]
+    for c in conns:  # keep-alive connections, as the explorer's browser keeps them
+        c.request("GET", "/api/v1/health")
+        r = c.getresponse()
+        r.read()
+        assert r.status == 200
+    served = {
+        w.pid: sum(
+            1
+            for c in w.net_connections()
+            if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port
+        )
+        for w in _workers(parent)
+    }
+    assert sum(served.values()) == 20
+    assert min(served.values()) > 0, served  # all on one worker: odds 2 in a million
+    for c in conns:
+        c.close()
+
+    workers = _workers(parent)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    _gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive
+
+
+def test_a_crashed_worker_is_replaced(
+    server: tuple[subprocess.Popen[bytes], int, Path],
+) -> None:
+    proc, port, log = server
+    parent = psutil.Process(proc.pid)
+    time.sleep(11)  # workers that die right after starting are not restarted
+    victim = _workers(parent)[0]
+    victim.kill()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        ws = [w for w in _workers(parent) if w.pid != victim.pid]
+        if len(ws) == 2 and all(_listening(w, port) for w in ws):
+            break
+        time.sleep(0.3)
+    else:
+        states = [(w.pid, w.status(), _listening(w, port)) for w in _workers(parent)]
+        pytest.fail(f"the killed worker was not replaced: {states}\n{log.read_text()}")
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        c.request("GET", "/api/v1/health")
+        assert c.getresponse().status == 200
+    finally:
+        c.close()
