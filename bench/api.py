@@ -310,7 +310,12 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, help="engine and API data (loaded if missing)")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--duration", type=float, default=60.0)
-    ap.add_argument("--workers", type=int, default=1, help="API processes (guanxi serve)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="API processes (guanxi serve --workers); one per core by default",
+    )
     ap.add_argument(
         "--think-ms",
         default="0,1000",
