@@ -238,8 +238,7 @@ def _raw_note(p: Any, holder: dict[str, Any]) -> str:
 
 
 def _to_nx(p: Any) -> nx.Graph:
-    el = np.asarray(p.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-    el = np.sort(el, axis=1)
+    el = np.sort(np.column_stack(p.ends()), axis=1)
     pairs, counts = np.unique(el, axis=0, return_counts=True)
     g = nx.Graph()
     g.add_nodes_from(range(p.n_nodes))

@@ -293,7 +293,7 @@ def _open_components(
     """
     comp = np.asarray(proj.graph.connected_components(mode="weak").membership, np.int64)
     src, dst = proj.ends()
-    wt = np.ones(len(src)) if w is None else np.asarray(w, dtype=np.float64)
+    wt = _weight_array(proj, w)
     if not modularity or resolution <= 0 or not len(wt) or wt.min() <= 0:
         return comp, np.ones(len(comp), dtype=bool)
     n = proj.n_nodes
@@ -336,10 +336,9 @@ def _open_graph(
     position = np.empty(n, np.int64)
     position[order] = np.arange(n)
     g = ig.Graph(n=n, edges=list(zip(position[s].tolist(), position[t].tolist(), strict=True)))
-    if w is None:
-        return g, vertices[order], None, float(keep.sum()) / max(len(src), 1)
-    wt = np.asarray(w, dtype=np.float64)
-    return g, vertices[order], wt[keep].tolist(), float(wt[keep].sum() / wt.sum())
+    wt = _weight_array(proj, w)
+    share = float(wt[keep].sum() / wt.sum()) if len(wt) else 0.0
+    return g, vertices[order], None if w is None else wt[keep].tolist(), share
 
 
 def _modularity(
@@ -354,12 +353,17 @@ def _modularity(
 def _cpm(proj: Projection, membership: IntArray, w: list[float] | None, resolution: float) -> float:
     """igraph's CPM quality: (internal weight - resolution x sum of n_c² / 2) / total weight."""
     src, dst = proj.ends()
-    wt = np.ones(len(src)) if w is None else np.asarray(w, dtype=np.float64)
+    wt = _weight_array(proj, w)
     if not wt.sum():
         return 0.0
     inside = float(wt[membership[src] == membership[dst]].sum())
     sizes = np.bincount(membership).astype(np.float64)
     return (inside - resolution * float((sizes**2).sum()) / 2) / float(wt.sum())
+
+
+def _weight_array(proj: Projection, w: list[float] | None) -> npt.NDArray[np.float64]:
+    """Edge weights by edge id, 1 for every edge when there are none."""
+    return np.ones(proj.n_edges) if w is None else np.asarray(w, dtype=np.float64)
 
 
 def _weights(proj: Projection, type_weights: Mapping[str, float] | None) -> list[float] | None:
