@@ -70,6 +70,20 @@ def _prop_view(role: Role, label: str, prop: str, rel: bool) -> View:
     return view(role, privacy)
 
 
+@lru_cache(maxsize=4096)
+def _views(
+    role: Role, label: str, keys: tuple[str, ...], rel: bool
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The keys ``role`` sees, sees masked and may not see, for one set of property keys:
+    nodes of a label mostly come with the same keys, so a node shown costs one look-up."""
+    views = [(k, _prop_view(role, label, k, rel)) for k in keys]
+    return (
+        tuple(k for k, v in views if v is View.SHOW),
+        tuple(k for k, v in views if v is View.MASK),
+        tuple(k for k, v in views if v is View.WITHHOLD),
+    )
+
+
 def mask_value(value: Any) -> Any:
     if value is None:
         return None
@@ -126,19 +140,14 @@ class Presenter:
     def properties(
         self, label: str, props: Mapping[str, Any], rel: bool = False
     ) -> tuple[dict[str, Any], list[str], list[str]]:
-        shown: dict[str, Any] = {}
-        masked: list[str] = []
-        withheld: list[str] = []
-        for k, v in props.items():
-            how = _prop_view(self.role, label, k, rel)
-            if how is View.SHOW:
-                shown[k] = v
-            elif how is View.MASK:
-                shown[k] = mask_value(v)
-                masked.append(k)
-            else:
-                withheld.append(k)
-        return shown, masked, withheld
+        show, masked, withheld = _views(self.role, label, tuple(props), rel)
+        if not masked:
+            return {k: props[k] for k in show}, [], list(withheld)
+        # In the properties' own order (the explorer lists them so).
+        shown = {
+            k: mask_value(v) if k in masked else v for k, v in props.items() if k not in withheld
+        }
+        return shown, list(masked), list(withheld)
 
     def _screen(self, label: str, key: Any, shown: dict[str, Any]) -> list[str]:
         if label != "Finding" or key not in self.opaque_findings:

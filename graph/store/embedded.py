@@ -103,7 +103,7 @@ class EmbeddedEngine:
             out["redis_version"] = info.get("redis_version")
             out["used_memory_human"] = info.get("used_memory_human")
             out["aof_enabled"] = bool(info.get("aof_enabled"))
-            out["falkordb_version"] = _module_version(conn)
+            out["falkordb_version"] = module_version(conn)
             out["graphs"] = [
                 g.decode() if isinstance(g, bytes) else g
                 for g in conn.execute_command("GRAPH.LIST")
@@ -317,7 +317,8 @@ class EmbeddedEngine:
             return "(no log)"
 
 
-def _module_version(conn: Any) -> str:
+def module_version(conn: Any) -> str:
+    """The FalkorDB module's version (``4.16.3``) as the server reports it."""
     for mod in conn.execute_command("MODULE", "LIST"):
         # redis-py answers with dicts or with flat [key, value, ...] lists, by version.
         fields = mod if isinstance(mod, dict) else dict(zip(mod[::2], mod[1::2], strict=False))

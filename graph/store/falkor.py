@@ -14,9 +14,6 @@ from typing import Any
 
 import redis
 from falkordb import FalkorDB
-from falkordb.edge import Edge
-from falkordb.node import Node
-from falkordb.path import Path as FPath
 from falkordb.query_result import parse_scalar
 
 from graph import schema as sch
@@ -33,10 +30,11 @@ from graph.store.base import (
     RelGroup,
     Row,
     WriteSummary,
-    plain_node,
-    plain_relationship,
 )
-from graph.store.embedded import EmbeddedEngine
+from graph.store.embedded import EmbeddedEngine, module_version
+from graph.store.falkor_reply import Decoder
+from graph.store.falkor_reply import check as check_reply
+from graph.store.falkor_reply import stats as reply_stats
 
 _CONSTRAINT = "GRAPH.CONSTRAINT"
 # Compact-format cell types whose raw value is already the Python value: null, string,
@@ -69,15 +67,9 @@ class FalkorStore(GraphStore):
     def _run(
         self, cypher: str, params: Mapping[str, Any], *, write: bool, timeout: float | None
     ) -> tuple[list[Row], WriteSummary]:
-        ms = int(timeout * 1000) if timeout else None
         t0 = time.perf_counter()
         try:
-            if write:
-                res = self._g.query(cypher, dict(params), timeout=ms)
-            else:
-                res = self._g.ro_query(cypher, dict(params), timeout=ms)
-        except redis.exceptions.ConnectionError as e:
-            raise EngineUnavailable(f"embedded engine connection lost: {e}") from e
+            reply = self._execute(cypher, params, write=write, timeout=timeout)
         except redis.exceptions.ResponseError as e:
             if not write and "empty key" in str(e):
                 # The graph key does not exist until the first write; a read of a graph
@@ -85,13 +77,30 @@ class FalkorStore(GraphStore):
                 self._g.query("RETURN 0")
                 return self._run(cypher, params, write=False, timeout=timeout)
             raise _wrap(e, cypher) from e
+        counts = reply_stats(reply)
         summary = WriteSummary(
-            nodes_created=int(res.nodes_created or 0),
-            relationships_created=int(res.relationships_created or 0),
-            properties_set=int(res.properties_set or 0),
+            nodes_created=int(counts.get("nodes_created", 0)),
+            relationships_created=int(counts.get("relationships_created", 0)),
+            properties_set=int(counts.get("properties_set", 0)),
             seconds=time.perf_counter() - t0,
         )
-        return _rows(res), summary
+        return Decoder(self._g).rows(reply), summary
+
+    def _execute(
+        self, cypher: str, params: Mapping[str, Any], *, write: bool, timeout: float | None
+    ) -> list[Any]:
+        """The raw compact reply (:mod:`graph.store.falkor_reply` decodes it)."""
+        query = self._g._build_params_header(dict(params)) + cypher
+        args: list[Any] = ["GRAPH.QUERY" if write else "GRAPH.RO_QUERY", self.graph_name]
+        args += [query, "--compact"]
+        if timeout:
+            args += ["timeout", int(timeout * 1000)]
+        try:
+            reply = self._db.connection.execute_command(*args)
+        except redis.exceptions.ConnectionError as e:
+            raise EngineUnavailable(f"embedded engine connection lost: {e}") from e
+        check_reply(reply)
+        return list(reply)
 
     def read_columns(
         self, cypher: str, params: Mapping[str, Any], names: Sequence[str]
@@ -103,13 +112,8 @@ class FalkorStore(GraphStore):
         types other than null, string and integer go through the client's own parser.
         ``names`` must be the statement's return columns, in order.
         """
-        query = self._g._build_params_header(dict(params)) + cypher
         try:
-            reply = self._db.connection.execute_command(
-                "GRAPH.RO_QUERY", self.graph_name, query, "--compact"
-            )
-        except redis.exceptions.ConnectionError as e:
-            raise EngineUnavailable(f"embedded engine connection lost: {e}") from e
+            reply = self._execute(cypher, params, write=False, timeout=None)
         except redis.exceptions.ResponseError as e:
             if "empty key" in str(e):
                 return {n: [] for n in names}
@@ -241,13 +245,16 @@ class FalkorStore(GraphStore):
         return self.read(q, {"label": label, "q": text, "limit": limit})
 
     def health(self) -> Health:
+        # Load balancers and the API's /health ask often: one PING and MODULE LIST on the
+        # store's own connection (the engine's ``status`` opens a new one and parses INFO).
         try:
             conn = self._db.connection
             conn.ping()
-            st = self.server.status()
-            return Health(True, self.engine, st.get("falkordb_version", ""), st)
+            version = module_version(conn)
         except Exception as e:
             return Health(False, self.engine, detail={"error": str(e)})
+        detail = {"address": self.server.address.describe(), "graph": self.graph_name}
+        return Health(True, self.engine, version, detail)
 
     def clear(self) -> None:
         try:
@@ -271,51 +278,3 @@ def _wrap(e: redis.exceptions.ResponseError, cypher: str) -> QueryError:
     if "read-only" in low or "ro_query" in low or "is to be executed only on read-only" in low:
         return ReadOnlyViolation(f"refused: the query would write ({msg})", cypher)
     return QueryError(f"FalkorDB error: {msg}", cypher)
-
-
-def _rows(res: Any) -> list[Row]:
-    header = [h[1].decode() if isinstance(h[1], bytes) else str(h[1]) for h in res.header]
-    if not header:
-        return []
-    by_id: dict[int, dict[str, Any]] = {}
-    made: list[dict[str, Any]] = []  # every relationship made, to resolve its ends after
-
-    def conv(v: Any) -> Any:
-        if isinstance(v, Node):
-            n = plain_node(list(v.labels or []), v.properties)
-            if v.id is not None:
-                by_id[v.id] = n
-            return n
-        if isinstance(v, Edge):
-            src = v.src_node.id if isinstance(v.src_node, Node) else v.src_node
-            dst = v.dest_node.id if isinstance(v.dest_node, Node) else v.dest_node
-            r = plain_relationship(v.relation, by_id.get(src), by_id.get(dst), v.properties)
-            r["_ids"] = (src, dst)
-            made.append(r)
-            return r
-        if isinstance(v, FPath):
-            nodes = [conv(n) for n in v.nodes()]
-            rels = [conv(r) for r in v.edges()]
-            return {"_kind": "path", "nodes": nodes, "relationships": rels}
-        if isinstance(v, list):
-            return [conv(x) for x in v]
-        if isinstance(v, dict):
-            return {k: conv(x) for k, x in v.items()}
-        return v
-
-    out = [dict(zip(header, (conv(v) for v in row), strict=True)) for row in res.result_set]
-    _fill_endpoints(made, by_id)
-    return out
-
-
-def _fill_endpoints(rels: list[dict[str, Any]], by_id: dict[int, dict[str, Any]]) -> None:
-    """Resolve relationship endpoints against nodes seen anywhere in the result.
-
-    Only the relationships made are visited (not every value of every row: walking the
-    properties of 300 nodes cost more than reading them)."""
-    for v in rels:
-        src, dst = v.pop("_ids")
-        for end, nid in (("start", src), ("end", dst)):
-            if v[end] is None and nid in by_id:
-                n = by_id[nid]
-                v[end] = {"label": n["labels"][0] if n["labels"] else None, "key": n["key"]}
