@@ -179,11 +179,6 @@ def create_app(
     vis = _vis_dir()
     if vis is not None:  # the explorer draws with the vis-network copy pyvis ships
         app.mount("/vendor/vis-network", StaticFiles(directory=vis), name="vis-network")
-    vis = _vis_network_dir()
-    if vis is not None:
-        # The explorer draws with the vis-network copy inside the installed pyvis package
-        # (DESIGN.md §9): no CDN.
-        app.mount("/vendor/vis-network", StaticFiles(directory=vis), name="vis-network")
     if STATIC_DIR.is_dir():
         app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="explorer")
     return app
@@ -199,15 +194,6 @@ def _vis_dir() -> Path | None:
         return None
     d = Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
     return d if (d / "vis-network.min.js").is_file() else None
-
-
-def _vis_network_dir() -> Path | None:
-    try:
-        import pyvis
-    except ImportError:  # pragma: no cover - pyvis is a dependency
-        return None
-    found = sorted((Path(pyvis.__file__).parent / "templates" / "lib").glob("vis-*"))
-    return found[-1] if found and (found[-1] / "vis-network.min.js").exists() else None
 
 
 def _custom_openapi(app: FastAPI) -> None:
