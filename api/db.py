@@ -140,6 +140,9 @@ class Database:
                 kwargs["pool_size"] = 40
                 kwargs["max_overflow"] = 10
         self.url = url
+        # A local file: a read takes tens of microseconds and, with WAL, never waits for
+        # a writer, so it may run on the event loop.
+        self.local = url.startswith("sqlite")
         self.engine: Engine = create_engine(url, json_serializer=_json_text, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
