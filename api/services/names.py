@@ -81,6 +81,7 @@ class NameIndex:
         self.built_at: float | None = None
         self.seconds = 0.0
         self._names: list[str] = []
+        self._by_length: dict[int, list[str]] = {}  # the names of each length, sorted
         self._full: list[str] = []
         self._full_idx = array("I")
         self._init: list[str] = []
@@ -106,8 +107,12 @@ class NameIndex:
                 init.append((s, i))
         full.sort()
         init.sort()
+        by_length: dict[int, list[str]] = {}
+        for name in distinct:  # in order, so each list is sorted too
+            by_length.setdefault(len(name), []).append(name)
         with self._lock:
             self._names = distinct
+            self._by_length = dict(sorted(by_length.items()))
             self._full = [k for k, _ in full]
             self._full_idx = array("I", (i for _, i in full))
             self._init = [k for k, _ in init]
@@ -148,13 +153,20 @@ class NameIndex:
         return list(out.items())
 
     def prefix(self, q: str, limit: int = 200) -> list[str]:
-        """Distinct names starting with ``q``, in code-point order, at most ``limit``."""
+        """Distinct names starting with ``q``, shortest first (they complete more of what
+        was typed, and search ranks them first), then in code-point order; at most
+        ``limit``."""
         out: list[str] = []
         with self._lock:
-            i = bisect_left(self._names, q)
-            while i < len(self._names) and self._names[i].startswith(q) and len(out) < limit:
-                out.append(self._names[i])
-                i += 1
+            for length, names in self._by_length.items():
+                if length < len(q):
+                    continue
+                i = bisect_left(names, q)
+                while i < len(names) and names[i].startswith(q) and len(out) < limit:
+                    out.append(names[i])
+                    i += 1
+                if len(out) >= limit:
+                    break
         return out
 
     def contains(self, q: str, limit: int = 100) -> list[str]:

@@ -23,6 +23,12 @@ NAME_LABELS = ("Person", "Enterprise", "Mention", "Division")
 NameIndexed = frozenset(INDEXED_LABELS)  # the labels whose names the in-process index holds
 PHONE_LABELS = ("Person", "Enterprise")
 TEXT_LABELS = ("Enterprise", "Contract", "Program", "Organisation", "School")
+# Completions of a prefix looked up: the shortest names, and the first nodes holding
+# them, per label. A one-character prefix names thousands of people, but ranking puts
+# the shortest names first and a page holds 20 by default; the total is then a lower
+# bound (``capped``), as it is for any step that reaches its limit.
+PREFIX_NAMES = 60
+PREFIX_ROWS = 100
 
 
 @dataclass
@@ -133,8 +139,12 @@ def search(
     if _has_cjk(text) or any(c.isalpha() for c in text):
         _exact_prop(store, col, scope, "name", text, name_labels, "exact_name", 90, cap, timeout)
         if names is not None and names.ready:
-            found = [(n, "prefix") for n in names.prefix(text) if n != text]
-            _by_name(store, col, scope, text, found, name_labels, cap, timeout)
+            # The shortest names rank first; a page needs only those. More than that
+            # many names makes the total a lower bound (``capped``).
+            completions = names.prefix(text, limit=PREFIX_NAMES + 1)
+            col.capped |= len(completions) > PREFIX_NAMES
+            found = [(n, "prefix") for n in completions[:PREFIX_NAMES] if n != text]
+            _by_name(store, col, scope, text, found, name_labels, min(cap, PREFIX_ROWS), timeout)
         else:
             _prefix(store, col, scope, text, name_labels, cap, timeout)
     if names is not None and names.ready:
