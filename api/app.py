@@ -27,7 +27,7 @@ from api import errors
 from api.audit import API_PREFIX, AuditMiddleware
 from api.db import Database
 from api.deps import Services
-from api.ratelimit import Buckets
+from api.ratelimit import SharedBuckets
 from api.refs import RefCodec, load_secret
 from api.routers import ROUTERS
 from api.scope import ScopeResolver
@@ -107,7 +107,11 @@ def build_services(settings: ApiSettings, store: GraphStore, database: Database)
         db=database,
         codec=RefCodec(load_secret(secret, settings.data_dir)),
         resolver=ScopeResolver(store),
-        buckets=Buckets(settings.rate_per_second, settings.rate_burst),
+        # One file per data directory: the processes of `guanxi serve --workers N` share
+        # each key's bucket.
+        buckets=SharedBuckets(
+            settings.rate_per_second, settings.rate_burst, settings.data_dir / "api-ratelimit"
+        ),
         extras={
             "names": NameIndex(),
             "risk": RiskModel(),
@@ -152,6 +156,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.services.buckets.close()
             if own_store:
                 st.close()
             if db is None:

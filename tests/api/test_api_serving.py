@@ -16,11 +16,15 @@ from pathlib import Path
 import psutil
 import pytest
 
+from api.db import Database
 from api.serving import reuse_port_supported
+from api.settings import ApiSettings
+from api.users import add_user
 from graph.settings import Settings
 from graph.store import embedded_engine
 
 pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="needs Linux SO_REUSEPORT")
+BURST = 6
 
 
 def _free_port() -> int:
@@ -53,7 +57,14 @@ def _listening(proc: psutil.Process, port: int) -> bool:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
     port = _free_port()
-    env = {**os.environ, "GUANXI_RISK_MODEL": "false", "GUANXI_ENGINE": "embedded"}
+    env = {
+        **os.environ,
+        "GUANXI_RISK_MODEL": "false",
+        "GUANXI_ENGINE": "embedded",
+        # A key's burst, and no refill worth counting while a test runs.
+        "GUANXI_RATE_PER_SECOND": "0.001",
+        "GUANXI_RATE_BURST": str(BURST),
+    }
     cmd = [sys.executable, "-m", "graph.cli", "serve", "--workers", "2", "--port", str(port)]
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
@@ -138,3 +149,27 @@ def test_a_crashed_worker_is_replaced(
         assert c.getresponse().status == 200
     finally:
         c.close()
+
+
+def test_a_keys_rate_limit_holds_across_workers(
+    server: tuple[subprocess.Popen[bytes], int, Path],
+) -> None:
+    """Requests on fresh connections land on both processes; together they grant the
+    key's burst once (each process's own bucket would grant it twice)."""
+    _proc, port, log = server
+    db = Database(ApiSettings(data_dir=log.parent).db_url)
+    db.create()
+    key = add_user(db, "limited", "investigator", ["430422"])
+    db.dispose()
+    codes = []
+    for _ in range(4 * BURST):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            c.request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {key}"})
+            r = c.getresponse()
+            r.read()
+            codes.append(r.status)
+        finally:
+            c.close()
+    assert codes.count(200) == BURST, (codes, log.read_text())
+    assert codes.count(429) == 3 * BURST
