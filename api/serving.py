@@ -70,7 +70,10 @@ def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
         )
         return
     # Held, not listening, so that port 0 resolves once and a taken port fails here.
-    reservation = listening_socket(host, port, listen=False)
+    try:
+        reservation = listening_socket(host, port, listen=False)
+    except OSError as e:  # taken by another program, or an address not of this machine
+        raise SystemExit(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     port = reservation.getsockname()[1]
     ctx = mp.get_context("spawn")
     procs: dict[int, tuple[Any, float]] = {}

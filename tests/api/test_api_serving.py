@@ -173,3 +173,25 @@ def test_a_keys_rate_limit_holds_across_workers(
             c.close()
     assert codes.count(200) == BURST, (codes, log.read_text())
     assert codes.count(429) == 3 * BURST
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:  # a plain socket: the API's cannot share its port
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "GUANXI_RISK_MODEL": "false", "GUANXI_ENGINE": "embedded"}
+        cmd = [sys.executable, "-m", "graph.cli", "serve", "--workers", "2", "--port", str(port)]
+        try:
+            done = subprocess.run(
+                [*cmd, "--data-dir", str(tmp_path)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        finally:
+            embedded_engine(Settings(data_dir=tmp_path)).stop()
+    assert done.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
