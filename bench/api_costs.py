@@ -1,0 +1,149 @@
+"""CPU per API request, by kind: each kind of request alone against one API process.
+
+python bench/api_costs.py --data-dir DIR --folder COUNTY     # after bench/api.py loaded it
+python bench/api_costs.py ... --kinds me,expand --duration 20
+
+Saturated latency on a 2-core machine is queueing, so what a change to the API buys shows
+first in CPU per request. This runs a few clients (``--clients``, 4 by default) against
+``guanxi serve`` for ``--duration`` seconds per kind and prints, per kind, requests/s,
+p50/p95 and the CPU seconds per request spent by the API process(es), the engine and the
+client. Kinds: ``search``, ``expand``, ``paths`` and ``finding`` as in ``bench/api.py``,
+``me`` (an authenticated, audited request that does nothing: the floor every request
+pays) and ``health`` (neither authenticated nor audited). The machine is shared and
+noisy; compare two versions of the code by interleaving runs of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+# bench/api.py is loaded by path: as a module named ``api`` it would shadow the package.
+_spec = importlib.util.spec_from_file_location("bench_api", Path(__file__).parent / "api.py")
+assert _spec is not None
+assert _spec.loader is not None
+bench_api: Any = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_api)
+
+from graph.settings import Settings  # noqa: E402
+from graph.store import embedded_engine, open_store  # noqa: E402
+
+KINDS = ("me", "health", "search", "expand", "paths", "finding")
+
+
+def request_for(
+    kind: str, w: dict[str, list[Any]], rng: random.Random
+) -> tuple[str, dict[str, Any]]:
+    if kind == "me":
+        return "/me", {}
+    if kind == "health":
+        return "/health", {}
+    path: str
+    params: dict[str, Any]
+    path, params = bench_api.request_for(kind, w, rng)
+    return path, params
+
+
+async def _client(
+    i: int, base: str, key: str, kind: str, w: dict[str, list[Any]], until: float
+) -> tuple[list[float], int]:
+    rng = random.Random(i)
+    headers = {"Authorization": f"Bearer {key}", "X-Purpose": "bench"}
+    c = bench_api.rawhttp.Client(base, headers, timeout=30)
+    times: list[float] = []
+    errors = 0
+    try:
+        while time.perf_counter() < until:
+            path, params = request_for(kind, w, rng)
+            t = time.perf_counter()
+            status, _body = await c.get(path, params)
+            times.append((time.perf_counter() - t) * 1000)
+            errors += status != 200
+    finally:
+        await c.close()
+    return times, errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--data-dir", type=Path, required=True, help="as bench/api.py left it")
+    ap.add_argument("--folder", type=Path, required=True, help="the county folder")
+    ap.add_argument("--kinds", default=",".join(KINDS))
+    ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--duration", type=float, default=10.0)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    for k in kinds:
+        if k not in KINDS:
+            raise SystemExit(f"unknown kind {k!r}; known: {', '.join(KINDS)}")
+    truth = json.loads((args.folder / "truth.json").read_text(encoding="utf-8"))
+    keys = bench_api.make_keys(args.data_dir, str(truth["county"]["code"]))
+    store = open_store(Settings(data_dir=args.data_dir))
+    w = bench_api.workload(store, args.seed)
+    store.close()
+    engine_pid = embedded_engine(Settings(data_dir=args.data_dir)).pid()
+    port = bench_api.free_port()
+    base = f"http://127.0.0.1:{port}/api/v1"
+    server: subprocess.Popen[bytes] = bench_api.start_server(args.data_dir, port, args.workers)
+    print(bench_api.markdown(bench_api.describe("embedded")))
+    print(
+        f"{args.clients} clients, {args.duration:.0f} s per kind, "
+        f"{args.workers} API process(es); CPU is per request\n"
+    )
+    cols = ("kind", "requests", "req/s", "p50 ms", "p95 ms", "API CPU ms", "engine CPU ms")
+    print("| " + " | ".join((*cols, "client CPU ms", "errors")) + " |")
+    print("|---|" + "---:|" * (len(cols) + 1))
+    try:
+        bench_api.wait_ready(base, keys["bench-admin"], args.workers)
+        admin = {"Authorization": f"Bearer {keys['bench-admin']}", "X-Purpose": "bench warm-up"}
+        for fid in w["findings"][:50]:  # derive the findings' evidence before timing
+            httpx.get(f"{base}/findings/{quote(fid, safe='')}", headers=admin, timeout=900)
+        for kind in kinds:
+            meter = bench_api.CpuMeter(server.pid, engine_pid)
+            meter.start()
+            t0 = time.perf_counter()
+            until = t0 + args.duration
+
+            async def run(kind: str = kind, until: float = until) -> list[tuple[list[float], int]]:
+                return await asyncio.gather(
+                    *(
+                        _client(i, base, keys["bench-investigator"], kind, w, until)
+                        for i in range(args.clients)
+                    )
+                )
+
+            results = asyncio.run(run())
+            wall = time.perf_counter() - t0
+            cpu = meter.stop()
+            times = [x for ts, _ in results for x in ts]
+            n = max(1, len(times))
+            print(
+                f"| {kind} | {len(times):,} | {len(times) / wall:.1f} "
+                f"| {bench_api.pct(times, 0.5):.1f} | {bench_api.pct(times, 0.95):.1f} "
+                f"| {cpu['api'] / n * 1000:.2f} | {cpu.get('engine', 0.0) / n * 1000:.2f} "
+                f"| {cpu['client'] / n * 1000:.2f} | {sum(e for _, e in results)} |",
+                flush=True,
+            )
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+if __name__ == "__main__":
+    main()
