@@ -186,6 +186,15 @@ def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[by
     return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """SIGINT, as Ctrl-C would; killed if it has not stopped after 30 s."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def wait_ready(base: str, admin: str, workers: int, timeout: float = 1800) -> float:
     """Seconds until every worker's name index is built (several answers in a row)."""
     t0 = time.perf_counter()
@@ -389,11 +398,7 @@ def main() -> None:
             wall = time.perf_counter() - t0
             runs.append((think, out, errors, wall, meter.stop()))
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
     console.print(markdown(info))
     sections = []

@@ -20,7 +20,6 @@ import asyncio
 import importlib.util
 import json
 import random
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -138,11 +137,7 @@ def main() -> None:
                 flush=True,
             )
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        bench_api.stop_server(server)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from typing import Any
 from falkordb.query_result import parse_scalar
 from redis.exceptions import ResponseError
 
-from graph import schema as sch
+from graph.store.base import key_of
 
 Row = dict[str, Any]
 
@@ -118,13 +118,7 @@ class Decoder:
     def node(self, v: list[Any]) -> dict[str, Any]:
         labels = [self.schema.get_label(i) for i in v[1]]
         props = self.properties(v[2])
-        key = None
-        for lbl in labels:
-            nt = sch.NODES.get(lbl)
-            if nt is not None:
-                key = props.get(nt.key)
-                break
-        n = {"_kind": "node", "labels": labels, "key": key, "properties": props}
+        n = {"_kind": "node", "labels": labels, "key": key_of(labels, props), "properties": props}
         self.by_id[int(v[0])] = n
         return n
 
