@@ -13,6 +13,8 @@ import pytest
 from graph.errors import LoadFailed
 from graph.loaders import load_folder, pipeline
 from graph.store import GraphStore
+from graph.store.embedded import EmbeddedEngine
+from graph.store.falkor import FalkorStore
 
 MINI = Path(__file__).parents[1] / "data" / "registers" / "mini"
 A = "430422198001011235"
@@ -103,3 +105,18 @@ def test_a_nul_in_a_phone_number_rejects_its_row_on_the_bulk_path(
     assert not [r for r in phones if "\x00" in r["phone"]]
     (person,) = store.read("MATCH (p:Person {id_number: $a}) RETURN p.phone AS phone", {"a": A})
     assert person["phone"] is None  # the register's row for 张三 was rejected
+
+
+def test_engine_status_names_a_partly_loaded_graph(embedded_server: EmbeddedEngine) -> None:
+    store = FalkorStore(embedded_server, "status-test")
+    try:
+        store.write("CREATE (:Division {code: '430422', src: ['test#1']})")
+        assert embedded_server.status()["load"] == "complete"
+        store.set_load_mark({"state": "failed", "since": "2026-01-02T03:04:05+00:00", "error": "x"})
+        assert embedded_server.status()["load"] == (
+            "status-test partially loaded (failed since 2026-01-02T03:04:05+00:00): x"
+        )
+    finally:
+        store.set_load_mark(None)
+        store.clear()
+        store.close()
