@@ -33,7 +33,8 @@ def test_health_says_when_the_graph_is_partly_loaded(api: Api) -> None:
     finally:
         api.store.set_load_mark(None)
     assert (body["load"], body["load_since"]) == ("partial", "2026-01-02T03:04:05+00:00")
-    assert "error" not in body and "folder" not in body
+    assert "error" not in body
+    assert "folder" not in body
     assert api.client.get("/api/v1/health").json()["load"] == "complete"
 
 

@@ -94,7 +94,8 @@ def test_a_nul_in_a_phone_number_rejects_its_row_on_the_bulk_path(
 ) -> None:
     persons = mini / "persons.csv"
     text = persons.read_text(encoding="utf-8-sig")
-    assert f"{A},张三," in text and ",13800000001," in text
+    assert f"{A},张三," in text
+    assert ",13800000001," in text
     persons.write_text(text.replace(",13800000001,", ",1380000\x000001,", 1), encoding="utf-8")
     report = load_folder(store, mini, progress=False)
     assert report.method == ("bulk" if store.can_bulk_create else "merge")
