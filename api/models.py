@@ -271,6 +271,12 @@ class HealthOut(BaseModel):
     engine: str
     version: str
     api: str
+    load: Literal["complete", "partial"] = Field(
+        "complete",
+        description="partial while a load runs, or after one stopped part way, until a load "
+        "completes (`guanxi load`): answers may then miss registers",
+    )
+    load_since: str | None = Field(None, description="when the unfinished load started (UTC)")
 
 
 class JudgementOut(BaseModel):

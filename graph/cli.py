@@ -152,19 +152,29 @@ def load(
     engine: EngineOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Load every register found in FOLDER; rejects go to FOLDER/_load/rejects.csv."""
+    """Load every register found in FOLDER; rejects go to FOLDER/_load/rejects.csv.
+
+    Exit status: 0 the load completed (rejected rows, if any, are counted on the last
+    line and listed in rejects.csv); 2 refused before writing anything (a file failed
+    its checks, no register in FOLDER, a bad option): the graph is as it was; 3 failed
+    after writing began: the graph is marked partially loaded (engine status, /health,
+    the explorer) until a load completes. FOLDER/_load/load_report.json says which.
+    """
     from graph.loaders import load_folder
 
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder")
     with connect(settings_from(engine, data_dir)) as store:
-        if fresh:
-            store.clear()
         report = load_folder(
-            store, folder, batch_size=batch_size, progress=True, bulk=False if merge else None
+            store,
+            folder,
+            batch_size=batch_size,
+            progress=True,
+            bulk=False if merge else None,
+            fresh=fresh,
         )
         console.print(report.render())
-        console.print(f"rejects and warnings: {folder / '_load'}")
+        console.print(report.outcome())
         if resolve_after:
             from graph.resolve import resolve as run_resolve
 
@@ -304,8 +314,7 @@ def demo(
     truth = generate(persons, seed, out)
     with connect(settings) as store:
         console.rule("2/5 loading the registers into the embedded engine")
-        store.clear()
-        console.print(load_folder(store, out, progress=True).render())
+        console.print(load_folder(store, out, progress=True, fresh=True).render())
         console.rule("3/5 entity resolution")
         console.print(run_resolve(store).render())
         console.rule("4/5 detection")
@@ -500,7 +509,7 @@ def main() -> None:
         app()
     except GuanxiError as e:
         err.print(f"[red]error:[/red] {e}")
-        raise SystemExit(2) from None
+        raise SystemExit(getattr(e, "exit_code", 2)) from None
 
 
 if __name__ == "__main__":

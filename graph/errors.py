@@ -66,3 +66,21 @@ class EngineUnavailable(GuanxiError):
 
 class Unsupported(GuanxiError):
     """The engine in use cannot do what was asked."""
+
+
+class LoadFailed(GuanxiError):
+    """A load stopped before it finished.
+
+    ``partial`` is False when it was refused before writing anything (the graph is as it
+    was) and True when it stopped after writing began (the graph is marked partially
+    loaded until a complete load finishes). ``exit_code`` is what ``guanxi load`` exits
+    with: 2 refused, 3 partial.
+    """
+
+    def __init__(self, message: str, *, partial: bool) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.partial else 2

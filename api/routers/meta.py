@@ -28,7 +28,16 @@ def health(store: StoreDep) -> dict[str, Any]:
     h = store.health()
     if not h.ok:
         raise EngineUnavailable(f"the {h.engine} graph engine does not answer")
-    return {"ok": h.ok, "engine": h.engine, "version": h.version, "api": "1"}
+    mark = store.load_mark()
+    return {
+        "ok": h.ok,
+        "engine": h.engine,
+        "version": h.version,
+        "api": "1",
+        # Only the state and its start: the mark's folder and error stay on the server.
+        "load": "partial" if mark else "complete",
+        "load_since": mark.get("since") if mark else None,
+    }
 
 
 @router.get(

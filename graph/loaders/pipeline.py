@@ -23,12 +23,15 @@ Either way a big register is read and validated by a forked worker process
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
+import traceback
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.progress import (
@@ -40,7 +43,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from graph.errors import Unsupported
+from graph.errors import GuanxiError, LoadFailed, Unsupported
 from graph.loaders import (
     assets,
     complaints,
@@ -54,11 +57,12 @@ from graph.loaders import (
 from graph.loaders.batch import Batch, Ref, Statement, execute
 from graph.loaders.bulk import MemoryGraph
 from graph.loaders.common import Builder, Context
-from graph.loaders.read import find_all, map_header, open_register
+from graph.loaders.preflight import Checked, RegisterFile, check_folder, check_register
+from graph.loaders.read import map_header, open_register
 from graph.loaders.registers import REGISTERS, Register
 from graph.loaders.report import IssueFiles, LoadReport, RegisterReport
 from graph.loaders.stream import ValidatedRows
-from graph.store.base import GraphStore, WriteSummary
+from graph.store.base import LOAD_MARK, GraphStore, WriteSummary
 
 BUILDERS: dict[str, Builder] = {
     **divisions.BUILDERS,
@@ -81,16 +85,110 @@ def load_folder(
     batch_size: int = 5000,
     progress: bool = True,
     bulk: bool | None = None,
+    fresh: bool = False,
 ) -> LoadReport:
     """Load every register found in ``folder`` into ``store``.
 
     Writes ``folder/_load/rejects.csv``, ``warnings.csv`` and ``load_report.json`` and
     returns the report (``report.render()`` is the summary table). ``bulk``: ``None``
     creates the graph in one go when the store is empty and can (see the module
-    docstring), ``False`` always merges, ``True`` insists on bulk.
+    docstring), ``False`` always merges, ``True`` insists on bulk. ``fresh`` empties the
+    graph first, once every file has passed its checks.
+
+    A load that cannot finish raises :class:`~graph.errors.LoadFailed` in one line after
+    writing ``load_report.json`` (``status`` refused or failed): refused when a file
+    fails its checks (:mod:`graph.loaders.preflight`) or nothing is there to load, and
+    then nothing was written; failed when it stopped after writing began, and then the
+    graph keeps the partial-load mark (:meth:`GraphStore.load_mark`) until a load
+    completes.
     """
+    folder = Path(folder)
+    report = LoadReport(str(folder))
+    began = False
     with _no_cycle_collection():
-        return _load_folder(store, Path(folder), batch_size, progress, bulk)
+        try:
+            checked = check_folder(folder)
+            report.problems = checked.problems
+            if checked.problems:
+                raise LoadRefused(_first(checked.problems))
+            memory = _bulk_or_merge(store, report, bulk, fresh)
+            began = True
+            mark = {"state": "loading", "since": _now(), "folder": str(folder)}
+            store.set_load_mark(mark)
+            if fresh:
+                store.clear()
+                store.set_load_mark(mark)  # an engine that keeps it in the graph lost it
+            _load_folder(store, folder, report, checked, batch_size, progress, memory)
+            store.set_load_mark(None)
+        except BaseException as e:
+            _stopped(store, folder, report, e, began)
+            raise
+    report.write_json(folder / "_load" / "load_report.json")
+    return report
+
+
+class LoadRefused(GuanxiError):
+    """The folder's files failed their checks: nothing was written."""
+
+
+def _first(problems: list[str]) -> str:
+    more = len(problems) - 1
+    return problems[0] + (f" (and {more} more problem(s): see load_report.json)" if more else "")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _bulk_or_merge(
+    store: GraphStore, report: LoadReport, bulk: bool | None, fresh: bool
+) -> MemoryGraph | None:
+    """The graph in memory for a bulk load, or None to merge; refused before writing."""
+    empty = fresh or (store.count() == 0 and store.count_relationships() == 0)
+    if bulk and not (empty and store.can_bulk_create):
+        raise Unsupported("a bulk load needs an empty graph on an engine that can bulk-create")
+    memory = MemoryGraph() if bulk is not False and empty and store.can_bulk_create else None
+    report.method = "bulk" if memory else "merge"
+    return memory
+
+
+def _stopped(
+    store: GraphStore, folder: Path, report: LoadReport, e: BaseException, began: bool
+) -> None:
+    """Record a load that stopped: its report, its mark, and its error as one line
+    (raised as :class:`LoadFailed`, except for an interrupt, which goes on as it is)."""
+    report.status = "failed" if began else "refused"
+    lines = str(e).strip().splitlines()
+    report.error = lines[0] if lines else type(e).__name__
+    out = folder / "_load"
+    detail = ""
+    if folder.is_dir():
+        out.mkdir(exist_ok=True)
+        if not isinstance(e, GuanxiError) or len(lines) > 1:
+            # A bug, or an engine error with its query: the whole of it for whoever
+            # fixes it, the first line for whoever ran the load.
+            text = "".join(traceback.format_exception(e))
+            (out / "error.txt").write_text(text, encoding="utf-8")
+            detail = f" (details: {out / 'error.txt'})"
+            if not isinstance(e, GuanxiError):
+                report.error = f"{type(e).__name__}: {report.error}"
+        with contextlib.suppress(OSError):
+            report.write_json(out / "load_report.json")
+    if began:
+        # The mark set before writing says "loading" already; this adds why it stopped.
+        with contextlib.suppress(Exception):
+            mark = store.load_mark() or {}
+            store.set_load_mark({**mark, "state": "failed", "error": report.error[:300]})
+    if not isinstance(e, Exception):
+        return  # KeyboardInterrupt and the like: recorded, and raised as they are
+    if began:
+        message = (
+            f"load failed: {report.error}{detail}; the graph is marked partially loaded "
+            "until a load completes"
+        )
+    else:
+        message = f"load refused, nothing written: {report.error}{detail}"
+    raise LoadFailed(message, partial=began) from e
 
 
 @contextmanager
@@ -112,18 +210,18 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _load_folder(
-    store: GraphStore, folder: Path, batch_size: int, progress: bool, bulk: bool | None
-) -> LoadReport:
+    store: GraphStore,
+    folder: Path,
+    report: LoadReport,
+    checked: Checked,
+    batch_size: int,
+    progress: bool,
+    memory: MemoryGraph | None,
+) -> None:
     started = time.perf_counter()
-    report = LoadReport(str(folder))
     report.labels_before = label_counts(store)
     report.nodes_before = sum(report.labels_before.values())
     report.relationships_before = store.count_relationships()
-    empty = report.nodes_before == 0 and report.relationships_before == 0
-    if bulk and not (empty and store.can_bulk_create):
-        raise Unsupported("a bulk load needs an empty graph on an engine that can bulk-create")
-    memory = MemoryGraph() if bulk is not False and empty and store.can_bulk_create else None
-    report.method = "bulk" if memory else "merge"
     if memory is None:
         store.ensure_schema()  # the bulk path creates them after the data
     ctx = Context.from_store(store)
@@ -134,7 +232,17 @@ def _load_folder(
             str(issues.warnings_path),
         )
         for stem, register in REGISTERS.items():
-            rep = load_register(store, folder, register, ctx, issues, batch_size, bar, memory)
+            rep = load_register(
+                store,
+                folder,
+                register,
+                ctx,
+                issues,
+                batch_size,
+                bar,
+                memory,
+                checked=checked.files.get(stem),
+            )
             report.registers.append(rep)
             if stem in _REFRESH_AFTER and rep.loaded:
                 if memory is None:
@@ -148,8 +256,6 @@ def _load_folder(
     report.nodes_after = sum(report.labels_after.values())
     report.relationships_after = store.count_relationships()
     report.seconds = time.perf_counter() - started
-    report.write_json(out / "load_report.json")
-    return report
 
 
 def load_register(
@@ -161,16 +267,20 @@ def load_register(
     batch_size: int = 5000,
     bar: Progress | None = None,
     memory: MemoryGraph | None = None,
+    *,
+    checked: RegisterFile | None = None,
 ) -> RegisterReport:
+    """Load one register's file: ``checked`` as :func:`check_folder` found it (found and
+    checked here when not given)."""
     rep = RegisterReport(register.stem, register.zh)
-    files = find_all(folder, register.stem)
-    if not files:
+    checked = checked or check_register(folder, register)
+    if checked is None:
         return rep
     started = time.perf_counter()
-    path, rep.ignored_files = files[0], [p.name for p in files[1:]]
+    path, rep.ignored_files = checked.path, list(checked.ignored)
     build = BUILDERS[register.stem]
     with ExitStack() as stack:
-        source = stack.enter_context(open_register(path))
+        source = stack.enter_context(open_register(path, checked.encoding))
         hmap = map_header(register, source.header)
         rep.status, rep.file, rep.encoding = "loaded", path.name, source.encoding
         rep.extra_columns = hmap.extra_names
@@ -300,6 +410,11 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
 
 
 def label_counts(store: GraphStore) -> dict[str, int]:
-    """Nodes per label (one query; a node's first label is its schema label)."""
+    """Nodes per label (one query; a node's first label is its schema label), without
+    the partial-load mark."""
     rows = store.read("MATCH (n) RETURN labels(n)[0] AS label, count(n) AS c")
-    return {str(r["label"]): int(r["c"]) for r in rows if r["label"] is not None}
+    return {
+        str(r["label"]): int(r["c"])
+        for r in rows
+        if r["label"] is not None and r["label"] != LOAD_MARK
+    }

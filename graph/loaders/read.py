@@ -14,17 +14,29 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import errno
 import io
+import re
+import stat
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
+from graph.errors import LoadError
 from graph.ids import clean
 from graph.loaders.registers import Column, Register, extra_property, header_key
 
 SUFFIXES = (".csv", ".xlsx")
 _BLOCK = 1 << 20
+# Bounds on what one file may ask of memory; a register within them streams in a few MB.
+MAX_LINE_BYTES = 1 << 20  # a CSV line or an XLSX row: a register's row is a few hundred
+MAX_XLSX_INFLATED = 1 << 30  # a workbook's parts, inflated: bigger registers come as CSV
+MAX_SHARED_STRINGS = 256 << 20  # openpyxl holds a workbook's shared strings in memory
+MAX_XLSX_ROWS = 1_048_576  # Excel's own limit: a higher row number is not a real sheet
 
 csv.field_size_limit(1 << 24)
 
@@ -39,43 +51,147 @@ def find_register(folder: Path, stem: str) -> Path | None:
 
 
 def find_all(folder: Path, stem: str) -> list[Path]:
+    """The register's files in ``folder``, the one to load first.
+
+    A name that is the register's but not a readable file (a symbolic link loop, a
+    link to nothing, a folder) is an error, not an absent register: the department
+    sent something, and loading without it would look complete.
+    """
     if not folder.is_dir():
         return []
-    by_suffix = {
-        p.suffix.lower(): p
-        for p in sorted(folder.iterdir())
-        if p.is_file() and p.stem.lower() == stem and p.suffix.lower() in SUFFIXES
-    }
+    by_suffix: dict[str, Path] = {}
+    for p in sorted(folder.iterdir()):
+        if p.stem.lower() != stem or p.suffix.lower() not in SUFFIXES:
+            continue
+        _check_readable(p)
+        by_suffix[p.suffix.lower()] = p
     return [by_suffix[s] for s in SUFFIXES if s in by_suffix]
 
 
-def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` (BOM), ``utf-8``, ``gb18030``, or ``gb18030-replace`` if neither
-    decodes the whole file (its undecodable rows are then rejected as ``bad_encoding``).
+def _check_readable(path: Path) -> None:
+    try:
+        st = path.stat()
+    except OSError as e:
+        why = {errno.ELOOP: "a symbolic link loop", errno.ENOENT: "a link to nothing"}.get(
+            e.errno or 0, e.strerror or str(e)
+        )
+        raise LoadError(path.name, None, None, f"cannot be read: {why}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise LoadError(path.name, None, None, "is not a regular file")
 
-    The whole file is checked, block by block, because a GB18030 file can look like
-    ASCII for its first megabyte (a column of codes and dates) and fail later.
+
+@dataclass(frozen=True)
+class CsvScan:
+    """What a pass over a CSV file's bytes found (see :func:`scan_csv`)."""
+
+    encoding: str  # utf-8, utf-8-sig or gb18030; "-replace" when some bytes do not decode
+    undecodable: int  # bytes that do not decode in that encoding
+    longest_line: int  # bytes
+    longest_at: int  # its line number, 1 = the header
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` (BOM), ``utf-8`` or ``gb18030``, with ``-replace`` when some bytes do
+    not decode in it (their rows are then rejected as ``bad_encoding``); see
+    :func:`scan_csv`."""
+    return scan_csv(path).encoding
+
+
+def scan_csv(path: Path) -> CsvScan:
+    """Decide a CSV file's encoding on the evidence of all its bytes, and measure its lines.
+
+    A BOM says UTF-8. Otherwise a file that decodes as UTF-8 is UTF-8; one that does not
+    is read in whichever of UTF-8 and GB18030 leaves fewer bytes undecodable (a tie goes
+    to UTF-8). So one truncated character or stray 0xFF byte in a UTF-8 file costs its
+    row, not the whole file: as GB18030 every multibyte character of the file would be
+    wrong, and far more bytes fail. The whole file is read because a GB18030 file can
+    look like ASCII for its first megabyte (a column of codes and dates) and fail later.
     """
     with path.open("rb") as f:
-        head = f.read(3)
-    if head == codecs.BOM_UTF8:
-        return "utf-8-sig" if _decodes(path, "utf-8-sig") else "gb18030-replace"
-    for enc in ("utf-8", "gb18030"):
-        if _decodes(path, enc):
-            return enc
-    return "gb18030-replace"
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with path.open("rb") as f:
-            while block := f.read(_BLOCK):
-                decoder.decode(block)
+        bom = f.read(3) == codecs.BOM_UTF8
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    utf8 = True
+    lines = _LineMeter()
+    with path.open("rb") as f:
+        while block := f.read(_BLOCK):
+            lines.feed(block)
+            if utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
             decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+        except UnicodeDecodeError:
+            utf8 = False  # the file ends inside a character
+    longest, at = lines.longest()
+    if utf8:
+        return CsvScan("utf-8-sig" if bom else "utf-8", 0, longest, at)
+    bad_utf8 = _undecodable(path, "utf-8")
+    if bom:
+        return CsvScan("utf-8-sig-replace", bad_utf8, longest, at)
+    bad_gb = _undecodable(path, "gb18030")
+    if bad_gb < bad_utf8:
+        return CsvScan("gb18030" + ("-replace" if bad_gb else ""), bad_gb, longest, at)
+    return CsvScan("utf-8-replace", bad_utf8, longest, at)
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]")  # an undecodable byte, under surrogateescape
+
+
+def _undecodable(path: Path, encoding: str) -> int:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
+    bad = 0
+    with path.open("rb") as f:
+        while block := f.read(_BLOCK):
+            bad += len(_ESCAPED.findall(decoder.decode(block)))
+    return bad + len(_ESCAPED.findall(decoder.decode(b"", final=True)))
+
+
+class _LineMeter:
+    """The longest run of bytes between two separators, fed block by block."""
+
+    def __init__(self, separator: bytes | re.Pattern[bytes] = b"\n") -> None:
+        self.separator = separator
+        self.run = 0  # bytes of the line still open at the end of the last block
+        self.lines = 0  # separators seen
+        self.max, self.max_at = 0, 0
+
+    def feed(self, block: bytes) -> None:
+        sep = self.separator
+        parts = block.split(sep) if isinstance(sep, bytes) else sep.split(block)
+        if len(parts) == 1:
+            self.run += len(block)
+            return
+        self._see(self.run + len(parts[0]), self.lines)
+        for i, part in enumerate(parts[1:-1], start=1):
+            if len(part) > self.max:
+                self._see(len(part), self.lines + i)
+        self.lines += len(parts) - 1
+        self.run = len(parts[-1])
+
+    def _see(self, length: int, index: int) -> None:
+        if length > self.max:
+            self.max, self.max_at = length, index + 1
+
+    def longest(self) -> tuple[int, int]:
+        self._see(self.run, self.lines)
+        return self.max, self.max_at
+
+
+def check_csv(path: Path) -> CsvScan:
+    """Scan a CSV file (:func:`scan_csv`), refusing one whose lines break the bound."""
+    scan = scan_csv(path)
+    if scan.longest_line > MAX_LINE_BYTES:
+        raise LoadError(
+            path.name,
+            None,
+            None,
+            f"line {scan.longest_at:,} is {scan.longest_line:,} bytes long, over the limit "
+            f"of {MAX_LINE_BYTES:,} bytes a line: not a register a department exported",
+        )
+    return scan
 
 
 class _CountingReader(io.RawIOBase):
@@ -125,27 +241,41 @@ class Source:
         self.close()
 
 
-def open_register(path: Path) -> Source:
-    """Open a CSV or XLSX register; the first row is the header."""
+def open_register(path: Path, encoding: str | None = None) -> Source:
+    """Open a CSV or XLSX register; the first row is the header.
+
+    ``encoding``: a CSV file's, as :func:`scan_csv` found it (scanned here if not given).
+    A file that cannot be read, or stops being readable part way, raises
+    :class:`~graph.errors.LoadError` naming the file (and the row, when it is known).
+    """
     if path.suffix.lower() == ".xlsx":
         return _open_xlsx(path)
-    return _open_csv(path)
+    return _open_csv(path, encoding or check_csv(path).encoding)
 
 
-def _open_csv(path: Path) -> Source:
-    encoding = detect_encoding(path)
-    codec, errors = (
-        ("gb18030", "replace") if encoding == "gb18030-replace" else (encoding, "strict")
-    )
+def _open_csv(path: Path, encoding: str) -> Source:
+    codec = encoding.removesuffix("-replace")
+    errors = "replace" if encoding.endswith("-replace") else "strict"
     counting = _CountingReader(path.open("rb"))
     text = io.TextIOWrapper(io.BufferedReader(counting, _BLOCK), codec, errors, newline="")
     reader = csv.reader(text)
-    header = next(reader, [])
+    try:
+        header = next(reader, [])
+    except (csv.Error, UnicodeDecodeError) as e:
+        text.close()
+        raise LoadError(path.name, 1, None, f"cannot be read as CSV: {e}") from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         # The row number is the record's number, as a spreadsheet counts it (quoted
         # newlines inside a cell do not start a new row).
-        yield from enumerate(reader, start=2)
+        number = 1
+        try:
+            for number, cells in enumerate(reader, start=2):
+                yield number, cells
+        except (csv.Error, UnicodeDecodeError) as e:
+            # A quoted cell left open runs on to the end of the file: the file is not
+            # a table from here on.
+            raise LoadError(path.name, number + 1, None, f"cannot be read as CSV: {e}") from None
 
     return Source(
         path, encoding, header, rows(), path.stat().st_size, lambda: counting.consumed, text.close
@@ -162,13 +292,106 @@ def _cell(value: object) -> str:
     return clean(value)
 
 
-def _open_xlsx(path: Path) -> Source:
+def _size(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GiB" if n >= 1 << 30 else f"{n / (1 << 20):.0f} MiB"
+
+
+def _why(e: BaseException) -> str:
+    if isinstance(e, KeyError):
+        return f"the archive holds no workbook part ({e.args[0] if e.args else e})"
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse a workbook before anything is loaded: not a zip, cut short, without a
+    workbook or sheet, inflating past the bounds, a damaged or malformed first sheet, or
+    a row of more than ``MAX_LINE_BYTES`` of XML. Reads the first sheet once through."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise LoadError(
+            name, None, None, f"is not an XLSX workbook (not a zip archive, or cut short: {e})"
+        ) from None
+    inflated = sum(i.file_size for i in infos)
+    if inflated > MAX_XLSX_INFLATED:
+        raise LoadError(
+            name,
+            None,
+            None,
+            f"inflates to {_size(inflated)}, over the limit of {_size(MAX_XLSX_INFLATED)} "
+            "for a workbook: send the register as CSV",
+        )
+    shared = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
+    if shared > MAX_SHARED_STRINGS:
+        raise LoadError(
+            name,
+            None,
+            None,
+            f"its shared strings inflate to {_size(shared)}, over the limit of "
+            f"{_size(MAX_SHARED_STRINGS)}: send the register as CSV",
+        )
+    wb, ws = _workbook(path)
+    try:
+        sheet = str(ws._worksheet_path)
+    finally:
+        wb.close()
+    rows = _LineMeter(_ROW_TAG)
+    parser = expat.ParserCreate()
+    try:
+        with zipfile.ZipFile(path) as z, z.open(sheet) as f:
+            while block := f.read(_BLOCK):
+                rows.feed(block)
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as e:
+        raise LoadError(name, None, None, f"its first sheet is not well-formed XML ({e})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+        raise LoadError(name, None, None, f"its first sheet is damaged ({_why(e)})") from None
+    longest, at = rows.longest()
+    if longest > MAX_LINE_BYTES:
+        raise LoadError(
+            name,
+            None,
+            None,
+            f"the sheet's row {at - 1:,} holds {longest:,} bytes, over the limit of "
+            f"{MAX_LINE_BYTES:,} bytes a row",
+        )
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _workbook(path: Path) -> tuple[Any, Any]:
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    ws = wb.worksheets[0]
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:
+        # Whatever a damaged or foreign file makes the parser raise (zip, XML, KeyError
+        # for a missing part, MemoryError), it is this file's fault, said in one line.
+        raise LoadError(
+            path.name, None, None, f"is not a readable XLSX workbook: {_why(e)}"
+        ) from None
+    if not wb.worksheets:
+        wb.close()
+        raise LoadError(path.name, None, None, "is a workbook without a worksheet")
+    return wb, wb.worksheets[0]
+
+
+def _open_xlsx(path: Path) -> Source:
+    wb, ws = _workbook(path)
+    size = int(ws.max_row or 0)
+    # Rows as wide as their cells, not as wide as the sheet's dimension claims (a
+    # dimension of A1:XFD1048576 would pad every row to 16,384 cells).
+    ws.reset_dimensions()
     it = ws.iter_rows(values_only=True)
-    first = next(it, ())
+    try:
+        first = next(it, ())
+    except Exception as e:
+        wb.close()
+        raise LoadError(path.name, 1, None, f"the sheet cannot be read: {_why(e)}") from None
     header = [_cell(v) for v in first]
     while header and not header[-1]:
         header.pop()
@@ -176,12 +399,23 @@ def _open_xlsx(path: Path) -> Source:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         nonlocal done
-        for number, values in enumerate(it, start=2):
-            done = number
-            cells = [_cell(v) for v in values]
-            while cells and not cells[-1]:  # a sheet's used range runs past short rows
-                cells.pop()
-            yield number, cells
+        try:
+            for number, values in enumerate(it, start=2):
+                if number > MAX_XLSX_ROWS:
+                    raise LoadError(
+                        path.name, number, None, f"a sheet has at most {MAX_XLSX_ROWS:,} rows"
+                    )
+                done = number
+                cells = [_cell(v) for v in values]
+                while cells and not cells[-1]:  # a sheet's used range runs past short rows
+                    cells.pop()
+                yield number, cells
+        except LoadError:
+            raise
+        except Exception as e:
+            raise LoadError(
+                path.name, done + 1, None, f"the sheet cannot be read further: {_why(e)}"
+            ) from None
 
     def close() -> None:
         # The sheet's XML stream stays open while its row generator is suspended, and
@@ -190,7 +424,7 @@ def _open_xlsx(path: Path) -> Source:
         it.close()
         wb.close()
 
-    return Source(path, "xlsx", header, rows(), int(ws.max_row or 0), lambda: done, close)
+    return Source(path, "xlsx", header, rows(), size, lambda: done, close)
 
 
 # -------------------------------------------------------------------- header mapping

@@ -72,9 +72,17 @@ class Column:
 
 @dataclass(frozen=True)
 class Register:
+    """A register: its file stem, Chinese name and columns.
+
+    ``key`` names the columns that identify a record to the department that keeps the
+    register (its record number, or the person and post): a reject carries their
+    values, so the clerk who fixes the file can find the record.
+    """
+
     stem: str
     zh: str
     columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -186,7 +194,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("level", "级别", ENUM, "Division.level", req=True, choices=LEVELS, closed=True),
         _c("parent_code", "上级代码", DIV, "Division.parent_code", "PART_OF",
            aliases=("上级区划代码",)),
-    )),
+    ), key=("code",)),
     Register("persons", "户籍人口", (
         _c("id_number", "公民身份号码", RID, "Person.id_number", req=True, aliases=_ID_HEADERS),
         _c("name", "姓名", T, "Person.name", req=True),
@@ -198,12 +206,12 @@ _REGISTER_LIST: tuple[Register, ...] = (
            "LIVES_IN", req=True),
         _c("address", "住址", T, "Person.address", "Household.address"),
         _c("phone", "联系电话", CODE, "Person.phone"),
-    )),
+    ), key=("id_number",)),
     Register("deaths", "死亡/火化登记", (
         _c("id_number", "公民身份号码", RID, "Person.id_number", req=True, aliases=_ID_HEADERS),
         _c("name", "姓名", T, "Person.name", req=True),
         _c("death_date", "死亡日期", DATE, "Person.death_date", req=True),
-    )),
+    ), key=("id_number",)),
     Register("officials", "公职人员及村干部", (
         _c("id_number", "公民身份号码", RID, "Person.id_number", "HOLDS", req=True,
            aliases=_ID_HEADERS),
@@ -217,7 +225,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
            aliases=("任职开始日期", "任职起", "任职起日期", "起始日期", "开始日期")),
         _c("end_date", "任职终止日期", DATE, "HOLDS.valid_to",
            aliases=("任职结束日期", "任职止", "任职止日期", "终止日期", "结束日期")),
-    )),
+    ), key=("id_number", "organisation", "position")),
     Register("declared_relations", "领导干部个人有关事项报告", (
         _c("official_id_number", "干部身份号码", RID, "Person.id_number", "RELATIVE_OF",
            req=True),
@@ -226,7 +234,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("relation", "关系", ENUM, "RELATIVE_OF.relation", req=True,
            choices=_same("配偶", "子女", "父母", "兄弟姐妹", "配偶父母", "子女配偶")),
         _c("employer", "工作单位", T, "RELATIVE_OF.employer", "Mention.context"),
-    )),
+    ), key=("official_id_number", "relative_name")),
     Register("enterprises", "市场主体登记", (
         _c("uscc", "统一社会信用代码", USCC, "Enterprise.uscc", req=True),
         _c("name", "企业名称", T, "Enterprise.name", "Enterprise.name_norm", req=True),
@@ -242,7 +250,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("deregistered", "注销/吊销日期", DATE, "Enterprise.deregistered",
            aliases=("注销吊销日期", "注销日期", "吊销日期")),
         _c("registered_capital", "注册资本", MONEY, "Enterprise.registered_capital"),
-    )),
+    ), key=("uscc",)),
     Register("enterprise_roles", "股东及主要人员", (
         _c("uscc", "统一社会信用代码", USCC, "Enterprise.uscc", "ROLE_IN", req=True),
         _c("person_id_number", "身份号码", RID, "Person.id_number", "ROLE_IN",
@@ -251,7 +259,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("role", "角色", ENUM, "ROLE_IN.role", req=True,
            choices=_same("股东", "执行董事", "董事", "监事", "经理", "财务负责人")),
         _c("share_ratio", "持股比例", Kind.RATIO, "ROLE_IN.share_ratio"),
-    )),
+    ), key=("uscc", "person_name", "role")),
     Register("properties", "不动产登记", (
         _c("cert_no", "不动产权证号", Kind.CERT, "RealEstate.cert_no", req=True),
         _c("owner_id_number", "权利人证件号", PARTY, "Person.id_number", "Enterprise.uscc",
@@ -263,7 +271,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
            choices=_same("住宅", "商业", "商住", "办公", "工业", "车位")),
         _c("area_m2", "面积", NUM, "RealEstate.area_m2"),
         _c("registered", "登记日期", DATE, "RealEstate.registered", "OWNS.valid_from"),
-    )),
+    ), key=("cert_no",)),
     Register("vehicles", "机动车登记", (
         _c("plate", "号牌号码", Kind.PLATE, "Vehicle.plate", req=True),
         _c("owner_id_number", "所有人证件号", PARTY, "Person.id_number", "Enterprise.uscc",
@@ -274,14 +282,14 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("registered", "注册日期", DATE, "Vehicle.registered", "OWNS.valid_from"),
         _c("status", "状态", ENUM, "Vehicle.status", choices=_same("正常", "转移", "注销", "报废")),
         _c("deregistered", "注销日期", DATE, "Vehicle.deregistered", "OWNS.valid_to"),
-    )),
+    ), key=("plate",)),
     Register("programs", "民生资金项目", (
         _c("program_code", "项目编码", CODE, "Program.program_code", req=True),
         _c("name", "项目名称", T, "Program.name", req=True),
         _c("department", "主管部门", T, "Program.department"),
         _c("kind", "类别", ENUM, "Program.kind", choices=PROGRAM_KINDS, closed=True),
         _c("exclusive_with", "互斥项目", CODE, "EXCLUDES", many=True),
-    )),
+    ), key=("program_code",)),
     Register("disbursements", "民生资金发放明细", (
         _c("record_id", "发放流水号", CODE, "Disbursement.record_id", req=True),
         _c("program_code", "项目编码", CODE, "Disbursement.program_code", "UNDER", req=True),
@@ -296,7 +304,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("paid_date", "发放日期", DATE, "Disbursement.paid_date"),
         _c("bank_account", "收款账号", CODE, "BankAccount.account_no", "INTO_ACCOUNT"),
         _c("handler_id_number", "经办人身份号码", RID, "Person.id_number", "HANDLED_BY"),
-    )),
+    ), key=("record_id",)),
     Register("students", "教育资助学生", (
         _c("id_number", "学生身份号码", RID, "Person.id_number", "StudentAid.aid_id", "AIDED",
            req=True),
@@ -307,7 +315,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("household_id", "户号", CODE, "StudentAid.household_id"),
         _c("policies", "享受政策", CODE, "StudentAid.policies", "UNDER", many=True),
         _c("year", "学年", T, "StudentAid.year", "StudentAid.aid_id", req=True),
-    )),
+    ), key=("id_number", "year")),
     Register("contracts", "项目合同", (
         _c("contract_id", "合同编号", CODE, "Contract.contract_id", req=True),
         _c("project_name", "项目名称", T, "Contract.project_name", req=True),
@@ -324,7 +332,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("unit", "单位", T, "Contract.unit"),
         _c("delivered_quantity", "验收工程量", NUM, "Contract.delivered_quantity"),
         _c("accepted", "验收日期", DATE, "Contract.accepted"),
-    )),
+    ), key=("contract_id",)),
     Register("payments", "村级财务支出", (
         _c("voucher_no", "凭证号", CODE, "Payment.voucher_no", req=True),
         _c("payer_code", "付款单位代码", T, "Payment.payer_code", "PAID_BY", req=True),
@@ -337,7 +345,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("approver_id_number", "审批人身份号码", RID, "APPROVED_BY"),
         _c("handler_id_number", "经办人身份号码", RID, "HANDLED_BY"),
         _c("booked", "是否入账", BOOL, "Payment.booked"),
-    )),
+    ), key=("voucher_no",)),
     Register("incomes", "村级财务收入", (
         _c("voucher_no", "凭证号", CODE, "Income.voucher_no", req=True),
         _c("village_code", "村社区代码", DIV, "Income.village_code", "RECEIVED_BY",
@@ -347,7 +355,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("amount", "金额", MONEY, "Income.amount", req=True),
         _c("received_date", "收款日期", DATE, "Income.received_date", req=True),
         _c("booked", "是否入账", BOOL, "Income.booked"),
-    )),
+    ), key=("voucher_no",)),
     Register("complaints", "投诉举报", (
         _c("complaint_id", "举报编号", CODE, "Complaint.complaint_id", req=True),
         _c("received", "收到日期", DATE, "Complaint.received", req=True),
@@ -365,7 +373,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("extension_approved", "延期批准", BOOL, "Complaint.extension_approved"),
         _c("substantiated", "是否查实", BOOL, "Complaint.substantiated"),
         _c("amount_involved", "涉及金额", MONEY, "Complaint.amount_involved"),
-    )),
+    ), key=("complaint_id",)),
 )
 # fmt: on
 
@@ -383,4 +391,13 @@ def _check_unique_headers() -> None:
                     raise SchemaError(f"{r.stem}: header {h!r} names two columns")
 
 
+def _check_keys() -> None:
+    for r in _REGISTER_LIST:
+        if not r.key:
+            raise SchemaError(f"{r.stem}: no key columns declared")
+        for name in r.key:
+            r.column(name)
+
+
 _check_unique_headers()
+_check_keys()

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from graph.loaders.validate import CONFIDENTIAL, Record, Reject
 
-REJECT_FIELDS = ("register", "row", "column", "value", "reason", "message")
+REJECT_FIELDS = ("register", "row", "key", "column", "value", "reason", "message")
 WARNING_FIELDS = ("register", "row", "column", "code", "message")
 
 
@@ -57,6 +57,11 @@ class LoadReport:
     rejects_file: str = ""
     warnings_file: str = ""
     method: str = "merge"  # merge | bulk (graph.loaders.pipeline)
+    # complete | refused (stopped before writing: the graph is as it was) | failed
+    # (stopped after writing began: the graph is marked partially loaded)
+    status: str = "complete"
+    error: str = ""  # why it was refused or failed, one line
+    problems: list[str] = field(default_factory=list)  # every file problem found
     bulk_seconds: float = 0.0  # bulk: handing the graph to the engine, indexes included
 
     def register(self, name: str) -> RegisterReport:
@@ -84,6 +89,16 @@ class LoadReport:
         path.write_text(
             json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+
+    def outcome(self) -> str:
+        """The load in one line: the last thing ``guanxi load`` prints."""
+        if self.status != "complete":
+            return f"load {self.status}: {self.error}"
+        tot = self.totals
+        line = f"load complete: {tot['loaded']:,} of {tot['rows_read']:,} rows loaded"
+        if tot["rejected"]:
+            return f"{line}, {tot['rejected']:,} rejected (see {self.rejects_file})"
+        return f"{line}, none rejected"
 
     def render(self) -> Table:
         """The summary as a rich table, one line per register plus totals."""
@@ -152,7 +167,9 @@ class IssueFiles:
     def reject(self, rejects: list[Reject], report: RegisterReport) -> None:
         reasons = Counter(report.reject_reasons)
         for r in rejects:
-            self._rejects.writerow((r.register, r.row, r.column, r.value, r.reason, r.message))
+            self._rejects.writerow(
+                (r.register, r.row, r.key, r.column, r.value, r.reason, r.message)
+            )
             reasons[r.reason] += 1
         report.reject_reasons = dict(reasons)
 

@@ -24,14 +24,25 @@ import os
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, NamedTuple
 
-from graph.errors import GuanxiError
+from graph.errors import GuanxiError, LoadError
 from graph.loaders.read import HeaderMap
 from graph.loaders.registers import Register
 from graph.loaders.validate import Record, Reject, validate_row
 
 Result = Record | list[Reject] | None
+
+
+class LoadFailure(NamedTuple):
+    """A :class:`LoadError` from the worker, as picklable fields."""
+
+    register: str
+    row: int | None
+    column: str | None
+    reason: str
+
+
 CHUNK = 2000  # rows a message: big enough to amortise the pipe, small enough to stream
 WORKER_BYTES = 8 << 20  # files from this size are validated by a worker
 
@@ -85,6 +96,8 @@ class ValidatedRows:
                 msg = recv.recv()
                 if msg is None:
                     break
+                if isinstance(msg, LoadFailure):
+                    raise LoadError(*msg)
                 if isinstance(msg, str):
                     raise GuanxiError(f"validating worker failed:\n{msg}")
                 chunk, self.position = msg
@@ -117,6 +130,9 @@ def _work(rows: ValidatedRows, send: Connection) -> None:
                 chunk = []
         send.send((chunk, rows._position()))
         send.send(None)
+    except LoadError as e:
+        # The file's fault (cut short, not CSV past some row): one line, as inline.
+        send.send(LoadFailure(e.register, e.row, e.column, e.reason))
     except BaseException:
         send.send(traceback.format_exc())
     finally:

@@ -8,8 +8,12 @@ Cleaning is :mod:`graph.ids`'s job; this module only says which cleaner a column
   (``bad_check_char``, ``bad_date``, ``bad_amount`` …); an enum outside a closed list
   → ``bad_enum``; a number that is not one → ``bad_number``;
 - a row with cells beyond the header → ``too_many_fields``, fewer (CSV) →
-  ``too_few_fields``; undecodable bytes → ``bad_encoding``; a required column the file
-  lacks → ``missing_column`` on every row.
+  ``too_few_fields``; undecodable bytes → ``bad_encoding``; a NUL character in a cell
+  → ``nul_character``; a required column the file lacks → ``missing_column`` on every
+  row.
+
+Every reject names the row's key (:attr:`Register.key`), so the department that sent
+the file can find the record.
 
 Every failing cell of a row is reported, so a clerk fixes the row once. Warnings
 (an open enum's unexpected value, a 15-digit ID upgraded) are attached to the record,
@@ -21,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -48,6 +52,7 @@ class Reject:
     value: str
     reason: str
     message: str
+    key: str = ""  # the row's key columns (Register.key), "|"-joined: what the clerk looks up
 
 
 @dataclass(frozen=True)
@@ -262,6 +267,8 @@ def validate_row(
                 "bytes that are neither UTF-8 nor GB18030",
             )
         )
+    if "\x00" in "".join(cells):
+        _nul(register, hmap, row, cells, cell, rejects)
     for col in hmap.missing:
         if col.required:
             cell.reject(col, "", "missing_column", f"the file has no column {col.name} ({col.zh})")
@@ -272,4 +279,59 @@ def validate_row(
         text = ids.clean(cells[i])
         if text:
             rec.extra[name] = text
-    return rejects if rejects else rec
+    if rejects:
+        key = row_key(register, hmap, cells)
+        return [replace(r, key=key) for r in rejects]
+    return rec
+
+
+def _shown(text: str) -> str:
+    return text.replace("\x00", "\\0")
+
+
+def _nul(
+    register: Register,
+    hmap: HeaderMap,
+    row: int,
+    cells: list[str],
+    cell: _Cell,
+    rejects: list[Reject],
+) -> None:
+    """Reject each cell holding a NUL: a broken export's byte, which no register value
+    means, and which the engine's bulk format ends a string at."""
+    for i, text in enumerate(cells):
+        if "\x00" not in text:
+            continue
+        message = "the cell holds a NUL character"
+        col = hmap.columns.get(i)
+        if col is not None:
+            cell.reject(col, _shown(text), "nul_character", message)
+            continue
+        name = hmap.extras.get(i, "")
+        # In a register with confidential columns an unknown cell may hold one, shifted.
+        shown = CONFIDENTIAL if register.confidential else _shown(text)
+        rejects.append(Reject(register.stem, row, name, shown, "nul_character", message))
+
+
+def row_key(register: Register, hmap: HeaderMap, cells: list[str]) -> str:
+    """The row's key columns as written (trimmed), ``|``-joined; a confidential key
+    column is masked.
+
+    >>> from graph.loaders.registers import REGISTERS
+    >>> from graph.loaders.read import map_header
+    >>> reg = REGISTERS["students"]
+    >>> hmap = map_header(reg, ["year", "name", "id_number"])
+    >>> row_key(reg, hmap, ["2023", "张三", " 430422198001011235"])
+    '430422198001011235|2023'
+    """
+    where = {col.name: i for i, col in hmap.columns.items()}
+    parts = []
+    for name in register.key:
+        i = where.get(name)
+        if i is None or i >= len(cells):
+            parts.append("")
+        elif register.column(name).confidential:
+            parts.append(CONFIDENTIAL)
+        else:
+            parts.append(_shown(ids.clean(cells[i])))
+    return "|".join(parts)

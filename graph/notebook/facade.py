@@ -179,9 +179,7 @@ class Guanxi:
         Rejected rows and warnings go to ``folder/_load``; ``report.render()`` is the
         summary table.
         """
-        if fresh:
-            self.store.clear()
-        report = load_folder(self.store, Path(folder), progress=False)
+        report = load_folder(self.store, Path(folder), progress=False, fresh=fresh)
         self._forget()
         return report
 

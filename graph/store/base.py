@@ -19,6 +19,8 @@ from graph import schema as sch
 from graph.errors import Unsupported
 
 Row = dict[str, Any]
+#: The label of the partial-load mark, where an engine keeps it in the graph itself.
+LOAD_MARK = "GuanxiLoad"
 
 
 @dataclass
@@ -209,6 +211,25 @@ class GraphStore(ABC):
     def count_relationships(self, type_: str | None = None) -> int:
         pat = f"[r:{type_}]" if type_ else "[r]"
         return int(self.read(f"MATCH ()-{pat}->() RETURN count(r) AS c")[0]["c"])
+
+    # -- the partial-load mark (graph.loaders.pipeline) ----------------------------------------
+    def load_mark(self) -> dict[str, str] | None:
+        """What an unfinished load left (``state``: ``loading`` or ``failed``, ``since``,
+        ``error`` …), or None when the last load finished.
+
+        Set before a load writes anything and removed when it completes, so a load that
+        crashed, was killed or failed part way leaves the graph marked partial. Kept as
+        one node in the graph here; an engine may keep it next to the graph instead.
+        """
+        rows = self.read(f"MATCH (m:{LOAD_MARK}) RETURN properties(m) AS p LIMIT 1")
+        return {str(k): str(v) for k, v in rows[0]["p"].items()} if rows else None
+
+    def set_load_mark(self, mark: Mapping[str, str] | None) -> None:
+        """Set the partial-load mark to ``mark``, or remove it (``None``)."""
+        if mark is None:
+            self.write(f"MATCH (m:{LOAD_MARK}) DELETE m")
+        else:
+            self.write(f"MERGE (m:{LOAD_MARK}) SET m = $mark", {"mark": dict(mark)})
 
     def __enter__(self) -> GraphStore:
         return self

@@ -108,6 +108,7 @@ class EmbeddedEngine:
                 g.decode() if isinstance(g, bytes) else g
                 for g in conn.execute_command("GRAPH.LIST")
             ]
+            out["load"] = load_status(conn, out["graphs"])
         return out
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -375,3 +376,30 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def load_mark_key(graph: str) -> str:
+    """The key beside a graph that holds its partial-load mark (a hash): beside it, not in
+    it, because ``GRAPH.BULK`` creates a graph only from nothing."""
+    return f"guanxi:load-mark:{graph}"
+
+
+def read_load_mark(conn: Any, graph: str) -> dict[str, str] | None:
+    raw = conn.hgetall(load_mark_key(graph))
+    return {_text(k): _text(v) for k, v in raw.items()} or None
+
+
+def load_status(conn: Any, graphs: list[str]) -> str:
+    """``complete``, or each partially loaded graph with its mark, for ``engine status``."""
+    parts = []
+    for g in graphs:
+        mark = read_load_mark(conn, g)
+        if mark:
+            since = mark.get("since", "?")
+            error = f": {mark['error']}" if mark.get("error") else ""
+            parts.append(f"{g} partially loaded ({mark.get('state', '?')} since {since}){error}")
+    return "; ".join(parts) or "complete"
+
+
+def _text(v: Any) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)

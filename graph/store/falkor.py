@@ -31,7 +31,7 @@ from graph.store.base import (
     Row,
     WriteSummary,
 )
-from graph.store.embedded import EmbeddedEngine, module_version
+from graph.store.embedded import EmbeddedEngine, load_mark_key, module_version, read_load_mark
 from graph.store.falkor_reply import Decoder
 from graph.store.falkor_reply import check as check_reply
 from graph.store.falkor_reply import stats as reply_stats
@@ -255,6 +255,23 @@ class FalkorStore(GraphStore):
             return Health(False, self.engine, detail={"error": str(e)})
         detail = {"address": self.server.address.describe(), "graph": self.graph_name}
         return Health(True, self.engine, version, detail)
+
+    def load_mark(self) -> dict[str, str] | None:
+        try:
+            return read_load_mark(self._db.connection, self.graph_name)
+        except redis.exceptions.RedisError as e:
+            raise EngineUnavailable(f"cannot read the load mark: {e}") from e
+
+    def set_load_mark(self, mark: Mapping[str, str] | None) -> None:
+        key = load_mark_key(self.graph_name)
+        try:
+            pipe = self._db.connection.pipeline(transaction=True)
+            pipe.delete(key)
+            if mark:
+                pipe.hset(key, mapping=dict(mark))
+            pipe.execute()
+        except redis.exceptions.RedisError as e:
+            raise EngineUnavailable(f"cannot set the load mark: {e}") from e
 
     def clear(self) -> None:
         try:

@@ -23,6 +23,19 @@ def test_health_needs_no_key(api: Api) -> None:
     body = r.json()
     assert body["ok"] is True
     assert body["engine"] in ("embedded", "neo4j")
+    assert (body["load"], body["load_since"]) == ("complete", None)
+
+
+def test_health_says_when_the_graph_is_partly_loaded(api: Api) -> None:
+    api.store.set_load_mark({"state": "failed", "since": "2026-01-02T03:04:05+00:00"})
+    try:
+        body = api.client.get("/api/v1/health").json()
+    finally:
+        api.store.set_load_mark(None)
+    assert (body["load"], body["load_since"]) == ("partial", "2026-01-02T03:04:05+00:00")
+    assert "error" not in body
+    assert "folder" not in body
+    assert api.client.get("/api/v1/health").json()["load"] == "complete"
 
 
 def test_schema_is_the_schema_module(api: Api) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from graphdump import dump
 
-from graph.errors import Unsupported
+from graph.errors import LoadFailed, Unsupported
 from graph.loaders import LoadReport, load_folder, stream
 from graph.store import GraphStore
 from graph.store.embedded import EmbeddedEngine
@@ -141,6 +141,9 @@ def test_reload_on_a_bulk_loaded_graph_changes_nothing(
 def test_bulk_refuses_a_graph_with_data(two: tuple[GraphStore, GraphStore], tmp_path: Path) -> None:
     a, _ = two
     a.write("CREATE (:Division {code: '430422', src: ['test#1']})")
-    with pytest.raises(Unsupported):
+    with pytest.raises(LoadFailed, match="bulk load needs an empty graph") as refused:
         load_folder(a, copy(MINI, tmp_path / "a"), progress=False, bulk=True)
+    assert isinstance(refused.value.__cause__, Unsupported)
+    assert not refused.value.partial
     assert a.count() == 1
+    assert a.load_mark() is None

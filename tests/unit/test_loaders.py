@@ -419,13 +419,14 @@ def test_rejects_file_round_trips(tmp_path: Path) -> None:
 
     rep = RegisterReport("persons", "户籍人口")
     with IssueFiles(tmp_path / "_load") as files:
-        files.reject([Reject("persons", 3, "name", "", "missing", "name is required")], rep)
+        files.reject([Reject("persons", 3, "name", "", "missing", "name is required", A)], rep)
     with (tmp_path / "_load" / "rejects.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows == [
         {
             "register": "persons",
             "row": "3",
+            "key": A,
             "column": "name",
             "value": "",
             "reason": "missing",

@@ -15,7 +15,7 @@ import pytest
 
 from graph import schema as sch
 from graph.loaders import load_folder
-from graph.store.base import GraphStore, Row, WriteSummary
+from graph.store.base import LOAD_MARK, GraphStore, Row, WriteSummary
 
 MINI = Path(__file__).parents[1] / "data" / "registers" / "mini"
 
@@ -135,8 +135,12 @@ def test_absent_registers_are_skipped_and_reported(mini: Path) -> None:
 def test_writes_are_in_the_cypher_subset_and_the_schema(mini: Path) -> None:
     store = RecordingStore()
     load_folder(store, mini, progress=False)
-    assert store.writes
-    for cypher, params in store.writes:
+    # The partial-load mark goes first and is removed last; the rows go in between.
+    (first, _), (last, _) = store.writes[0], store.writes[-1]
+    assert first.startswith(f"MERGE (m:{LOAD_MARK})")
+    assert last == f"MATCH (m:{LOAD_MARK}) DELETE m"
+    assert store.writes[1:-1]
+    for cypher, params in store.writes[1:-1]:
         assert cypher.startswith("UNWIND $rows AS row "), cypher
         assert ", (" not in cypher.split("MERGE")[0], "comma-separated MATCH"
         for label in re.findall(r"\((?:\w+):(\w+)", cypher):

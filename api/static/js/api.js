@@ -108,6 +108,7 @@ const enc = encodeURIComponent;
 
 export const api = {
   me: () => request("GET", "/me"),
+  health: () => request("GET", "/health"),
   schema: () => request("GET", "/schema"),
   search: (q, { label, page = 1, size = 10, signal } = {}) =>
     request("GET", "/search", { params: { q, label, page, size }, signal }),

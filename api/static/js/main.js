@@ -10,7 +10,7 @@ import { Search } from "./search.js";
 import { CommunitiesView, FindingsView } from "./views.js";
 import { expand, findPaths, openCommunity, openFinding, openNode, showEvidence, triage } from "./actions.js";
 import { fillTypes, updateCounts, wireGraph, wireTime, wireToolbar } from "./toolbar.js";
-import { $, can, fail, state, switchView } from "./ui.js";
+import { $, can, fail, showStatus, state, switchView } from "./ui.js";
 
 // -- sign-in -----------------------------------------------------------------------------------
 function showSignin(message) {
@@ -50,7 +50,19 @@ async function enter() {
   $("#purpose-input").value = session.purpose;
   state.graph.network.redraw();
   route();
+  checkLoad();
   return true;
+}
+
+/** Say in the status bar when the graph is only partly loaded (a load unfinished). */
+function checkLoad() {
+  api
+    .health()
+    .then((h) => {
+      state.health = h;
+      showStatus();
+    })
+    .catch(() => {}); // an engine that does not answer shows up on the next request
 }
 
 function showWho() {
@@ -129,6 +141,7 @@ function boot() {
   onLangChange(() => {
     if (!state.built) return;
     showWho();
+    showStatus();
     fillTypes();
     if (!$("#time-on").checked) $("#time-value").textContent = t("time.off");
     state.graph.changed();

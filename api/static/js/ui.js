@@ -4,11 +4,20 @@
 import { t } from "./i18n.js";
 
 export const $ = (sel) => document.querySelector(sel);
-export const state = { me: null, schema: null, graph: null, panel: null, views: {}, context: null, built: false };
+export const state = { me: null, schema: null, graph: null, panel: null, views: {}, context: null, built: false, health: null, status: "" };
 
 // -- messages --------------------------------------------------------------------------------
 export function setStatus(text) {
-  $("#status").textContent = text || "";
+  state.status = text || "";
+  showStatus();
+}
+
+/** The status line, after the graph's load state when a load is unfinished (from /health). */
+export function showStatus() {
+  const h = state.health;
+  const warning = h && h.load === "partial" ? t("load.partial", { since: h.load_since || "?" }) : "";
+  $("#status").textContent = [warning, state.status].filter(Boolean).join(" · ");
+  $("#status").classList.toggle("warn", Boolean(warning));
 }
 
 export function banner(title, text) {
