@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -72,8 +73,8 @@ def export(
         raise BadRequest("give exactly one of entity, finding or community")
     scope = scope_of(user)
     title = "关系图 guanxi"
-    nodes: list[dict[str, Any]]
-    rels: list[dict[str, Any]]
+    nodes: Sequence[Mapping[str, Any]]
+    rels: Sequence[Mapping[str, Any]]
     if entity is not None:
         start = find_visible(svc.store, svc.codec, svc.resolver, scope, entity, label)
         exp = neighbours(
@@ -118,8 +119,8 @@ def _file(
     svc: ServicesDep,
     scope: Scope,
     p: PresenterDep,
-    nodes: list[dict[str, Any]],
-    rels: list[dict[str, Any]],
+    nodes: Sequence[Mapping[str, Any]],
+    rels: Sequence[Mapping[str, Any]],
     format: str,
     title: str,
 ) -> Response:

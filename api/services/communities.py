@@ -19,11 +19,10 @@ from api.scope import Scope
 from api.services.riskmodel import Community, Model, RiskModel
 from graph import schema as sch
 from graph.algorithms import RISK_REL_TYPES
+from graph.store import Node
 
 if TYPE_CHECKING:
     from api.deps import Services
-
-Node = dict[str, Any]
 
 
 class ModelNotReady(ApiError):
