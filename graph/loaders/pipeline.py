@@ -125,7 +125,7 @@ def _load_folder(
     memory = MemoryGraph() if bulk is not False and empty and store.can_bulk_create else None
     report.method = "bulk" if memory else "merge"
     if memory is None:
-        store.ensure_schema()  # the bulk path creates them after the data
+        store.ensure_schema()  # the bulk path creates them with the empty graph
     ctx = Context.from_store(store)
     out = folder / "_load"
     with IssueFiles(out) as issues, _progress(progress) as bar:
