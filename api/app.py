@@ -192,12 +192,11 @@ def create_app(
 def _vis_dir() -> Path | None:
     """vis-network (JS and CSS) inside the installed pyvis package; None without pyvis."""
     try:
-        import pyvis
+        from graph.export.markup import vis_dir
 
-        from graph.export._markup import VIS_VERSION
+        d = vis_dir()
     except ImportError:  # pragma: no cover - pyvis is a dependency
         return None
-    d = Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
     return d if (d / "vis-network.min.js").is_file() else None
 
 

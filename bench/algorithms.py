@@ -47,7 +47,7 @@ from graph.algorithms import (
     pagerank,
     project,
 )
-from graph.algorithms._rng import seeded
+from graph.algorithms.rng import seeded
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
 

@@ -28,15 +28,21 @@ returned, with the nearest finding subjects.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from graph.algorithms import _text
 from graph.algorithms.communities import Partition, leiden
+from graph.algorithms.explanations import (
+    CommunityRisk,
+    Component,
+    EntityRisk,
+    community_table,
+    explain_community,
+    explain_entity,
+)
 from graph.algorithms.facts import SEVERITY_POINTS, Facts, facts_from_projection, gather_facts
 from graph.algorithms.projection import Projection, project
 from graph.store.base import GraphStore
@@ -100,49 +106,6 @@ _ZH = {
     "complaints": "举报",
 }
 _NOT_ENTITIES = ("Finding", "Complaint")
-
-
-@dataclass(frozen=True)
-class Component:
-    name: str
-    zh: str
-    value: float
-    weight: float
-    contribution: float
-
-
-@dataclass(eq=False)
-class CommunityRisk:
-    """One ranked community: its score, the components behind it and who is in it."""
-
-    rank: int
-    community: int
-    score: float
-    entities: int
-    size_factor: float
-    components: list[Component]
-    members: npt.NDArray[np.int64]
-    findings: dict[str, int] = field(default_factory=dict)
-    explanation: str = ""
-    leading: list[str] = field(default_factory=list)
-    nodes: list[str] = field(default_factory=list)  # every member as "Label:key"
-
-    def component(self, name: str) -> Component:
-        return next(c for c in self.components if c.name == name)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rank": self.rank,
-            "community": self.community,
-            "score": self.score,
-            "entities": self.entities,
-            "size_factor": self.size_factor,
-            "components": [c.__dict__ for c in self.components],
-            "findings": self.findings,
-            "explanation": self.explanation,
-            "leading": self.leading,
-            "nodes": self.nodes,
-        }
 
 
 def rank_communities(
@@ -243,7 +206,7 @@ def rank_communities(
         )
         risk.leading = _leading(proj, facts, members)
         risk.nodes = [proj.node_id(v) for v in members.tolist()]
-        risk.explanation = _text.explain_community(proj, facts, risk)
+        risk.explanation = explain_community(proj, facts, risk)
         out.append(risk)
     return out
 
@@ -265,22 +228,6 @@ def _leading(proj: Projection, facts: Facts, members: npt.NDArray[np.int64]) -> 
 
 
 # -- entities --------------------------------------------------------------------------------
-@dataclass(eq=False)
-class EntityRisk:
-    node: str
-    caption: str
-    score: float
-    own: float
-    exposure: float
-    by_hop: list[float]
-    findings: list[dict[str, Any]]
-    nearest: list[tuple[str, str, int]]  # (node id, caption, hops) of nearest finding subjects
-    explanation: str
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
 def risk_scores(
     proj: Projection, facts: Facts | None = None, *, hops: int = 4, damping: float = 0.5
 ) -> pd.DataFrame:
@@ -358,7 +305,7 @@ def entity_risk(
         nearest,
         "",
     )
-    r.explanation = _text.explain_entity(r)
+    r.explanation = explain_entity(r)
     return r
 
 
@@ -383,4 +330,4 @@ def _walk(
 
 def render(ranked: Sequence[CommunityRisk]) -> Any:
     """A rich ``Table`` of ranked communities, for ``guanxi communities``."""
-    return _text.community_table(ranked)
+    return community_table(ranked)
