@@ -51,11 +51,13 @@ __all__ = [
     "COMMUNITY_WEIGHTS",
     "RISK_LABELS",
     "RISK_REL_TYPES",
+    "RISK_SHARED",
     "CommunityRisk",
     "EntityRisk",
     "entity_risk",
     "rank_communities",
     "render",
+    "risk_projection",
     "risk_scores",
 ]
 
@@ -86,6 +88,8 @@ RISK_REL_TYPES = (
     "CONCERNS",
     "RESOLVED_TO",
 )
+#: Properties whose shared values link their holders (a phone, an address).
+RISK_SHARED = ("phone", "address")
 #: Weight of each community component (after log1p).
 COMMUNITY_WEIGHTS = {
     "officials": 1.0,
@@ -106,6 +110,32 @@ _ZH = {
     "complaints": "举报",
 }
 _NOT_ENTITIES = ("Finding", "Complaint")
+
+
+def risk_projection(
+    store: GraphStore,
+    *,
+    division: str | None = None,
+    at: str | None = None,
+    node_properties: Mapping[str, Sequence[str]] | None = None,
+    batch: int = 100_000,
+) -> Projection:
+    """The projection communities and risk are computed on: :data:`RISK_LABELS` linked by
+    :data:`RISK_REL_TYPES`, and holders of one phone or address linked to each other.
+
+    ``division``, ``at``, ``node_properties`` and ``batch`` are
+    :func:`~graph.algorithms.projection.project`'s.
+    """
+    return project(
+        store,
+        RISK_LABELS,
+        RISK_REL_TYPES,
+        division=division,
+        at=at,
+        node_properties=node_properties,
+        link_shared=RISK_SHARED,
+        batch=batch,
+    )
 
 
 def rank_communities(
@@ -141,14 +171,7 @@ def rank_communities(
     if proj is None:
         if store is None:
             raise ValueError("give a store or a projection")
-        proj = project(
-            store,
-            RISK_LABELS,
-            RISK_REL_TYPES,
-            division=division,
-            at=at,
-            link_shared=("phone", "address"),
-        )
+        proj = risk_projection(store, division=division, at=at)
     part = (
         partition
         if partition is not None
