@@ -112,12 +112,10 @@ def build_services(settings: ApiSettings, store: GraphStore, database: Database)
         buckets=SharedBuckets(
             settings.rate_per_second, settings.rate_burst, settings.data_dir / "api-ratelimit"
         ),
-        extras={
-            "names": NameIndex(),
-            "risk": RiskModel(),
-            "evidence": EvidenceCache(database, store, timeout=settings.evidence_timeout),
-            "coverage": Coverage(store),
-        },
+        names=NameIndex(),
+        risk=RiskModel(),
+        evidence=EvidenceCache(database, store, timeout=settings.evidence_timeout),
+        coverage=Coverage(store),
     )
 
 
@@ -144,7 +142,7 @@ def create_app(
         own_store = store is None
         st = store if store is not None else open_store(settings)
         app.state.services = build_services(settings, st, database)
-        names, risk = app.state.services.extras["names"], app.state.services.extras["risk"]
+        names, risk = app.state.services.names, app.state.services.risk
         if own_store:  # a served process (tests inject their store and keep the collector)
             _freeze_when_built(names, st if settings.pinyin_index else None)
         elif settings.pinyin_index:
@@ -152,7 +150,7 @@ def create_app(
         if settings.risk_model:
             risk.build_in_background(st)
         if settings.evidence_warm:
-            app.state.services.extras["evidence"].warm_in_background()
+            app.state.services.evidence.warm_in_background()
         try:
             yield
         finally:
@@ -192,12 +190,11 @@ def create_app(
 def _vis_dir() -> Path | None:
     """vis-network (JS and CSS) inside the installed pyvis package; None without pyvis."""
     try:
-        import pyvis
+        from graph.export.markup import vis_dir
 
-        from graph.export._markup import VIS_VERSION
+        d = vis_dir()
     except ImportError:  # pragma: no cover - pyvis is a dependency
         return None
-    d = Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
     return d if (d / "vis-network.min.js").is_file() else None
 
 

@@ -24,6 +24,10 @@ from api.present import Presenter
 from api.ratelimit import Buckets
 from api.refs import RefCodec
 from api.scope import Scope, ScopeResolver
+from api.services.evidence import EvidenceCache
+from api.services.names import NameIndex
+from api.services.query import Coverage
+from api.services.riskmodel import RiskModel
 from api.settings import ApiSettings
 from api.users import Principal, authenticate
 from graph.store import GraphStore
@@ -37,7 +41,11 @@ class Services:
     codec: RefCodec
     resolver: ScopeResolver
     buckets: Buckets
-    extras: dict[str, Any]  # long-lived helpers (pinyin index, evidence cache), by name
+    # Long-lived helpers, built in the background where they take a while.
+    names: NameIndex  # pinyin name index for search
+    risk: RiskModel  # communities and risk scores
+    evidence: EvidenceCache  # findings' evidence, kept between requests
+    coverage: Coverage  # which divisions the graph holds (free Cypher needs them all)
 
 
 # Dependencies that only compute are ``async def``: FastAPI runs a plain ``def`` dependency

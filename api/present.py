@@ -29,6 +29,7 @@ from api.users import Principal
 from graph import schema as sch
 from graph.ids import mask
 from graph.schema import Privacy
+from graph.store import Node
 
 # Properties guanxi computes on nodes that the schema does not declare.
 _DERIVED_PUBLIC = frozenset({"community", "risk", "pagerank"})
@@ -224,7 +225,7 @@ class Presenter:
         shown = self.key(label, key)
         return key if shown == key else self.ref(label, key)
 
-    def export_node(self, n: Mapping[str, Any]) -> dict[str, Any]:
+    def export_node(self, n: Mapping[str, Any]) -> Node:
         label = str((n.get("labels") or ["?"])[0])
         key = n.get("key")
         shown, _, _ = self.properties(label, n.get("properties") or {})

@@ -39,15 +39,14 @@ from rich.console import Console
 from rich.table import Table
 
 from graph.algorithms import (
-    RISK_LABELS,
-    RISK_REL_TYPES,
     components,
     k_shortest_paths,
     leiden,
     pagerank,
     project,
+    risk_projection,
 )
-from graph.algorithms._rng import seeded
+from graph.algorithms.rng import seeded
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
 
@@ -129,8 +128,7 @@ def machine(store: GraphStore) -> dict[str, str]:
 def ensure_loaded(
     store: GraphStore, persons: int, seed: int, work: Path, fresh: bool
 ) -> dict[str, Any]:
-    from graph.loaders import load_folder
-    from graph.queries import detect
+    from graph.pipeline import Stage, run_pipeline
     from graph.synth import generate
 
     folder = work / f"county-{persons}-{seed}"
@@ -147,12 +145,17 @@ def ensure_loaded(
     t0 = time.perf_counter()
     truth = generate(persons, seed, folder)
     console.log(f"generated {persons} persons in {time.perf_counter() - t0:.0f} s")
-    t0 = time.perf_counter()
-    load_folder(store, folder, progress=False)
-    console.log(f"loaded in {time.perf_counter() - t0:.0f} s")
-    t0 = time.perf_counter()
-    detect(store, None, as_of=truth.get("as_of"), save=True)
-    console.log(f"detected findings in {time.perf_counter() - t0:.0f} s")
+    started: dict[Stage, float] = {}
+
+    def timed(stage: Stage, report: Any) -> None:
+        if report is None:
+            started[stage] = time.perf_counter()
+            return
+        done = "loaded" if stage == "load" else "detected findings"
+        console.log(f"{done} in {time.perf_counter() - started[stage]:.0f} s")
+
+    # Without entity resolution: the algorithms are timed on the graph as loaded.
+    run_pipeline(store, folder, resolve_mentions=False, as_of=truth.get("as_of"), on_stage=timed)
     return truth
 
 
@@ -168,11 +171,13 @@ def run(args: argparse.Namespace) -> None:
         ensure_loaded(store, args.persons, args.seed, work, args.fresh)
         # The risk projection is the one rank_communities runs Leiden on.
         risk = args.projection == "risk"
-        labels, types = (RISK_LABELS, RISK_REL_TYPES) if risk else (None, None)
-        shared = ("phone", "address") if risk else ()
         holder: dict[str, Any] = {}
         with measured("projection", steps, lambda: f"{p.n_nodes:,} nodes, {p.n_edges:,} rels"):
-            p = project(store, labels, types, link_shared=shared, batch=args.batch)
+            p = (
+                risk_projection(store, batch=args.batch)
+                if risk
+                else project(store, batch=args.batch)
+            )
         with measured("undirected view", steps):
             p.undirected()
         with measured("Leiden (igraph)", steps, lambda: _part(holder["leiden"])):

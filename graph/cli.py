@@ -160,25 +160,29 @@ def load(
     after writing began: the graph is marked partially loaded (engine status, /health,
     the explorer) until a load completes. FOLDER/_load/load_report.json says which.
     """
-    from graph.loaders import load_folder
+    from graph.pipeline import Stage, run_pipeline
 
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder")
+
+    def show(stage: Stage, report: Any) -> None:
+        if report is not None:
+            console.print(report.render())
+        if report is not None and stage == "load":
+            console.print(report.outcome())
+
     with connect(settings_from(engine, data_dir)) as store:
-        report = load_folder(
+        run_pipeline(
             store,
             folder,
-            batch_size=batch_size,
-            progress=True,
-            bulk=False if merge else None,
             fresh=fresh,
+            resolve_mentions=resolve_after,
+            find=False,
+            batch_size=batch_size,
+            bulk=False if merge else None,
+            progress=True,
+            on_stage=show,
         )
-        console.print(report.render())
-        console.print(report.outcome())
-        if resolve_after:
-            from graph.resolve import resolve as run_resolve
-
-            console.print(run_resolve(store).render())
 
 
 @app.command()
@@ -239,14 +243,11 @@ def communities(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Find communities (Leiden) and rank them by risk, with the reasons."""
-    from graph.algorithms import leiden, project, rank_communities, write_communities
-    from graph.algorithms.risk import RISK_LABELS, RISK_REL_TYPES, render
+    from graph.algorithms import leiden, rank_communities, risk_projection, write_communities
+    from graph.algorithms.risk import render
 
     with connect(settings_from(engine, data_dir)) as store:
-        proj = project(
-            store, RISK_LABELS, RISK_REL_TYPES, division=division, at=at,
-            link_shared=("phone", "address"),
-        )  # fmt: skip
+        proj = risk_projection(store, division=division, at=at)
         part = leiden(proj, seed=seed)
         if write:
             write_communities(store, proj, part)
@@ -295,13 +296,11 @@ def demo(
     """Generate a county, load it, resolve, detect, rank communities, serve the explorer."""
     import json
 
-    from graph.algorithms import leiden, project, rank_communities, write_communities
-    from graph.algorithms.risk import RISK_LABELS, RISK_REL_TYPES, render
-    from graph.loaders import load_folder
-    from graph.queries import detect as run_detect
+    from graph.algorithms import leiden, rank_communities, risk_projection, write_communities
+    from graph.algorithms.risk import render
+    from graph.pipeline import Stage, run_pipeline
     from graph.queries.evaluate import score
     from graph.queries.render import findings_table
-    from graph.resolve import resolve as run_resolve
     from graph.synth import generate
 
     if serve_after:
@@ -312,21 +311,31 @@ def demo(
     console.rule(f"1/5 synthesising a county of {persons:,} persons → {out}")
     out.mkdir(parents=True, exist_ok=True)
     truth = generate(persons, seed, out)
+    titles: dict[Stage, str] = {
+        "load": "2/5 loading the registers into the embedded engine",
+        "resolve": "3/5 entity resolution",
+        "detect": "4/5 detection",
+    }
+
+    def show(stage: Stage, report: Any) -> None:
+        if report is None:
+            console.rule(titles[stage])
+        else:
+            console.print(findings_table(report) if stage == "detect" else report.render())
+
     with connect(settings) as store:
-        console.rule("2/5 loading the registers into the embedded engine")
-        console.print(load_folder(store, out, progress=True, fresh=True).render())
-        console.rule("3/5 entity resolution")
-        console.print(run_resolve(store).render())
-        console.rule("4/5 detection")
-        result = run_detect(store, as_of=truth["as_of"])
-        console.print(findings_table(result))
+        ran = run_pipeline(
+            store, out, fresh=True, as_of=truth["as_of"], progress=True, on_stage=show
+        )
+        assert ran.detect is not None
+        result = ran.detect
         scores = score(result.findings, truth)
         found = sum(s.found for s in scores.values())
         planted = sum(s.planted for s in scores.values())
         flagged = sum(s.decoys_flagged for s in scores.values())
         console.print(f"planted cases found: {found}/{planted}; decoys flagged: {flagged}")
         console.rule("5/5 communities ranked by risk")
-        proj = project(store, RISK_LABELS, RISK_REL_TYPES, link_shared=("phone", "address"))
+        proj = risk_projection(store)
         part = leiden(proj, seed=seed)
         write_communities(store, proj, part)
         console.print(render(rank_communities(store, 5, proj=proj, partition=part)))

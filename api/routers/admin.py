@@ -11,8 +11,6 @@ from api.deps import ServicesDep, require
 from api.errors import COMMON_RESPONSES
 from api.models import AuditPage
 from api.policy import Cap
-from api.services.names import NameIndex
-from api.services.riskmodel import RiskModel
 from api.users import Principal
 
 router = APIRouter(tags=["admin"], responses=COMMON_RESPONSES)
@@ -54,11 +52,8 @@ def audit(
     response_model=dict[str, Any],
 )
 def reindex(user: Admin, svc: ServicesDep) -> dict[str, Any]:
-    idx = svc.extras.get("names")
-    if isinstance(idx, NameIndex):
-        idx.build_in_background(svc.store)
-        return idx.status()
-    return {"state": "disabled"}
+    svc.names.build_in_background(svc.store)
+    return svc.names.status()
 
 
 @router.post(
@@ -68,12 +63,9 @@ def reindex(user: Admin, svc: ServicesDep) -> dict[str, Any]:
     response_model=dict[str, Any],
 )
 def rebuild_risk(user: Admin, svc: ServicesDep) -> dict[str, Any]:
-    model = svc.extras.get("risk")
-    if isinstance(model, RiskModel):
-        model.build_in_background(svc.store)
-        svc.resolver.clear()
-        return model.status()
-    return {"state": "disabled"}
+    svc.risk.build_in_background(svc.store)
+    svc.resolver.clear()
+    return svc.risk.status()
 
 
 @router.get(
@@ -82,9 +74,4 @@ def rebuild_risk(user: Admin, svc: ServicesDep) -> dict[str, Any]:
     response_model=dict[str, Any],
 )
 def status(user: Admin, svc: ServicesDep) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in ("names", "risk"):
-        obj = svc.extras.get(name)
-        if isinstance(obj, NameIndex | RiskModel):
-            out[name] = obj.status()
-    return out
+    return {"names": svc.names.status(), "risk": svc.risk.status()}

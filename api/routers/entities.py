@@ -49,8 +49,7 @@ LabelQ = Annotated[
 
 
 def _risk_model(svc: ServicesDep) -> RiskModel:
-    m = svc.extras.get("risk")
-    return m if isinstance(m, RiskModel) else RiskModel()
+    return svc.risk
 
 
 @router.get(

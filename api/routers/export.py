@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -17,7 +18,6 @@ from api.refs import BadRef
 from api.scope import Scope, node_id
 from api.services import exporting
 from api.services.communities import community_subgraph
-from api.services.evidence import EvidenceCache
 from api.services.expand import neighbours
 from api.services.findings import ensure_visible, evidence_in_scope, get_finding, screen
 from api.services.lookup import check_types, find_visible
@@ -72,8 +72,8 @@ def export(
         raise BadRequest("give exactly one of entity, finding or community")
     scope = scope_of(user)
     title = "关系图 guanxi"
-    nodes: list[dict[str, Any]]
-    rels: list[dict[str, Any]]
+    nodes: Sequence[Mapping[str, Any]]
+    rels: Sequence[Mapping[str, Any]]
     if entity is not None:
         start = find_visible(svc.store, svc.codec, svc.resolver, scope, entity, label)
         exp = neighbours(
@@ -93,8 +93,7 @@ def export(
             raise Forbidden(f"role {user.role.value} may not read findings")
         f, _ = get_finding(svc.store, finding)
         ensure_visible(scope, f)
-        cache = svc.extras["evidence"]
-        assert isinstance(cache, EvidenceCache)
+        cache = svc.evidence
         ev, _how = cache.get(f["properties"])
         nodes, rels, _ = evidence_in_scope(svc.resolver, scope, ev or {})
         title = f"疑点证据 — {f['properties'].get('title') or finding}"
@@ -118,8 +117,8 @@ def _file(
     svc: ServicesDep,
     scope: Scope,
     p: PresenterDep,
-    nodes: list[dict[str, Any]],
-    rels: list[dict[str, Any]],
+    nodes: Sequence[Mapping[str, Any]],
+    rels: Sequence[Mapping[str, Any]],
     format: str,
     title: str,
 ) -> Response:

@@ -22,7 +22,6 @@ from api.inputs import TriageIn
 from api.models import FindingDetail, FindingsPage, FindingSummary
 from api.policy import Cap
 from api.services import findings as fs
-from api.services.evidence import EvidenceCache
 from api.users import Principal
 
 router = APIRouter(prefix="/findings", tags=["findings"], responses=COMMON_RESPONSES)
@@ -102,8 +101,7 @@ def finding(
     scope = scope_of(user)
     f, concerns = fs.get_finding(svc.store, _finding_id(svc, finding_id))
     fs.ensure_visible(scope, f)
-    cache = svc.extras["evidence"]
-    assert isinstance(cache, EvidenceCache)
+    cache = svc.evidence
     ev, how = cache.get(f["properties"])
     evidence = None
     redacted = 0

@@ -15,6 +15,7 @@ from api.scope import NodeId, node_id
 from api.services.findings import screen
 from api.services.lookup import check_types, find_visible
 from api.services.paths import describe, find_paths
+from graph.store import Node, Relationship
 
 router = APIRouter(prefix="/paths", tags=["paths"], responses=COMMON_RESPONSES)
 
@@ -72,7 +73,7 @@ def paths(
     return respond(request, body)
 
 
-def _path(p: Presenter, nodes: list[dict[str, Any]], rels: list[dict[str, Any]]) -> dict[str, Any]:
+def _path(p: Presenter, nodes: list[Node], rels: list[Relationship]) -> dict[str, Any]:
     by_id = {node_id(n): n for n in nodes}
 
     def caption(nid: NodeId) -> str:

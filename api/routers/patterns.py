@@ -19,7 +19,6 @@ from api.errors import COMMON_RESPONSES, Forbidden, NotFoundError
 from api.inputs import RunIn
 from api.models import PatternOut, RunOut
 from api.policy import Cap, allowed
-from api.services.evidence import EvidenceCache
 from api.services.findings import summary
 from api.users import Principal
 from graph.errors import NotFound
@@ -68,8 +67,7 @@ def run(
     found = run_pattern(
         svc.store, pattern, body.params, as_of=as_of, timeout=svc.settings.query_timeout
     )
-    cache = svc.extras["evidence"]
-    assert isinstance(cache, EvidenceCache)
+    cache = svc.evidence
     cache.remember(pattern.id, found)
     scope = scope_of(user)
     out = []

@@ -11,7 +11,7 @@ from api.errors import COMMON_RESPONSES, BadRequest, Forbidden
 from api.inputs import QueryIn
 from api.models import QueryOut
 from api.policy import Cap
-from api.services.query import Coverage, vet
+from api.services.query import vet
 from api.users import Principal
 from graph.errors import QueryError, QueryTimeout, ReadOnlyViolation
 from graph.ids import is_resident_id, is_uscc
@@ -40,8 +40,7 @@ def query(
     body: QueryIn,
 ) -> dict[str, Any]:
     note_params(request, cypher=body.cypher, params=body.params, limit=body.limit)
-    coverage = svc.extras["coverage"]
-    assert isinstance(coverage, Coverage)
+    coverage = svc.coverage
     if not coverage.covers(scope_of(user)):
         raise Forbidden(
             "free Cypher needs a scope covering every division in the graph; yours does not"

@@ -13,7 +13,6 @@ from api.models import LABELS, SearchPage
 from api.services import search as svc_search
 from api.services.findings import screen
 from api.services.lookup import check_label
-from api.services.names import NameIndex
 
 router = APIRouter(prefix="/search", tags=["search"], responses=COMMON_RESPONSES)
 TOTAL_CAP = 500
@@ -43,12 +42,11 @@ def search(
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
     size = min(size, svc.settings.page_size_max)
-    names = svc.extras.get("names")
     found = svc_search.search(
         svc.store,
         svc.resolver,
         scope_of(user),
-        names if isinstance(names, NameIndex) else None,
+        svc.names,
         q,
         label=check_label(label),
         cap=TOTAL_CAP,

@@ -16,14 +16,13 @@ import numpy as np
 
 from api.errors import ApiError, NotFoundError
 from api.scope import Scope
-from api.services.riskmodel import Community, Model, RiskModel
+from api.services.riskmodel import Community, Model
 from graph import schema as sch
 from graph.algorithms import RISK_REL_TYPES
+from graph.store import Node
 
 if TYPE_CHECKING:
     from api.deps import Services
-
-Node = dict[str, Any]
 
 
 class ModelNotReady(ApiError):
@@ -31,10 +30,11 @@ class ModelNotReady(ApiError):
 
 
 def model_of(svc: Services) -> Model:
-    rm = svc.extras.get("risk")
-    if not isinstance(rm, RiskModel) or rm.model is None:
-        state = rm.state if isinstance(rm, RiskModel) else "disabled"
-        raise ModelNotReady(f"communities are not computed yet (risk model: {state}); retry soon")
+    rm = svc.risk
+    if rm.model is None:
+        raise ModelNotReady(
+            f"communities are not computed yet (risk model: {rm.state}); retry soon"
+        )
     return rm.model
 
 

@@ -8,9 +8,7 @@ from api.scope import Scope
 from api.services.riskmodel import RiskModel
 from graph import schema as sch
 from graph.algorithms.facts import SEVERITY_POINTS
-from graph.store import GraphStore
-
-Node = dict[str, Any]
+from graph.store import GraphStore, Node
 
 
 def provenance(node: Node) -> list[dict[str, Any]]:

@@ -4,18 +4,16 @@ may be shown (a node reached only through another county's person stays hidden).
 
 from __future__ import annotations
 
-from typing import Any
-
 from api.scope import NodeId, Scope, ScopeResolver
 from graph.queries.subgraph import Neighbourhood, neighbour_page, neighbourhood
-from graph.store import GraphStore
+from graph.store import GraphStore, Node
 
 
 def neighbours(
     store: GraphStore,
     resolver: ScopeResolver,
     scope: Scope,
-    start: dict[str, Any],
+    start: Node,
     *,
     depth: int = 1,
     types: list[str] | None = None,
@@ -29,7 +27,7 @@ def neighbours(
     One hop is a page of the direct neighbours in a stable order (label, key), so that
     ``offset`` (which needs ``depth`` 1) continues where the previous page stopped."""
 
-    def allow(nodes: list[dict[str, Any]], links: list[tuple[NodeId, NodeId]]) -> set[NodeId]:
+    def allow(nodes: list[Node], links: list[tuple[NodeId, NodeId]]) -> set[NodeId]:
         return resolver.allowed(scope, nodes, links)
 
     if offset and depth != 1:

@@ -16,11 +16,11 @@ from api.errors import NotAvailable
 from api.present import Presenter
 from api.scope import Scope, node_id
 from api.services.findings import screen
+from graph.store import Node
 
 if TYPE_CHECKING:
     from api.deps import Services
 
-Node = dict[str, Any]
 OUTSIDE_KEY = "（辖区外）"
 
 
@@ -35,7 +35,7 @@ def formats() -> dict[str, tuple[str, str]]:
 
 def masked_subgraph(
     p: Presenter, nodes: Iterable[Mapping[str, Any]], rels: Iterable[Mapping[str, Any]]
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[Any]]:
     return {
         "nodes": [p.export_node(n) for n in nodes],
         "relationships": [p.export_relationship(r) for r in rels],

@@ -8,7 +8,7 @@ Chinese explanation, which names them, is withheld when any is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from api.db import Database, TriageEntry
@@ -16,9 +16,8 @@ from api.errors import Forbidden, NotFoundError
 from api.present import Presenter
 from api.scope import NodeId, Scope, ScopeResolver, node_id
 from graph.queries.findings import STATUSES
-from graph.store import GraphStore
+from graph.store import GraphStore, Node
 
-Node = dict[str, Any]
 OUTSIDE = "（辖区外）"
 WITHHELD_EXPLANATION = "（说明涉及辖区外的人员或对象，已隐去）"
 
@@ -84,7 +83,7 @@ def summary(
     resolver: ScopeResolver,
     scope: Scope,
     finding: Node,
-    concerns: list[Node],
+    concerns: Sequence[Mapping[str, Any]],
     *,
     hidden: bool = False,
 ) -> dict[str, Any]:
@@ -175,7 +174,7 @@ def _identifier_values(nodes: Iterable[Mapping[str, Any]]) -> list[str]:
 
 def evidence_in_scope(
     resolver: ScopeResolver, scope: Scope, evidence: Mapping[str, list[dict[str, Any]]]
-) -> tuple[list[Node], list[dict[str, Any]], int]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     nodes = list(evidence.get("nodes", []))
     rels = list(evidence.get("relationships", []))
 

@@ -10,9 +10,7 @@ from api.scope import Scope, ScopeResolver, node_id
 from graph import ids
 from graph import schema as sch
 from graph.errors import InvalidValue, SchemaError
-from graph.store import GraphStore
-
-Node = dict[str, Any]
+from graph.store import GraphStore, Node
 
 _NORMALISERS = {
     "Person": ids.normalise_resident_id,

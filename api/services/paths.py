@@ -17,11 +17,9 @@ from typing import Any
 from api.scope import NodeId, Scope, ScopeResolver, node_id
 from graph import schema as sch
 from graph.queries.subgraph import count_neighbours, end_of, fetch_neighbours, rel_pattern
-from graph.store import GraphStore
+from graph.store import GraphStore, Node, Relationship
 
-Node = dict[str, Any]
-Rel = dict[str, Any]
-Step = tuple[NodeId, Rel]  # (the neighbour nearer the side's origin, the relationship)
+Step = tuple[NodeId, Relationship]  # (the neighbour nearer the side's origin, the relationship)
 
 
 @dataclass
@@ -38,7 +36,7 @@ class _Side:
 
 @dataclass
 class PathResult:
-    paths: list[tuple[list[Node], list[Rel]]]
+    paths: list[tuple[list[Node], list[Relationship]]]
     truncated: bool
     explored: int
 
@@ -96,7 +94,7 @@ def find_paths(
         truncated |= any(alloc[n] < d for n, d in degree.items())
         rows = fetch_neighbours(store, alloc, degree, pattern, scope.predicate, timeout)
         fresh: dict[NodeId, Node] = {}
-        steps: list[tuple[NodeId, NodeId, Rel]] = []
+        steps: list[tuple[NodeId, NodeId, Relationship]] = []
         for row in rows:
             src, mid = node_id(row["n"]), node_id(row["m"])
             if mid not in nodes:
@@ -130,7 +128,7 @@ def find_paths(
     sa, sb = sides
     meeting = [n for n in nodes if n in sa.level and n in sb.level]
     meeting = [n for n in meeting if sa.level[n] + sb.level[n] == best]
-    out: list[tuple[list[Node], list[Rel]]] = []
+    out: list[tuple[list[Node], list[Relationship]]] = []
     seen: set[tuple[NodeId, ...]] = set()
     for m in meeting:
         for left, right in product(_chains(sa, m, k), _chains(sb, m, k)):
@@ -144,11 +142,11 @@ def find_paths(
     return PathResult(out, truncated, len(nodes))
 
 
-def _chains(side: _Side, node: NodeId, k: int) -> list[tuple[list[NodeId], list[Rel]]]:
+def _chains(side: _Side, node: NodeId, k: int) -> list[tuple[list[NodeId], list[Relationship]]]:
     """Up to ``k`` parent chains from the side's origin to ``node``: (node ids, rels)."""
     if node == side.origin:
         return [([node], [])]
-    out: list[tuple[list[NodeId], list[Rel]]] = []
+    out: list[tuple[list[NodeId], list[Relationship]]] = []
     for parent, rel in side.parents.get(node, []):
         for ids_, rels in _chains(side, parent, k):
             out.append(([*ids_, node], [*rels, rel]))

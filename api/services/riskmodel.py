@@ -114,20 +114,16 @@ class RiskModel:
 def _build(store: GraphStore, seed: int) -> Model:
     from graph.algorithms import (
         RISK_LABELS,
-        RISK_REL_TYPES,
         gather_facts,
         leiden,
-        project,
         rank_communities,
+        risk_projection,
         risk_scores,
     )
 
     t0 = time.perf_counter()
-    proj = project(
+    proj = risk_projection(
         store,
-        RISK_LABELS,
-        RISK_REL_TYPES,
-        link_shared=("phone", "address"),
         node_properties={lb: [p] for lb, p in _DIVISION_PROPS.items() if lb in RISK_LABELS},
     )
     part = leiden(proj, seed=seed)

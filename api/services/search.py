@@ -16,9 +16,8 @@ from api.services.names import INDEXED_LABELS, INFIX_LABELS, NameIndex
 from graph import ids
 from graph import schema as sch
 from graph.errors import InvalidValue, QueryError, SchemaError
-from graph.store import GraphStore
+from graph.store import GraphStore, Node
 
-Node = dict[str, Any]
 NAME_LABELS = ("Person", "Enterprise", "Mention", "Division")
 NameIndexed = frozenset(INDEXED_LABELS)  # the labels whose names the in-process index holds
 PHONE_LABELS = ("Person", "Enterprise")
@@ -37,6 +36,7 @@ class Hit:
     match: str
     field: str
     score: float
+    stub: bool = False  # only the key, name and village: hydrate() reads the whole node
 
 
 @dataclass
@@ -52,13 +52,13 @@ class _Collector:
         self.hits: dict[NodeId, Hit] = {}
         self.capped = False
 
-    def add(self, node: Node, match: str, field: str, score: float) -> None:
+    def add(self, node: Node, match: str, field: str, score: float, *, stub: bool = False) -> None:
         nid = node_id(node)
         if self.label is not None and nid[0] != self.label:
             return
         prev = self.hits.get(nid)
         if prev is None or score > prev.score:
-            self.hits[nid] = Hit(node, match, field, score)
+            self.hits[nid] = Hit(node, match, field, score, stub)
 
 
 def _key_variants(label: str, q: str) -> str:
@@ -89,7 +89,6 @@ def _stub(label: str, row: dict[str, Any]) -> Node:
         "labels": [label],
         "key": row["k"],
         "properties": {"name": row["name"], "village_code": row["d"]},
-        "_stub": True,
     }
 
 
@@ -97,7 +96,7 @@ def hydrate(store: GraphStore, hits: list[Hit]) -> list[Hit]:
     """Replace stub nodes by the whole nodes, for the page about to be shown."""
     wanted: dict[str, list[Any]] = {}
     for h in hits:
-        if h.node.get("_stub"):
+        if h.stub:
             wanted.setdefault(node_id(h.node)[0], []).append(h.node["key"])
     full: dict[NodeId, Node] = {}
     for label, keys in wanted.items():
@@ -109,7 +108,7 @@ def hydrate(store: GraphStore, hits: list[Hit]) -> list[Hit]:
     return [
         Hit(full.get(node_id(h.node), h.node), h.match, h.field, h.score)
         for h in hits
-        if not h.node.get("_stub") or node_id(h.node) in full
+        if not h.stub or node_id(h.node) in full
     ]
 
 
@@ -216,7 +215,7 @@ def _exact_prop(
     for lb, rows in _per_label(store, branches, params, timeout).items():
         col.capped |= len(rows) >= cap
         for row in rows:
-            col.add(_stub(lb, row), match, prop, score)
+            col.add(_stub(lb, row), match, prop, score, stub=True)
 
 
 def _prefix(  # without the name index (still building): a scan, capped
@@ -240,7 +239,9 @@ def _prefix(  # without the name index (still building): a scan, capped
         for row in rows:
             name = str(row["name"] or "")
             # Shorter names complete more of what was typed: 张三 before 张三丰.
-            col.add(_stub(lb, row), "prefix", "name", 70.0 - min(10, len(name) - len(text)))
+            col.add(
+                _stub(lb, row), "prefix", "name", 70.0 - min(10, len(name) - len(text)), stub=True
+            )
 
 
 _BASE = {"prefix": 70.0, "pinyin": 60.0, "infix": 50.0, "initials": 45.0}
@@ -272,7 +273,7 @@ def _by_name(
             kind = how.get(name, "pinyin")
             # Shorter names complete more of what was typed: 张三 before 张三丰.
             penalty = min(10, max(0, len(name) - len(text))) if kind in ("prefix", "infix") else 0
-            col.add(_stub(lb, row), kind, "name", _BASE[kind] - penalty)
+            col.add(_stub(lb, row), kind, "name", _BASE[kind] - penalty, stub=True)
 
 
 def _fulltext(store: GraphStore, col: _Collector, text: str, labels: list[str], cap: int) -> None:

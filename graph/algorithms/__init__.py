@@ -3,7 +3,7 @@
 The store holds the graph; algorithms run on a :class:`Projection` of it in igraph
 (DESIGN.md decision 7)::
 
-    proj = project(store, RISK_LABELS, RISK_REL_TYPES, link_shared=("phone", "address"))
+    proj = risk_projection(store)
     part = leiden(proj, seed=0)
     write_communities(store, proj, part)
     ranked = rank_communities(store, top=10, proj=proj, partition=part)
@@ -32,18 +32,22 @@ from graph.algorithms.risk import (
     COMMUNITY_WEIGHTS,
     RISK_LABELS,
     RISK_REL_TYPES,
+    RISK_SHARED,
     CommunityRisk,
     EntityRisk,
     entity_risk,
     rank_communities,
     render,
+    risk_projection,
     risk_scores,
 )
+from graph.algorithms.rng import seeded
 
 __all__ = [
     "COMMUNITY_WEIGHTS",
     "RISK_LABELS",
     "RISK_REL_TYPES",
+    "RISK_SHARED",
     "CommunityRisk",
     "EntityRisk",
     "Facts",
@@ -68,7 +72,9 @@ __all__ = [
     "project",
     "rank_communities",
     "render",
+    "risk_projection",
     "risk_scores",
+    "seeded",
     "shortest_path",
     "top",
     "write_communities",

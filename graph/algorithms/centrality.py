@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from graph.algorithms._rng import seeded
 from graph.algorithms.projection import Projection
+from graph.algorithms.rng import seeded
 
 __all__ = ["betweenness", "degree", "pagerank", "top"]
 

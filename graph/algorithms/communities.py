@@ -23,8 +23,8 @@ import igraph as ig
 import numpy as np
 import numpy.typing as npt
 
-from graph.algorithms._rng import seeded
 from graph.algorithms.projection import Projection
+from graph.algorithms.rng import seeded
 from graph.store.base import GraphStore, WriteSummary
 
 __all__ = [

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph import schema as sch
-from graph.algorithms._text import prop_zh
+from graph.algorithms.captions import prop_zh
 from graph.algorithms.projection import Projection
 from graph.errors import NotFound
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from graph import schema as sch
 from graph.algorithms import _pull
-from graph.algorithms._text import caption_text
+from graph.algorithms.captions import caption_text
 from graph.errors import NotFound
 from graph.store.base import GraphStore
 

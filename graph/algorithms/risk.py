@@ -28,15 +28,21 @@ returned, with the nearest finding subjects.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from graph.algorithms import _text
 from graph.algorithms.communities import Partition, leiden
+from graph.algorithms.explanations import (
+    CommunityRisk,
+    Component,
+    EntityRisk,
+    community_table,
+    explain_community,
+    explain_entity,
+)
 from graph.algorithms.facts import SEVERITY_POINTS, Facts, facts_from_projection, gather_facts
 from graph.algorithms.projection import Projection, project
 from graph.store.base import GraphStore
@@ -45,11 +51,13 @@ __all__ = [
     "COMMUNITY_WEIGHTS",
     "RISK_LABELS",
     "RISK_REL_TYPES",
+    "RISK_SHARED",
     "CommunityRisk",
     "EntityRisk",
     "entity_risk",
     "rank_communities",
     "render",
+    "risk_projection",
     "risk_scores",
 ]
 
@@ -80,6 +88,8 @@ RISK_REL_TYPES = (
     "CONCERNS",
     "RESOLVED_TO",
 )
+#: Properties whose shared values link their holders (a phone, an address).
+RISK_SHARED = ("phone", "address")
 #: Weight of each community component (after log1p).
 COMMUNITY_WEIGHTS = {
     "officials": 1.0,
@@ -102,47 +112,30 @@ _ZH = {
 _NOT_ENTITIES = ("Finding", "Complaint")
 
 
-@dataclass(frozen=True)
-class Component:
-    name: str
-    zh: str
-    value: float
-    weight: float
-    contribution: float
+def risk_projection(
+    store: GraphStore,
+    *,
+    division: str | None = None,
+    at: str | None = None,
+    node_properties: Mapping[str, Sequence[str]] | None = None,
+    batch: int = 100_000,
+) -> Projection:
+    """The projection communities and risk are computed on: :data:`RISK_LABELS` linked by
+    :data:`RISK_REL_TYPES`, and holders of one phone or address linked to each other.
 
-
-@dataclass(eq=False)
-class CommunityRisk:
-    """One ranked community: its score, the components behind it and who is in it."""
-
-    rank: int
-    community: int
-    score: float
-    entities: int
-    size_factor: float
-    components: list[Component]
-    members: npt.NDArray[np.int64]
-    findings: dict[str, int] = field(default_factory=dict)
-    explanation: str = ""
-    leading: list[str] = field(default_factory=list)
-    nodes: list[str] = field(default_factory=list)  # every member as "Label:key"
-
-    def component(self, name: str) -> Component:
-        return next(c for c in self.components if c.name == name)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rank": self.rank,
-            "community": self.community,
-            "score": self.score,
-            "entities": self.entities,
-            "size_factor": self.size_factor,
-            "components": [c.__dict__ for c in self.components],
-            "findings": self.findings,
-            "explanation": self.explanation,
-            "leading": self.leading,
-            "nodes": self.nodes,
-        }
+    ``division``, ``at``, ``node_properties`` and ``batch`` are
+    :func:`~graph.algorithms.projection.project`'s.
+    """
+    return project(
+        store,
+        RISK_LABELS,
+        RISK_REL_TYPES,
+        division=division,
+        at=at,
+        node_properties=node_properties,
+        link_shared=RISK_SHARED,
+        batch=batch,
+    )
 
 
 def rank_communities(
@@ -178,14 +171,7 @@ def rank_communities(
     if proj is None:
         if store is None:
             raise ValueError("give a store or a projection")
-        proj = project(
-            store,
-            RISK_LABELS,
-            RISK_REL_TYPES,
-            division=division,
-            at=at,
-            link_shared=("phone", "address"),
-        )
+        proj = risk_projection(store, division=division, at=at)
     part = (
         partition
         if partition is not None
@@ -243,7 +229,7 @@ def rank_communities(
         )
         risk.leading = _leading(proj, facts, members)
         risk.nodes = [proj.node_id(v) for v in members.tolist()]
-        risk.explanation = _text.explain_community(proj, facts, risk)
+        risk.explanation = explain_community(proj, facts, risk)
         out.append(risk)
     return out
 
@@ -265,22 +251,6 @@ def _leading(proj: Projection, facts: Facts, members: npt.NDArray[np.int64]) -> 
 
 
 # -- entities --------------------------------------------------------------------------------
-@dataclass(eq=False)
-class EntityRisk:
-    node: str
-    caption: str
-    score: float
-    own: float
-    exposure: float
-    by_hop: list[float]
-    findings: list[dict[str, Any]]
-    nearest: list[tuple[str, str, int]]  # (node id, caption, hops) of nearest finding subjects
-    explanation: str
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
 def risk_scores(
     proj: Projection, facts: Facts | None = None, *, hops: int = 4, damping: float = 0.5
 ) -> pd.DataFrame:
@@ -358,7 +328,7 @@ def entity_risk(
         nearest,
         "",
     )
-    r.explanation = _text.explain_entity(r)
+    r.explanation = explain_entity(r)
     return r
 
 
@@ -383,4 +353,4 @@ def _walk(
 
 def render(ranked: Sequence[CommunityRisk]) -> Any:
     """A rich ``Table`` of ranked communities, for ``guanxi communities``."""
-    return _text.community_table(ranked)
+    return community_table(ranked)

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph import schema as sch
-from graph.export._markup import esc
 from graph.export._subgraph import CONFIDENTIAL, header, primary_label
+from graph.export.markup import esc
 from graph.export.profile import Profile
 from graph.export.svg import neighbourhood_svg
 

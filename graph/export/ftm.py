@@ -54,7 +54,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from graph.export._ftm_map import (
+from graph.export._subgraph import Prepared, Subgraph, XNode, XRel, digest, prepare
+from graph.export.ftm_map import (
     CN_SCHEMATA,
     ENTITY_PROPS,
     FILLS,
@@ -66,7 +67,6 @@ from graph.export._ftm_map import (
     SHARE_ROLE,
     THINGS,
 )
-from graph.export._subgraph import Prepared, Subgraph, XNode, XRel, digest, prepare
 
 __all__ = ["ENTITY_PROPS", "NODE_SCHEMA", "REQUIRED", "to_ftm"]
 

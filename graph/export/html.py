@@ -14,8 +14,8 @@ from typing import Any
 
 from pyvis.network import Network
 
-from graph.export._markup import esc, script_json, vis_css, vis_js
 from graph.export._subgraph import Prepared, Subgraph, XNode, header, prepare, type_zh
+from graph.export.markup import esc, script_json, vis_css, vis_js
 
 __all__ = ["to_html"]
 

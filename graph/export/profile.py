@@ -16,7 +16,7 @@ from typing import Any
 from graph import schema as sch
 from graph.errors import NotFound
 from graph.export._subgraph import clean_props, primary_label
-from graph.store import GraphStore
+from graph.store import GraphStore, Node, Relationship, Subgraph
 
 __all__ = [
     "ContractLine",
@@ -30,7 +30,6 @@ __all__ = [
     "summarise_disbursements",
 ]
 
-Node = dict[str, Any]
 Redact = Callable[[Node], Node]
 _SEVERITY = {"high": 0, "medium": 1, "low": 2}
 
@@ -115,9 +114,7 @@ class Profile:
     contracts: list[ContractLine] = field(default_factory=list)
     payments: list[Node] = field(default_factory=list)  # vouchers paid to the entity
     findings: list[FindingLine] = field(default_factory=list)
-    neighbourhood: dict[str, list[dict[str, Any]]] = field(
-        default_factory=lambda: {"nodes": [], "relationships": []}
-    )
+    neighbourhood: Subgraph = field(default_factory=lambda: Subgraph(nodes=[], relationships=[]))
 
     @property
     def label(self) -> str:
@@ -228,11 +225,9 @@ def build_profile(
     return p
 
 
-def _subgraph(
-    entity: Node, edges: list[tuple[str, dict[str, Any], Node, Node]]
-) -> dict[str, list[dict[str, Any]]]:
+def _subgraph(entity: Node, edges: list[tuple[str, dict[str, Any], Node, Node]]) -> Subgraph:
     nodes = {(_label(entity), entity["key"]): entity}
-    rels = []
+    rels: list[Relationship] = []
     for t, props, s, e in edges:
         for n in (s, e):
             nodes.setdefault((_label(n), n["key"]), n)

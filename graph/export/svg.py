@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph import schema as sch
-from graph.export._markup import esc
 from graph.export._subgraph import Subgraph, XNode, node_id, prepare, primary_label
+from graph.export.markup import esc
 
 __all__ = ["neighbourhood_svg"]
 

@@ -18,7 +18,7 @@ the MERGE statements of :mod:`graph.loaders.cypher` have, row for row:
   finds nothing), and so are the row's relationships after it.
 
 At the end :meth:`MemoryGraph.groups` hands the graph to the store's bulk insert
-(FalkorDB's ``GRAPH.BULK``), grouped by label and type; indexes follow.
+(FalkorDB's ``GRAPH.BULK``), grouped by label and type, into a graph created with its indexes.
 
 Memory: a node is one dict of its properties, a relationship a few array slots plus its
 ``src`` list (shared with the row that wrote it) and an entry in a look-up by type and

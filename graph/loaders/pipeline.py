@@ -223,7 +223,7 @@ def _load_folder(
     report.nodes_before = sum(report.labels_before.values())
     report.relationships_before = store.count_relationships()
     if memory is None:
-        store.ensure_schema()  # the bulk path creates them after the data
+        store.ensure_schema()  # the bulk path creates them with the empty graph
     ctx = Context.from_store(store)
     out = folder / "_load"
     with IssueFiles(out) as issues, _progress(progress) as bar:

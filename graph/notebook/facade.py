@@ -25,14 +25,13 @@ import networkx as nx
 import pandas as pd
 
 from graph.algorithms import (
-    RISK_LABELS,
-    RISK_REL_TYPES,
     CommunityRisk,
     GraphPath,
     Projection,
     k_shortest_paths,
     project,
     rank_communities,
+    risk_projection,
 )
 from graph.errors import NotFound
 from graph.export import to_html
@@ -182,6 +181,19 @@ class Guanxi:
         report = load_folder(self.store, Path(folder), progress=False, fresh=fresh)
         self._forget()
         return report
+
+    def run(
+        self, folder: str | Path, *, fresh: bool = False, as_of: str | None = None
+    ) -> pd.DataFrame:
+        """Load ``folder``, link name-only mentions and run every pattern, as ``guanxi
+        demo`` does (:func:`graph.pipeline.run_pipeline`); return the findings."""
+        from graph.pipeline import run_pipeline
+
+        ran = run_pipeline(self.store, Path(folder), fresh=fresh, as_of=as_of)
+        self._forget()
+        assert ran.detect is not None
+        self._findings.update({f.finding_id: f for f in ran.detect.findings})
+        return findings_frame(ran.detect.findings)
 
     def resolve(self) -> Any:
         """Link name-only mentions to persons (entity resolution); return the report."""
@@ -420,9 +432,7 @@ class Guanxi:
         if kwargs:
             return project(self.store, **kwargs)
         if self._projection is None or refresh:
-            self._projection = project(
-                self.store, RISK_LABELS, RISK_REL_TYPES, link_shared=("phone", "address")
-            )
+            self._projection = risk_projection(self.store)
         return self._projection
 
     def paths(

@@ -27,7 +27,7 @@ from typing import Any
 
 from graph import schema as sch
 from graph.errors import NotFound
-from graph.store import GraphStore
+from graph.store import GraphStore, Node, Relationship, Subgraph
 
 __all__ = [
     "Allow",
@@ -50,8 +50,6 @@ __all__ = [
     "rel_pattern",
 ]
 
-Node = dict[str, Any]
-Rel = dict[str, Any]
 NodeId = tuple[str, Any]
 #: ``where(var, params) -> Cypher predicate`` on a neighbour; may add to ``params``.
 Where = Callable[[str, dict[str, Any]], str]
@@ -83,7 +81,7 @@ class Neighbourhood:
     """
 
     nodes: dict[NodeId, Node]
-    rels: dict[tuple[Any, ...], Rel] = field(default_factory=dict)
+    rels: dict[tuple[Any, ...], Relationship] = field(default_factory=dict)
     truncated: bool = False
     more: dict[str, int] = field(default_factory=dict)
 
@@ -91,7 +89,7 @@ class Neighbourhood:
     def links(self) -> list[tuple[NodeId, NodeId]]:
         return [(end_of(r, "start"), end_of(r, "end")) for r in self.rels.values()]
 
-    def to_subgraph(self) -> dict[str, list[dict[str, Any]]]:
+    def to_subgraph(self) -> Subgraph:
         """``{"nodes": [...], "relationships": [...]}``, what the exporters take."""
         return {"nodes": list(self.nodes.values()), "relationships": list(self.rels.values())}
 
@@ -347,7 +345,7 @@ def neighbourhood(
             rows = fetch_neighbours(store, alloc, degree, pattern, where, timeout)
         fetched: dict[NodeId, dict[str, int]] = {}
         candidates: dict[NodeId, Node] = {}
-        new_rels: dict[tuple[Any, ...], Rel] = {}
+        new_rels: dict[tuple[Any, ...], Relationship] = {}
         for row in rows:
             n, r, m = row["n"], row["r"], row["m"]
             src, mid = node_id(n), node_id(m)
@@ -456,7 +454,7 @@ def neighbour_page(
     )
     seen: dict[str, set[NodeId]] = {}
     candidates: dict[NodeId, Node] = {}
-    rels: dict[tuple[Any, ...], Rel] = {}
+    rels: dict[tuple[Any, ...], Relationship] = {}
     for row in rows:
         mid = node_id(row["m"])
         seen.setdefault(mid[0], set()).add(mid)
@@ -543,7 +541,7 @@ def find_node(store: GraphStore, key: Any, label: str | None = None) -> Node:
 
 def induced(
     store: GraphStore, nodes: Iterable[NodeId | str], *, timeout: float | None = 30.0
-) -> dict[str, list[dict[str, Any]]]:
+) -> Subgraph:
     """The given nodes and every relationship among them, as a plain subgraph.
 
     ``nodes`` are ``(label, key)`` pairs or ``"Label:key"`` strings (a community's
@@ -560,7 +558,7 @@ def induced(
             ids.append((str(n[0]), n[1]))
     wanted = set(ids)
     found: dict[NodeId, Node] = {}
-    rels: dict[tuple[Any, ...], Rel] = {}
+    rels: dict[tuple[Any, ...], Relationship] = {}
     for label, keys in _by_label(dict.fromkeys(ids)).items():
         kp = sch.node(label).key
         q = f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}}) RETURN n"

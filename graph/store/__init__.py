@@ -8,9 +8,33 @@
 from __future__ import annotations
 
 from graph.settings import Settings
-from graph.store.base import GraphStore, Health, Row, WriteSummary
+from graph.store.base import (
+    Columns,
+    GraphStore,
+    Health,
+    Node,
+    NodeRef,
+    Path,
+    Relationship,
+    Row,
+    Subgraph,
+    WriteSummary,
+)
 
-__all__ = ["GraphStore", "Health", "Row", "WriteSummary", "embedded_engine", "open_store"]
+__all__ = [
+    "Columns",
+    "GraphStore",
+    "Health",
+    "Node",
+    "NodeRef",
+    "Path",
+    "Relationship",
+    "Row",
+    "Subgraph",
+    "WriteSummary",
+    "embedded_engine",
+    "open_store",
+]
 
 
 def embedded_engine(settings: Settings):  # type: ignore[no-untyped-def]

@@ -1,9 +1,17 @@
 """The store interface every layer above the engines uses.
 
-An adapter implements a handful of primitives (``_run``, ``_ddl_for``, ``_vet_read_only``,
-``health``, ``close``); the shared flow (batching, value conversion, error wrapping) lives
-here in final template methods, so callers never branch on the engine. This module
-imports no driver.
+An adapter implements the primitives marked abstract below: ``_run`` (one statement,
+rows converted to the plain shapes :class:`Node`, :class:`Relationship` and
+:class:`Path`, engine errors wrapped as :mod:`graph.errors`), ``_ddl_for`` (index and
+constraint statements in its dialect), ``_vet_read_only``, ``explain``, ``fulltext``,
+``health``, ``clear`` and ``close``. The shared flow lives here in final template
+methods (``read``, ``write``, ``write_batches`` with its chunking and NaN cleaning,
+``read_only``, ``ensure_schema``), so callers never branch on the engine.
+
+Some methods have a plain default that an adapter may replace with a faster path of its
+own: ``read_columns`` and ``read_text`` (bulk reads for the projection and entity
+resolution), ``bulk_create`` (a first load without Cypher, FalkorDB only), ``_run_ddl``,
+``count`` and ``count_relationships``. This module imports no driver.
 """
 
 from __future__ import annotations
@@ -13,14 +21,57 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, final
+from typing import Any, Literal, TypedDict, final
 
 from graph import schema as sch
-from graph.errors import Unsupported
+from graph.errors import QueryError, Unsupported
 
 Row = dict[str, Any]
 #: The label of the partial-load mark, where an engine keeps it in the graph itself.
 LOAD_MARK = "GuanxiLoad"
+Columns = dict[str, list[Any]]
+
+
+class NodeRef(TypedDict):
+    """One end of a relationship: the first label of the node and its natural key."""
+
+    label: str | None
+    key: Any
+
+
+class Node(TypedDict):
+    """A node as every store returns it; ``key`` is its natural key, never an internal id."""
+
+    _kind: Literal["node"]
+    labels: list[str]
+    key: Any
+    properties: dict[str, Any]
+
+
+class Relationship(TypedDict):
+    """A relationship; its ends are ``None`` when the result does not hold them."""
+
+    _kind: Literal["relationship"]
+    type: str
+    start: NodeRef | None
+    end: NodeRef | None
+    properties: dict[str, Any]
+
+
+class Path(TypedDict):
+    """A path: its nodes in order and the relationships between them."""
+
+    _kind: Literal["path"]
+    nodes: list[Node]
+    relationships: list[Relationship]
+
+
+class Subgraph(TypedDict):
+    """Nodes and the relationships among them: what a neighbourhood query yields and the
+    exporters take."""
+
+    nodes: list[Node]
+    relationships: list[Relationship]
 
 
 @dataclass
@@ -77,10 +128,11 @@ class GraphStore(ABC):
     """A graph engine behind one small surface.
 
     Results are engine-neutral: each row is a ``dict`` of plain Python values; nodes come
-    back as ``{"_kind": "node", "labels": [...], "key": ..., "properties": {...}}``,
-    relationships as ``{"_kind": "relationship", "type": ..., "start": key, "end": key,
-    "properties": {...}}`` and paths as ``{"_kind": "path", "nodes": [...],
-    "relationships": [...]}``. A node's ``key`` is its natural key (never an internal id).
+    back as :class:`Node` (``{"_kind": "node", "labels": [...], "key": ...,
+    "properties": {...}}``), relationships as :class:`Relationship` (``{"_kind":
+    "relationship", "type": ..., "start": {"label": ..., "key": ...}, "end": {...},
+    "properties": {...}}``) and paths as :class:`Path` (``{"_kind": "path", "nodes":
+    [...], "relationships": [...]}``). A node's ``key`` is its natural key.
     """
 
     engine: str = ""
@@ -133,11 +185,41 @@ class GraphStore(ABC):
     ) -> WriteSummary:
         """Create a whole graph in an empty store, without Cypher (a first load).
 
-        Refused unless the store is empty; indexes and constraints are created after
-        the data. ``progress`` is told how many nodes and relationships went out, as
-        they go. Engines without such a path raise :class:`~graph.errors.Unsupported`.
+        Refused unless the store is empty; the graph is created with its indexes and
+        constraints first, and they fill as the data goes in. ``progress`` is told how
+        many nodes and relationships went out, as they go. Engines without such a path
+        raise :class:`~graph.errors.Unsupported`.
         """
         raise Unsupported(f"{self.engine}: no bulk create")
+
+    def read_columns(self, cypher: str, params: Mapping[str, Any], names: Sequence[str]) -> Columns:
+        """A trusted read of scalar columns, column by column: ``{name: [value, ...]}``.
+
+        ``names`` must be the statement's return columns, in order (a mismatch is a
+        :class:`~graph.errors.QueryError`). This default transposes :meth:`read`; an
+        adapter overrides it with a bulk path that builds no dict per row, for the
+        projection's pulls of millions of rows.
+        """
+        rows = self.read(cypher, params)
+        if rows and list(rows[0]) != list(names):
+            raise QueryError(
+                f"read_columns: the statement returns {list(rows[0])}, not {names}", cypher
+            )
+        return {n: [r[n] for r in rows] for n in names}
+
+    def read_text(
+        self, match: str, columns: Mapping[str, str], params: Mapping[str, Any]
+    ) -> Columns:
+        """Text columns ``name -> expression`` of every row that ``match`` yields.
+
+        ``match`` is the statement up to its ``RETURN`` (``MATCH (n:Person)``); every
+        expression must be text or null, and a null comes back as ``None``. This default
+        is :meth:`read_columns` of ``match RETURN expression AS name, ...``; an adapter may
+        join each column into one string on the server instead (FalkorDB does: a million
+        keys cross as one reply).
+        """
+        ret = ", ".join(f"{e} AS {n}" for n, e in columns.items())
+        return self.read_columns(f"{match} RETURN {ret}", params, list(columns))
 
     # -- the shared flow --------------------------------------------------------------------
     @final
@@ -258,7 +340,7 @@ def key_of(labels: Sequence[str], props: Mapping[str, Any]) -> Any:
     return None
 
 
-def plain_node(labels: Sequence[str], props: Mapping[str, Any]) -> dict[str, Any]:
+def plain_node(labels: Sequence[str], props: Mapping[str, Any]) -> Node:
     return {
         "_kind": "node",
         "labels": list(labels),
@@ -269,13 +351,13 @@ def plain_node(labels: Sequence[str], props: Mapping[str, Any]) -> dict[str, Any
 
 def plain_relationship(
     type_: str,
-    start: Mapping[str, Any] | None,
-    end: Mapping[str, Any] | None,
+    start: Node | None,
+    end: Node | None,
     props: Mapping[str, Any],
-) -> dict[str, Any]:
+) -> Relationship:
     """A relationship; endpoints are given by label and key when the result holds them."""
 
-    def ref(n: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    def ref(n: Node | None) -> NodeRef | None:
         return (
             None
             if n is None

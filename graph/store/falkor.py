@@ -24,6 +24,7 @@ from graph.errors import (
     ReadOnlyViolation,
 )
 from graph.store.base import (
+    Columns,
     GraphStore,
     Health,
     NodeGroup,
@@ -102,9 +103,7 @@ class FalkorStore(GraphStore):
         check_reply(reply)
         return list(reply)
 
-    def read_columns(
-        self, cypher: str, params: Mapping[str, Any], names: Sequence[str]
-    ) -> dict[str, list[Any]]:
+    def read_columns(self, cypher: str, params: Mapping[str, Any], names: Sequence[str]) -> Columns:
         """A read of scalar columns, column by column, without a Python object per cell.
 
         For the projection's bulk pulls (millions of rows): the reply is taken raw in the
@@ -124,7 +123,7 @@ class FalkorStore(GraphStore):
         got = [str(h[1]) for h in header]
         if got != list(names):
             raise QueryError(f"read_columns: the statement returns {got}, not {names}", cypher)
-        out: dict[str, list[Any]] = {}
+        out: Columns = {}
         for j, name in enumerate(names):
             cells = [r[j] for r in rows]
             if all(c[0] in _PLAIN for c in cells):
@@ -150,7 +149,7 @@ class FalkorStore(GraphStore):
 
     def read_text(
         self, match: str, columns: Mapping[str, str], params: Mapping[str, Any]
-    ) -> dict[str, list[Any]]:
+    ) -> Columns:
         """Text columns of every row ``match`` yields, each joined into one string.
 
         A million short strings cross as one reply instead of a million rows; a value that
@@ -165,7 +164,7 @@ class FalkorStore(GraphStore):
         q = f"{match} WITH {coll} RETURN size({names[0]}) AS _rows, {joined}"
         got = self.read_columns(q, {**params, "_sep": _SEP, "_null": _NULL}, ["_rows", *names])
         rows = int(got["_rows"][0]) if got["_rows"] else 0
-        out: dict[str, list[Any]] = {}
+        out: Columns = {}
         for n in names:
             parts = str(got[n][0]).split(_SEP) if rows else []
             if len(parts) != rows:

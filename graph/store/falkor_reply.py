@@ -20,9 +20,7 @@ from typing import Any
 from falkordb.query_result import parse_scalar
 from redis.exceptions import ResponseError
 
-from graph.store.base import key_of
-
-Row = dict[str, Any]
+from graph.store.base import Node, NodeRef, Relationship, Row, key_of
 
 _NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _EDGE, _NODE, _PATH, _MAP = range(1, 11)
 # Cells whose raw value is already the Python value.
@@ -62,8 +60,8 @@ class Decoder:
     def __init__(self, graph: Any) -> None:
         self.graph = graph
         self.schema = graph.schema
-        self.by_id: dict[int, dict[str, Any]] = {}
-        self.rels: list[tuple[dict[str, Any], int, int]] = []
+        self.by_id: dict[int, Node] = {}
+        self.rels: list[tuple[Relationship, int, int]] = []
 
     def rows(self, reply: list[Any]) -> list[Row]:
         if len(reply) < 3:
@@ -115,15 +113,20 @@ class Decoder:
             out[name] = v if t in _RAW else self.cell([t, v])
         return out
 
-    def node(self, v: list[Any]) -> dict[str, Any]:
+    def node(self, v: list[Any]) -> Node:
         labels = [self.schema.get_label(i) for i in v[1]]
         props = self.properties(v[2])
-        n = {"_kind": "node", "labels": labels, "key": key_of(labels, props), "properties": props}
+        n: Node = {
+            "_kind": "node",
+            "labels": labels,
+            "key": key_of(labels, props),
+            "properties": props,
+        }
         self.by_id[int(v[0])] = n
         return n
 
-    def edge(self, v: list[Any]) -> dict[str, Any]:
-        r = {
+    def edge(self, v: list[Any]) -> Relationship:
+        r: Relationship = {
             "_kind": "relationship",
             "type": self.schema.get_relation(v[1]),
             "start": None,
@@ -137,7 +140,11 @@ class Decoder:
         # Ends are resolved once the whole reply is read: a relationship may come before
         # the nodes it joins (``RETURN r, n, m``).
         for r, src, dst in self.rels:
-            for end, nid in (("start", src), ("end", dst)):
-                n = self.by_id.get(nid)
-                if n is not None:
-                    r[end] = {"label": n["labels"][0] if n["labels"] else None, "key": n["key"]}
+            r["start"] = self.ref(src)
+            r["end"] = self.ref(dst)
+
+    def ref(self, nid: int) -> NodeRef | None:
+        n = self.by_id.get(nid)
+        if n is None:
+            return None
+        return {"label": n["labels"][0] if n["labels"] else None, "key": n["key"]}

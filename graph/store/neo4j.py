@@ -14,7 +14,16 @@ from neo4j.graph import Node, Path, Relationship
 
 from graph import schema as sch
 from graph.errors import EngineUnavailable, QueryError, QueryTimeout, ReadOnlyViolation
-from graph.store.base import GraphStore, Health, Row, WriteSummary, plain_node, plain_relationship
+from graph.store.base import (
+    Columns,
+    GraphStore,
+    Health,
+    Row,
+    WriteSummary,
+    plain_node,
+    plain_relationship,
+)
+from graph.store.base import Node as PlainNode
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
@@ -70,9 +79,7 @@ class Neo4jStore(GraphStore):
         )
         return records, summary
 
-    def read_columns(
-        self, cypher: str, params: Mapping[str, Any], names: Sequence[str]
-    ) -> dict[str, list[Any]]:
+    def read_columns(self, cypher: str, params: Mapping[str, Any], names: Sequence[str]) -> Columns:
         """A read of scalar columns for the projection's bulk pulls: records' values as
         they come, without the node/relationship conversion ``read`` does per row."""
         try:
@@ -228,9 +235,9 @@ def _wrap(e: nx.Neo4jError, cypher: str) -> QueryError:
 
 
 def _rows(records: list[neo4j.Record]) -> list[Row]:
-    by_eid: dict[str, dict[str, Any]] = {}
+    by_eid: dict[str, PlainNode] = {}
 
-    def node(n: Node) -> dict[str, Any]:
+    def node(n: Node) -> PlainNode:
         if n.element_id not in by_eid:
             by_eid[n.element_id] = plain_node(sorted(n.labels), _props(n))
         return by_eid[n.element_id]

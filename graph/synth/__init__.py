@@ -21,7 +21,7 @@ from graph.synth import (
     officials,
     output,
     people,
-    plant,
+    planting,
     works,
 )
 from graph.synth.common import County
@@ -87,7 +87,7 @@ def generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
     funds.students(ctx)
     works.build(ctx)
     complaints.build(ctx)
-    plant.plant_all(ctx)
+    planting.plant_all(ctx)
     truth = output.finish(ctx, Path(out))
     truth["seconds"] = round(time.perf_counter() - started, 1)
     return truth

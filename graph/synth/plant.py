@@ -1,10 +1,9 @@
-"""Planting: the shared tools, and the order in which cases, decoys and the ring go in.
+"""Planting's shared tools: the :class:`Planter` every case, decoy and the ring use.
 
 Every case and decoy is built on fresh ground: a *blank* household (no benefit, no
 official, no business, no vehicle, no real estate, nobody dead) or a freshly created
 enterprise with its own phone and address, so that what was planted is the only thing
-a pattern can find there. Contract cases go in before the concentration case, which
-needs every other contract of its village-year to be known.
+a pattern can find there. The order they go in is :mod:`graph.synth.planting`'s.
 """
 
 from __future__ import annotations
@@ -361,14 +360,3 @@ def related_persons(ctx: County) -> IntArray:
     """Everyone an official could be tied to: officials, their households, declared kin."""
     p = ctx.frames["persons"]
     return np.flatnonzero(p["_tainted"].to_numpy())
-
-
-def plant_all(ctx: County) -> None:
-    from graph.synth import mentions, plant_funds, plant_works, ring
-
-    planter = Planter(ctx)
-    plant_funds.plant(planter)
-    plant_works.plant(planter)
-    ring.plant(planter)
-    plant_works.concentration(planter)
-    mentions.plant(planter)

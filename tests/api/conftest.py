@@ -44,6 +44,6 @@ def api(graph_store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> It
     app = create_app(settings, store=graph_store, db=db)
     with TestClient(app, raise_server_exceptions=False) as client:
         svc: Services = app.state.services
-        svc.extras["names"].build(graph_store)
-        svc.extras["risk"].build(graph_store)
+        svc.names.build(graph_store)
+        svc.risk.build(graph_store)
         yield Api(client, app, db, graph_store, keys)

@@ -476,11 +476,11 @@ def test_vis_network_served_from_pyvis(api: Api) -> None:
 
 
 def test_evidence_warmed_for_every_pattern(api: Api) -> None:
-    done = api.services.extras["evidence"].warm()
+    done = api.services.evidence.warm()
     assert done["recipient_vehicle"] in ("stored", "computed")
     assert done["shared_bank_account"] in ("stored", "computed")
     assert done["deceased_recipient"] == "not_reproduced"  # the hand-made finding
-    again = api.services.extras["evidence"].warm()
+    again = api.services.evidence.warm()
     assert again["recipient_vehicle"] == "stored"
 
 

@@ -52,8 +52,8 @@ def keys(embedded_server: EmbeddedEngine) -> Iterator[dict[str, str]]:
     gd.build(store)
     DB.create()
     APP.state.services = svc = build_services(SETTINGS, store, DB)
-    svc.extras["names"].build(store)
-    svc.extras["risk"].build(store)
+    svc.names.build(store)
+    svc.risk.build(store)
     yield {
         "admin": add_user(DB, "admin", "admin", [""]),
         "inv": add_user(DB, "inv", "investigator", [gd.A]),

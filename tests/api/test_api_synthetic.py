@@ -63,7 +63,7 @@ def synth(
     app = create_app(settings, store=store, db=db)
     with TestClient(app) as client:
         svc: Services = app.state.services
-        svc.extras["names"].build(store)
+        svc.names.build(store)
         yield client, keys, truth, store
     store.close()
 

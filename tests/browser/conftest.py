@@ -169,8 +169,8 @@ def explorer(
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     svc: Services = app.state.services
-    svc.extras["names"].build(store)
-    svc.extras["risk"].build(store)
+    svc.names.build(store)
+    svc.risk.build(store)
     try:
         yield Explorer(f"http://127.0.0.1:{port}/", keys, _planted(store, truth), truth)
     finally:

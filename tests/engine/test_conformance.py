@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from functools import partial
 
 import pytest
 
@@ -162,9 +163,7 @@ def test_failed_batch_leaves_nothing_half_written(store: GraphStore) -> None:
 
 
 def test_bulk_column_read_equals_the_row_read(store: GraphStore) -> None:
-    """The projection's column path (where an engine has one) gives what ``read`` gives."""
-    from graph.algorithms._pull import read_columns
-
+    """The engine's column path and the plain default both give what ``read`` gives."""
     rows = [
         {"k": f"k{i}", "n": i if i % 4 else None, "x": i / 8, "b": i % 2 == 0, "l": ["a", str(i)]}
         for i in range(50)
@@ -180,47 +179,61 @@ def test_bulk_column_read_equals_the_row_read(store: GraphStore) -> None:
     )
     names = ["k", "n", "x", "b", "l", "m"]
     want = store.read(q)
-    got = read_columns(store, q, {}, names)
+    got = store.read_columns(q, {}, names)
     assert {n: [r[n] for r in want] for n in names} == got
+    assert GraphStore.read_columns(store, q, {}, names) == got
     i3, i0 = got["k"].index("k3"), got["k"].index("k0")
     assert got["x"][i3] == 3 / 8
     assert got["b"][i0] is True
     assert got["n"][i0] is None
-    empty = read_columns(store, "MATCH (p:Person {id_number: 'none'}) RETURN p.age AS n", {}, ["n"])
-    assert empty == {"n": []}
-    with pytest.raises(QueryError):
-        read_columns(store, "MATCH (p:Person) RETURN p.age AS n", {}, ["wrong"])
+    none = "MATCH (p:Person {id_number: 'none'}) RETURN p.age AS n"
+    for read_columns in (store.read_columns, partial(GraphStore.read_columns, store)):
+        assert read_columns(none, {}, ["n"]) == {"n": []}
+        with pytest.raises(QueryError):
+            read_columns("MATCH (p:Person) RETURN p.age AS n", {}, ["wrong"])
 
 
+@pytest.mark.parametrize("path", ["engine", "default"])
 def test_text_column_read_keeps_nulls_order_and_parallel_relationships(
-    store: GraphStore,
+    store: GraphStore, path: str
 ) -> None:
-    from graph.algorithms._pull import read_text
-
+    """The engine's text path (FalkorDB: joined on the server) and the plain default."""
+    read_text = store.read_text if path == "engine" else partial(GraphStore.read_text, store)
     store.write(
         "CREATE (a:Person {id_number: 'a', phone: '1'}), (b:Person {id_number: 'b'}), "
         "(c:Person {id_number: 'c', phone: ''}), "
         "(a)-[:RELATIVE_OF]->(b), (a)-[:RELATIVE_OF]->(b), (a)-[:OWNS]->(b)"
     )
-    nodes = read_text(store, "MATCH (n:Person)", {"k": "n.id_number", "p": "n.phone"}, {})
+    nodes = read_text("MATCH (n:Person)", {"k": "n.id_number", "p": "n.phone"}, {})
     assert sorted(zip(nodes["k"], nodes["p"], strict=True)) == [
         ("a", "1"),
         ("b", None),
         ("c", ""),
     ]
     rels = read_text(
-        store,
         "MATCH (a:Person)-[r:RELATIVE_OF]->(b:Person)",
         {"s": "a.id_number", "k": "b.id_number", "t": "type(r)"},
         {},
     )
     assert rels == {"s": ["a", "a"], "k": ["b", "b"], "t": ["RELATIVE_OF"] * 2}
-    none = read_text(store, "MATCH (n:Person {id_number: 'x'})", {"k": "n.id_number"}, {})
+    none = read_text("MATCH (n:Person {id_number: 'x'})", {"k": "n.id_number"}, {})
     assert none == {"k": []}
     # A value holding the join's separator still comes back whole.
     store.write("CREATE (:Person {id_number: 'd', phone: $p})", {"p": "x\x1fy"})
-    odd = read_text(store, "MATCH (n:Person {id_number: 'd'})", {"p": "n.phone"}, {})
+    odd = read_text("MATCH (n:Person {id_number: 'd'})", {"p": "n.phone"}, {})
     assert odd == {"p": ["x\x1fy"]}
+
+
+def test_resolution_columns_are_text_with_blanks_for_nulls(store: GraphStore) -> None:
+    """Entity resolution's column read, through the store on either engine."""
+    from graph.resolve.columns import columns
+
+    store.write_batches(MERGE_PERSON, _people(4))
+    ids, names, phones = columns(store, "Person", ("id_number", "name", "phone"))
+    got = sorted(zip(ids, names, phones, strict=True))
+    want = sorted((str(r["id"]), str(r["name"]), str(r["phone"] or "")) for r in _people(4))
+    assert got == want
+    assert columns(store, "Vehicle", ("plate",)) == [[]]
 
 
 def test_read_only_refuses_writes(store: GraphStore) -> None:

@@ -23,6 +23,7 @@ from graph.algorithms import (
     leiden,
     project,
     rank_communities,
+    risk_projection,
 )
 from graph.loaders import load_folder
 from graph.queries import detect
@@ -68,7 +69,7 @@ def test_algorithms_on_the_county(county: tuple[GraphStore, dict[str, Any]]) -> 
         assert best.component("official_and_contractor").value == 1
 
     # Paths from the secretary to a front company, shortest first; exposure of his wife.
-    proj = project(store, RISK_LABELS, RISK_REL_TYPES, link_shared=("phone", "address"))
+    proj = risk_projection(store)
     company = f"Enterprise:{truth['ring']['enterprises'][0]}"
     paths = k_shortest_paths(proj, secretary, company, k=3, max_hops=4)
     assert paths, "the secretary is linked to the ring's first front company"

@@ -28,9 +28,9 @@ from graph.algorithms import (
     shortest_path,
     top,
 )
-from graph.algorithms._rng import seeded
 from graph.algorithms.communities import relabel
 from graph.algorithms.facts import facts_from_projection
+from graph.algorithms.rng import seeded
 from graph.algorithms.toy import RING_KEYS, collusion_county
 from graph.errors import NotFound
 

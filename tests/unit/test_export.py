@@ -24,7 +24,7 @@ from graph.export import (
     to_json,
     to_xlsx,
 )
-from graph.export._ftm_map import ENTITY_PROPS, NODE_SCHEMA, REQUIRED
+from graph.export.ftm_map import ENTITY_PROPS, NODE_SCHEMA, REQUIRED
 
 WANG, LI, LIU = "430422199001011234", "430422199202021235", "430422196505051236"
 USCC = "91430422MA4L123456"

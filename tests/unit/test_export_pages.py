@@ -23,7 +23,7 @@ from graph.export import (
     dossier_html,
     to_html,
 )
-from graph.export._markup import vis_js
+from graph.export.markup import vis_js
 from graph.export.svg import neighbourhood_svg
 from graph.store import GraphStore
 

@@ -38,7 +38,8 @@ def script_json(value: Any) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _vis_dir() -> Path:
+def vis_dir() -> Path:
+    """Where the installed pyvis package keeps vis-network (JS and CSS)."""
     import pyvis
 
     return Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
@@ -47,7 +48,7 @@ def _vis_dir() -> Path:
 @lru_cache(maxsize=1)
 def vis_js() -> str:
     """vis-network from the installed pyvis package, ready to inline."""
-    text = (_vis_dir() / "vis-network.min.js").read_text(encoding="utf-8")
+    text = (vis_dir() / "vis-network.min.js").read_text(encoding="utf-8")
     if "</script" in text.lower():  # would end the inline <script> early
         raise RuntimeError("vis-network.min.js cannot be inlined: it contains </script")
     return text.replace("://", ":\\/\\/")
@@ -56,7 +57,7 @@ def vis_js() -> str:
 @lru_cache(maxsize=1)
 def vis_css() -> str:
     """vis-network's stylesheet from the installed pyvis package (its images are data URIs)."""
-    text = (_vis_dir() / "vis-network.css").read_text(encoding="utf-8")
+    text = (vis_dir() / "vis-network.css").read_text(encoding="utf-8")
     if "</style" in text.lower() or "://" in text or "@import" in text:
         raise RuntimeError("vis-network.css refers outside or cannot be inlined")
     return text

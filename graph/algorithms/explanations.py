@@ -1,42 +1,84 @@
-"""How algorithm results read in Chinese: node captions, hops, explanations, tables."""
+"""Risk results and how they read: ranked communities and scored entities, each with a
+one-line explanation in Chinese, and the table ``guanxi communities`` prints.
+
+:mod:`graph.algorithms.risk` computes them; this module holds their shape and their text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
-from graph import schema as sch
+import numpy as np
+import numpy.typing as npt
 
-if TYPE_CHECKING:
-    from graph.algorithms.facts import Facts
-    from graph.algorithms.projection import Projection
-    from graph.algorithms.risk import CommunityRisk, EntityRisk
+from graph.algorithms.facts import SEVERITY_POINTS, Facts
+from graph.algorithms.projection import Projection
 
 _SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 
 
-# Names and companies read by themselves; other nodes read "kind caption" (合同 村道硬化).
-_SELF_NAMED = {"Person", "Enterprise", "Organisation", "Division", "School", "Mention"}
+@dataclass(frozen=True)
+class Component:
+    name: str
+    zh: str
+    value: float
+    weight: float
+    contribution: float
 
 
-def caption_text(label: str, value: Any, key: Any) -> str:
-    nt = sch.NODES.get(label)
-    text = str(value) if value not in (None, "") else str(key)
-    if nt is None or label in _SELF_NAMED:
-        return text
-    return f"{nt.zh} {text}"
+@dataclass(eq=False)
+class CommunityRisk:
+    """One ranked community: its score, the components behind it and who is in it."""
+
+    rank: int
+    community: int
+    score: float
+    entities: int
+    size_factor: float
+    components: list[Component]
+    members: npt.NDArray[np.int64]
+    findings: dict[str, int] = field(default_factory=dict)
+    explanation: str = ""
+    leading: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)  # every member as "Label:key"
+
+    def component(self, name: str) -> Component:
+        return next(c for c in self.components if c.name == name)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "community": self.community,
+            "score": self.score,
+            "entities": self.entities,
+            "size_factor": self.size_factor,
+            "components": [c.__dict__ for c in self.components],
+            "findings": self.findings,
+            "explanation": self.explanation,
+            "leading": self.leading,
+            "nodes": self.nodes,
+        }
 
 
-def prop_zh(prop: str) -> str:
-    for nt in sch.NODES.values():
-        if nt.has(prop) and nt.prop(prop).zh:
-            return nt.prop(prop).zh
-    return prop
+@dataclass(eq=False)
+class EntityRisk:
+    node: str
+    caption: str
+    score: float
+    own: float
+    exposure: float
+    by_hop: list[float]
+    findings: list[dict[str, Any]]
+    nearest: list[tuple[str, str, int]]  # (node id, caption, hops) of nearest finding subjects
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 def explain_community(proj: Projection, facts: Facts, r: CommunityRisk) -> str:
-    from graph.algorithms.facts import SEVERITY_POINTS
-
     off = [int(v) for v in r.members if facts.official[v]]
     parts = []
     if off:
