@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from cli.helptext import label_flags_without_type
 from graph.errors import GuanxiError
 from graph.settings import Settings
 from graph.store import GraphStore, embedded_engine, open_store
 
+label_flags_without_type()
 app = typer.Typer(
     help="guanxi: relationship analysis of public-money registers.", no_args_is_help=True
 )
@@ -44,6 +47,40 @@ def settings_from(engine: str | None = None, data_dir: Path | None = None) -> Se
 def connect(settings: Settings) -> GraphStore:
     """Open the store; a running ``guanxi engine start`` daemon is reused, else one is owned."""
     return open_store(settings)
+
+
+def connect_loaded(settings: Settings) -> GraphStore:
+    """Open the store for a command that reads the graph. An empty graph is refused: it is
+    what a wrong data directory looks like, and every answer from it would be a silent 0."""
+    store = connect(settings)
+    try:
+        empty = store.count() == 0
+    except BaseException:
+        store.close()
+        raise
+    if empty:
+        store.close()
+        fail(no_graph(settings))
+    return store
+
+
+def no_graph(settings: Settings) -> str:
+    if settings.engine == "neo4j":
+        where = f"the Neo4j database {settings.neo4j_database!r} at {settings.neo4j_uri}"
+        point = "point GUANXI_NEO4J_URI / GUANXI_NEO4J_DATABASE at a loaded one"
+    else:
+        where = f"the data directory {settings.data_dir}"
+        point = (
+            "point at a loaded one with --data-dir DIR or GUANXI_DATA_DIR "
+            "(`make demo` keeps its graph in out/demo-data)"
+        )
+    return f"{where} holds no graph: load registers with `guanxi load FOLDER`, or {point}"
+
+
+def fail(message: str) -> NoReturn:
+    """One red line on stderr and exit status 2, as for every refused command."""
+    err.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(2)
 
 
 @engine_app.command("start")
@@ -96,7 +133,7 @@ def query(
 ) -> None:
     """Run a read-only Cypher query and print the rows."""
     params = dict(_parse_param(p) for p in param or [])
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         rows = store.read_only(cypher, params, row_limit=limit)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
@@ -189,7 +226,7 @@ def detect(
 
     if fmt not in ("table", "jsonl", "csv"):
         raise typer.BadParameter("--format must be table, jsonl or csv")
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         result = run_detect(store, pattern, as_of=as_of, save=save)
     text = {"jsonl": findings_jsonl, "csv": findings_csv}.get(fmt)
     if text is not None:
@@ -214,7 +251,7 @@ def resolve(engine: EngineOpt = None, data_dir: DataDirOpt = None) -> None:
     """Link name-only mentions to persons; report links, unresolved mentions, conflicts."""
     from graph.resolve import resolve as run_resolve
 
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         console.print(run_resolve(store).render())
 
 
@@ -232,7 +269,7 @@ def communities(
     from graph.algorithms import leiden, project, rank_communities, write_communities
     from graph.algorithms.risk import RISK_LABELS, RISK_REL_TYPES, render
 
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         proj = project(
             store, RISK_LABELS, RISK_REL_TYPES, division=division, at=at,
             link_shared=("phone", "address"),
@@ -264,7 +301,7 @@ def export(
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         start = find_node(store, key, label)
         sub = neighbourhood(store, start, depth=depth, limit=limit).to_subgraph()
     out.write_bytes(render_export(sub, fmt, title=f"关系图 {key}"))
