@@ -194,7 +194,7 @@ def _vis_dir() -> Path | None:
     try:
         import pyvis
 
-        from graph.export._markup import VIS_VERSION
+        from graph.export import VIS_VERSION
     except ImportError:  # pragma: no cover - pyvis is a dependency
         return None
     d = Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
