@@ -83,3 +83,27 @@ def test_a_loaded_data_dir_answers(tmp_path: Path) -> None:
         engine.stop()
     assert r.exit_code == 0, r.output
     assert json.loads(r.output) == [{"name": "周建国"}]
+
+
+def test_paths_in_words(tmp_path: Path) -> None:
+    """`guanxi paths` runs the API's path finder over the whole graph."""
+    settings = Settings(data_dir=tmp_path)
+    engine = embedded_engine(settings)
+    engine.start(owned=True)
+    try:
+        with open_store(settings) as store:
+            store.write(
+                "CREATE (a:Person {id_number: '430422196501011234', name: '周建国'}),"
+                " (b:Person {id_number: '430422196803032345', name: '吴秀英'}),"
+                " (a)-[:RELATIVE_OF {relation: '配偶'}]->(b)"
+            )
+        r = CliRunner().invoke(
+            app,
+            ["paths", "430422196501011234", "430422196803032345", "--data-dir", str(tmp_path)],
+            terminal_width=200,
+        )
+    finally:
+        engine.stop()
+    assert r.exit_code == 0, r.output
+    assert "1. (1 hops) 周建国 申报的亲属是（配偶） 吴秀英" in r.output
+    assert "1 path(s)" in r.output
