@@ -40,10 +40,13 @@ from graph.algorithms.projection import Projection
 from graph.errors import NotFound
 from graph.queries.subgraph import (
     Allow,
+    Node,
     NodeId,
+    Rel,
     Where,
     count_neighbours,
     end_of,
+    everywhere,
     fetch_neighbours,
     node_id,
     rel_pattern,
@@ -381,13 +384,7 @@ def _make_path(
 
 
 # -- in the store, within what the caller may see ---------------------------------------------
-Node = dict[str, Any]
-Rel = dict[str, Any]
 Step = tuple[NodeId, Rel]  # (the neighbour nearer the side's origin, the relationship)
-
-
-def _everywhere(var: str, params: dict[str, Any]) -> str:
-    return "true"
 
 
 def _everything(nodes: list[Node], links: list[tuple[NodeId, NodeId]]) -> set[NodeId]:
@@ -438,7 +435,7 @@ def find_paths(
     than ``hub_degree`` relationships is not walked through (it may still be an end). The
     search stops at ``node_budget`` nodes and says so (``truncated``).
     """
-    where = where or _everywhere
+    where = where or everywhere
     allow = allow or _everything
     pattern = rel_pattern(types)
     nodes: dict[NodeId, Node] = {node_id(a): a, node_id(b): b}

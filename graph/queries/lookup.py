@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from graph import schema as sch
-from graph.queries.subgraph import Where, rel_pattern
+from graph.queries.subgraph import Node, Rel, Where, everywhere, rel_pattern
 from graph.store import GraphStore
 
 __all__ = [
@@ -24,8 +24,6 @@ __all__ = [
     "linked_persons",
     "outgoing",
 ]
-
-Node = dict[str, Any]
 
 
 def fetch(store: GraphStore, label: str, key: Any) -> Node | None:
@@ -55,7 +53,7 @@ def outgoing(
     types: Iterable[str],
     *,
     timeout: float | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Rel]:
     """The relationships of these types that leave the ``label`` nodes holding ``keys``."""
     kp = sch.node(label).key
     rows = store.read(
@@ -132,7 +130,7 @@ def complaints(
 ) -> list[Node]:
     """Complaints, newest first, that ``where(var, params)`` keeps (all without it)."""
     params: dict[str, Any] = {}
-    pred = where("c", params) if where is not None else "true"
+    pred = (where or everywhere)("c", params)
     rows = store.read(
         f"MATCH (c:Complaint) WHERE {pred} RETURN c ORDER BY c.received DESC, c.complaint_id",
         params,

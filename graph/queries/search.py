@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from graph import schema as sch
-from graph.queries.subgraph import Where
+from graph.queries.subgraph import Where, everywhere
 from graph.store import GraphStore
 
 __all__ = ["Brief", "by_names", "by_prefix", "with_value"]
@@ -23,10 +23,6 @@ __all__ = ["Brief", "by_names", "by_prefix", "with_value"]
 Brief = dict[str, Any]
 #: ``division(var) -> Cypher expression`` of the node's own division code.
 Division = Callable[[str], str]
-
-
-def _everywhere(var: str, params: dict[str, Any]) -> str:
-    return "true"
 
 
 def _no_division(var: str) -> str:
@@ -66,7 +62,7 @@ def with_value(
     """Label → briefs of the nodes whose ``prop`` equals ``value`` (at most ``cap`` each);
     labels without the property are skipped."""
     params: dict[str, Any] = {"v": value, "cap": cap}
-    pred = (where or _everywhere)("n", params)
+    pred = (where or everywhere)("n", params)
     branches = {
         lb: f"MATCH (n:{lb}) WHERE n.{prop} = $v AND {pred} {_brief(lb, division or _no_division)}"
         for lb in labels
@@ -88,7 +84,7 @@ def by_prefix(
     """Briefs of ``label`` nodes whose name starts with ``text``: a scan, capped (for when
     no name index is at hand)."""
     params: dict[str, Any] = {"v": text, "cap": cap}
-    pred = (where or _everywhere)("n", params)
+    pred = (where or everywhere)("n", params)
     brief = _brief(label, division or _no_division)
     return store.read(
         f"MATCH (n:{label}) WHERE n.name STARTS WITH $v AND {pred} {brief} LIMIT $cap",
@@ -109,7 +105,7 @@ def by_names(
 ) -> dict[str, list[Brief]]:
     """Label → briefs of the nodes named exactly one of ``names`` (at most ``cap`` each)."""
     params: dict[str, Any] = {"names": names, "cap": cap}
-    pred = (where or _everywhere)("n", params)
+    pred = (where or everywhere)("n", params)
     branches = {
         lb: f"UNWIND $names AS nm MATCH (n:{lb} {{name: nm}}) WHERE {pred} "
         + _brief(lb, division or _no_division)

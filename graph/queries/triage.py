@@ -16,7 +16,7 @@ from typing import Any
 
 from graph import schema as sch
 from graph.queries.findings import STATUSES
-from graph.queries.subgraph import Where
+from graph.queries.subgraph import Node, Where, everywhere
 from graph.store import GraphStore
 
 __all__ = [
@@ -29,12 +29,7 @@ __all__ = [
     "set_status",
 ]
 
-Node = dict[str, Any]
 WithConcerns = tuple[Node, list[Node]]
-
-
-def _everywhere(expr: str, params: dict[str, Any]) -> str:
-    return "true"
 
 
 def _pairs(rows: list[dict[str, Any]]) -> list[WithConcerns]:
@@ -56,7 +51,7 @@ def list_findings(
     """A page of findings, highest score first, with the nodes each concerns; and how
     many findings match in all."""
     params: dict[str, Any] = {"offset": offset, "size": size}
-    where = [(in_scope or _everywhere)("f.division_code", params)]
+    where = [(in_scope or everywhere)("f.division_code", params)]
     for prop, value in (("pattern", pattern), ("severity", severity), ("status", status)):
         if value:
             params[prop] = value
@@ -113,7 +108,7 @@ def findings_concerning(
     """The findings that concern one node, highest score first, each with all it concerns."""
     kp = sch.node(label).key
     params: dict[str, Any] = {"k": key}
-    pred = (in_scope or _everywhere)("f.division_code", params)
+    pred = (in_scope or everywhere)("f.division_code", params)
     rows = store.read(
         f"MATCH (f:Finding)-[:CONCERNS]->(n:{label} {{{kp}: $k}}) WHERE {pred} "
         "WITH f OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN f, collect(x) AS xs "
