@@ -33,7 +33,7 @@ import time
 
 from api.errors import Forbidden
 from api.present import CONFIDENTIAL_NAMES
-from api.scope import Scope, anchor_expr
+from api.scope import Scope
 from graph.queries.lookup import county_codes
 from graph.store import GraphStore
 
@@ -127,7 +127,7 @@ class Coverage:
     def codes(self) -> frozenset[str]:
         with self._lock:
             if time.monotonic() - self._at > self.ttl:
-                self._codes = frozenset(county_codes(self.store, anchor_expr))
+                self._codes = frozenset(county_codes(self.store))
                 self._at = time.monotonic()
             return self._codes
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.scope import NodeId, Scope, ScopeResolver, anchor_expr, node_id
+from api.scope import NodeId, Scope, ScopeResolver, node_id
 from api.services.names import INDEXED_LABELS, INFIX_LABELS, NameIndex
 from graph import ids
 from graph import schema as sch
@@ -187,7 +187,6 @@ def _exact_prop(
         prop,
         value,
         where=scope.predicate,
-        division=anchor_expr,
         cap=cap,
         timeout=timeout,
     )
@@ -207,9 +206,7 @@ def _prefix(  # without the name index (still building): a scan, capped
     timeout: float,
 ) -> None:
     for lb in labels:
-        rows = by_prefix(
-            store, lb, text, where=scope.predicate, division=anchor_expr, cap=cap, timeout=timeout
-        )
+        rows = by_prefix(store, lb, text, where=scope.predicate, cap=cap, timeout=timeout)
         col.capped |= len(rows) >= cap
         for row in rows:
             name = str(row["name"] or "")
@@ -237,7 +234,6 @@ def _by_name(
         [lb for lb in labels if lb in NameIndexed or lb in INFIX_LABELS],
         list(how),
         where=scope.predicate,
-        division=anchor_expr,
         cap=cap,
         timeout=timeout,
     )

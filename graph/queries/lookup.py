@@ -7,10 +7,11 @@ plain shapes (``graph.store.base``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from graph import schema as sch
+from graph.queries.anchors import anchor_expr
 from graph.queries.subgraph import Node, Rel, Where, everywhere, rel_pattern
 from graph.store import GraphStore
 
@@ -106,13 +107,12 @@ def all_names(store: GraphStore, labels: Iterable[str], *, page: int = 100_000) 
             after = rows[-1]["k"]
 
 
-def county_codes(store: GraphStore, division: Callable[[str], str]) -> set[str]:
-    """The county codes (six digits) that nodes in the graph are anchored in; ``division``
-    gives the Cypher expression of a node's own division code."""
+def county_codes(store: GraphStore) -> set[str]:
+    """The county codes (six digits) that nodes in the graph are anchored in."""
     found: set[str] = set()
     for label in ("Division", "Person", "Household", "Post", "Payment", "Finding"):
         rows = store.read(
-            f"MATCH (n:{label}) WITH {division('n')} AS c WHERE c IS NOT NULL "
+            f"MATCH (n:{label}) WITH {anchor_expr('n')} AS c WHERE c IS NOT NULL "
             "RETURN DISTINCT substring(c, 0, 6) AS c"
         )
         found |= {str(r["c"]) for r in rows if r["c"]}

@@ -3,35 +3,31 @@ found elsewhere (an in-process name index), each capped and index-backed.
 
 Candidates come back as briefs — ``{"k": key, "name": name, "d": division code}`` — so a
 caller reads in full (:func:`graph.queries.lookup.fetch_many`) only the page it shows.
-Callers that restrict what may be seen pass ``where(var, params)``, a Cypher predicate on
-the node variable, as for :mod:`graph.queries.subgraph`, and ``division(var)``, the Cypher
-expression of a node's own division code that the brief carries for the caller's own
-scope checks. Labels and properties come from the schema, values go in as parameters.
+The brief's division code (:func:`graph.queries.anchors.anchor_expr`) lets a caller that
+restricts what may be seen judge a candidate without reading it; such callers also pass
+``where(var, params)``, a Cypher predicate on the node variable, as for
+:mod:`graph.queries.subgraph`. Labels and properties come from the schema, values go in as
+parameters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from graph import schema as sch
+from graph.queries.anchors import anchor_expr
 from graph.queries.subgraph import Where, everywhere
 from graph.store import GraphStore
 
 __all__ = ["Brief", "by_names", "by_prefix", "with_value"]
 
 Brief = dict[str, Any]
-#: ``division(var) -> Cypher expression`` of the node's own division code.
-Division = Callable[[str], str]
 
 
-def _no_division(var: str) -> str:
-    return "null"
-
-
-def _brief(label: str, division: Division) -> str:
+def _brief(label: str) -> str:
     kp = sch.node(label).key
-    return f"RETURN n.{kp} AS k, n.name AS name, {division('n')} AS d"
+    return f"RETURN n.{kp} AS k, n.name AS name, {anchor_expr('n')} AS d"
 
 
 def _per_label(
@@ -55,7 +51,6 @@ def with_value(
     value: Any,
     *,
     where: Where | None = None,
-    division: Division | None = None,
     cap: int = 500,
     timeout: float | None = None,
 ) -> dict[str, list[Brief]]:
@@ -64,7 +59,7 @@ def with_value(
     params: dict[str, Any] = {"v": value, "cap": cap}
     pred = (where or everywhere)("n", params)
     branches = {
-        lb: f"MATCH (n:{lb}) WHERE n.{prop} = $v AND {pred} {_brief(lb, division or _no_division)}"
+        lb: f"MATCH (n:{lb}) WHERE n.{prop} = $v AND {pred} {_brief(lb)}"
         for lb in labels
         if sch.node(lb).has(prop)
     }
@@ -77,7 +72,6 @@ def by_prefix(
     text: str,
     *,
     where: Where | None = None,
-    division: Division | None = None,
     cap: int = 500,
     timeout: float | None = None,
 ) -> list[Brief]:
@@ -85,7 +79,7 @@ def by_prefix(
     no name index is at hand)."""
     params: dict[str, Any] = {"v": text, "cap": cap}
     pred = (where or everywhere)("n", params)
-    brief = _brief(label, division or _no_division)
+    brief = _brief(label)
     return store.read(
         f"MATCH (n:{label}) WHERE n.name STARTS WITH $v AND {pred} {brief} LIMIT $cap",
         params,
@@ -99,7 +93,6 @@ def by_names(
     names: list[str],
     *,
     where: Where | None = None,
-    division: Division | None = None,
     cap: int = 500,
     timeout: float | None = None,
 ) -> dict[str, list[Brief]]:
@@ -107,8 +100,7 @@ def by_names(
     params: dict[str, Any] = {"names": names, "cap": cap}
     pred = (where or everywhere)("n", params)
     branches = {
-        lb: f"UNWIND $names AS nm MATCH (n:{lb} {{name: nm}}) WHERE {pred} "
-        + _brief(lb, division or _no_division)
+        lb: f"UNWIND $names AS nm MATCH (n:{lb} {{name: nm}}) WHERE {pred} " + _brief(lb)
         for lb in labels
     }
     return _per_label(store, branches, params, timeout)
