@@ -11,7 +11,7 @@ Loaded by import-linter from ``pyproject.toml`` (``contract_types``); ``make lin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from importlinter import Contract, ContractCheck, fields, output
 
@@ -31,18 +31,19 @@ class PublicInterfaceContract(Contract):
     open_packages = fields.ListField(subfield=fields.StringField(), required=False)
 
     def _public(self, module: str) -> bool:
-        if module in self.public_modules:  # type: ignore[operator]
+        # import-linter has replaced each field by its parsed value by now.
+        if module in cast(list[str], self.public_modules):
             return True
-        for pkg in self.open_packages or []:  # type: ignore[attr-defined]
+        for pkg in cast(list[str] | None, self.open_packages) or []:
             if _inside(module, pkg):
                 rest = module[len(pkg) :].split(".")
                 return not any(part.startswith("_") for part in rest if part)
         return False
 
     def check(self, graph: Any, verbose: bool) -> ContractCheck:
-        package = str(self.package)
+        package = cast(str, self.package)
         broken: list[dict[str, Any]] = []
-        for root in self.importers:  # type: ignore[attr-defined]
+        for root in cast(list[str], self.importers):
             for importer in sorted({root, *graph.find_descendants(root)}):
                 for imported in sorted(graph.find_modules_directly_imported_by(importer)):
                     if not _inside(imported, package) or self._public(imported):
