@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Neo4j 5.26 from Maven Central (tools/neo4j): fetched once, started around pytest with
 # GUANXI_NEO4J_* exported, stopped afterwards even when tests fail. Java/Maven missing:

@@ -34,40 +34,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph import schema as sch
+from graph.queries.anchors import anchor_expr, division_of, neighbour_divisions
 from graph.store import GraphStore
 
-ANCHOR_PROPS = ("village_code", "jurisdiction_code", "division_code", "code", "payer_code")
 REFERENCE_LABELS = frozenset({"Program", "Organisation", "School"})
 # Anchored, but derived from the rest: a finding does not bring its subjects into scope.
 NON_CARRIERS = REFERENCE_LABELS | {"Finding"}
 NodeId = tuple[str, Any]
-
-
-def division_of(props: Mapping[str, Any]) -> str | None:
-    """A node's own division code, or None when it has none (it is then unanchored)."""
-    for p in ANCHOR_PROPS:
-        v = props.get(p)
-        if v is None:
-            continue
-        if p == "payer_code" and not (isinstance(v, str) and v[:1].isdigit()):
-            return None  # a department's name: the payment is unanchored
-        return str(v)
-    return None
-
-
-def anchor_expr(var: str) -> str:
-    """The Cypher twin of :func:`division_of` for node variable ``var``."""
-    return (
-        f"coalesce({var}.village_code, {var}.jurisdiction_code, {var}.division_code, "
-        f"{var}.code, CASE WHEN {var}.payer_code >= '0' AND {var}.payer_code < ':' "
-        f"THEN {var}.payer_code END)"
-    )
-
-
-def key_expr(var: str) -> str:
-    """A node's natural key whatever its label (``name`` last: persons have names too)."""
-    keys = list(dict.fromkeys(n.key for n in sch.NODES.values() if n.key != "name"))
-    return "coalesce(" + ", ".join(f"{var}.{k}" for k in [*keys, "name"]) + ")"
 
 
 def node_id(node: Mapping[str, Any]) -> NodeId:
@@ -213,21 +186,8 @@ class ScopeResolver:
         return out
 
     def _query(self, label: str, keys: list[Any]) -> dict[Any, _Reach]:
-        kp = sch.node(label).key
-        refs = " AND ".join(f"yl <> '{r}'" for r in sorted(REFERENCE_LABELS))
-        q = (
-            f"UNWIND $keys AS k MATCH (x:{label} {{{kp}: k}})--(y) "
-            "WITH k, y, labels(y)[0] AS yl WHERE yl <> 'Finding' "
-            f"WITH k, y, yl, {anchor_expr('y')} AS c "
-            f"WITH k, collect(DISTINCT c) AS codes, "
-            f"collect(DISTINCT CASE WHEN c IS NULL AND {refs} THEN [yl, {key_expr('y')}] END) "
-            "AS via RETURN k, codes, via[..50] AS via"
-        )
-        out: dict[Any, _Reach] = {}
-        for row in self.store.read(q, {"keys": list(dict.fromkeys(keys))}):
-            via = tuple((str(v[0]), v[1]) for v in row["via"] or [] if v and v[1] is not None)
-            out[row["k"]] = _Reach(frozenset(str(c) for c in row["codes"] or [] if c), via)
-        return out
+        found = neighbour_divisions(self.store, label, keys, carry_none=REFERENCE_LABELS)
+        return {k: _Reach(frozenset(codes), tuple(via)) for k, (codes, via) in found.items()}
 
     def clear(self) -> None:
         with self._lock:

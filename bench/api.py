@@ -180,7 +180,7 @@ def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[by
         "GUANXI_ENGINE": "embedded",
     }
     cmd = [
-        sys.executable, "-m", "graph.cli", "serve", "--port", str(port), "--workers", str(workers)
+        sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)
     ]  # fmt: skip
     log = (data_dir / "bench-api-server.log").open("wb")
     return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -13,6 +13,7 @@ from api.models import JudgementOut
 from api.policy import Cap
 from api.services.lookup import find_visible
 from api.users import Principal
+from graph.queries.lookup import linked_persons
 from graph.resolve import confirm, reject
 
 router = APIRouter(prefix="/mentions", tags=["entity resolution"], responses=COMMON_RESPONSES)
@@ -36,13 +37,10 @@ def _judge(
     if body.person:
         person = find_visible(svc.store, svc.codec, svc.resolver, scope, body.person, "Person")
     else:
-        rows = svc.store.read(
-            "MATCH (:Mention {mention_id: $m})-[:RESOLVED_TO]->(p:Person) RETURN p",
-            {"m": mid},
-        )
-        if len(rows) != 1:
-            raise Conflict(f"the mention has {len(rows)} linked persons; name one in 'person'")
-        ref = svc.codec.encode("Person", rows[0]["p"]["key"])
+        linked = linked_persons(svc.store, mid)
+        if len(linked) != 1:
+            raise Conflict(f"the mention has {len(linked)} linked persons; name one in 'person'")
+        ref = svc.codec.encode("Person", linked[0]["key"])
         person = find_visible(svc.store, svc.codec, svc.resolver, scope, ref)
     fn = confirm if judgement == "confirmed" else reject
     fn(svc.store, str(mid), str(person["key"]), user.name, body.note or "")

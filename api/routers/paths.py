@@ -14,7 +14,7 @@ from api.present import Presenter
 from api.scope import NodeId, node_id
 from api.services.findings import screen
 from api.services.lookup import check_types, find_visible
-from api.services.paths import describe, find_paths
+from graph.algorithms.paths import describe_hop, find_paths
 from graph.store import Node, Relationship
 
 router = APIRouter(prefix="/paths", tags=["paths"], responses=COMMON_RESPONSES)
@@ -52,10 +52,10 @@ def paths(
     b = find_visible(svc.store, svc.codec, svc.resolver, scope, to, to_label)
     found = find_paths(
         svc.store,
-        svc.resolver,
-        scope,
         a,
         b,
+        where=scope.predicate,
+        allow=lambda nodes, links: svc.resolver.allowed(scope, nodes, links),
         max_hops=max_hops,
         # Findings are conclusions, not connections: not walked through unless asked for.
         types=check_types(types) or [t for t in REL_TYPES if t != "CONCERNS"],
@@ -87,7 +87,7 @@ def _path(p: Presenter, nodes: list[Node], rels: list[Relationship]) -> dict[str
         out = p.relationship(r)
         props = out["properties"]
         details = [str(props[k]) for k in ("relation", "role") if props.get(k)]
-        text = describe(r, caption, details)
+        text = describe_hop(r, caption, details)
         hops.append({"start": out["start"], "end": out["end"], "type": out["type"], "text": text})
     sub = p.subgraph(nodes, rels)
     return {"length": len(rels), **sub, "hops": hops}

@@ -10,15 +10,15 @@ when every anchored member is in scope.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from api.errors import ApiError, NotFoundError
 from api.scope import Scope
 from api.services.riskmodel import Community, Model
-from graph import schema as sch
 from graph.algorithms import RISK_REL_TYPES
+from graph.queries.lookup import fetch_many, outgoing
 from graph.store import Node
 
 if TYPE_CHECKING:
@@ -86,20 +86,11 @@ def community_subgraph(
         keys_by_label.setdefault(str(m.labels[v]), []).append(m.keys[v])
     nodes: dict[tuple[str, Any], Node] = {}
     rels: list[dict[str, Any]] = []
-    types = "|".join(RISK_REL_TYPES)
     for label, keys in keys_by_label.items():
-        kp = sch.node(label).key
-        for row in svc.store.read(
-            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}}) RETURN n", {"keys": keys}
-        ):
-            n = row["n"]
+        for n in fetch_many(svc.store, label, keys):
             nodes[(label, n["key"])] = n
-        for row in svc.store.read(
-            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}})-[r:{types}]->(o) RETURN n, r, o",
-            {"keys": keys},
-            timeout=svc.settings.api_timeout,
-        ):
-            rels.append(row["r"])
+        found = outgoing(svc.store, label, keys, RISK_REL_TYPES, timeout=svc.settings.api_timeout)
+        rels += cast("list[dict[str, Any]]", found)
     links = [
         ((str(r["start"]["label"]), r["start"]["key"]), (str(r["end"]["label"]), r["end"]["key"]))
         for r in rels

@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.scope import Scope
+from graph.queries import lookup
 from graph.queries.derive import add_days, add_months
-from graph.store import GraphStore
+from graph.store import GraphStore, Node
 
 STATUSES = (
     "awaiting_acceptance",
@@ -73,24 +74,17 @@ def complaints(
     offset: int,
     size: int,
     timeout: float,
-) -> tuple[list[tuple[dict[str, Any], tuple[str | None, str | None, str, bool, int]]], bool]:
+) -> tuple[list[tuple[Node, tuple[str | None, str | None, str, bool, int]]], bool]:
     """Complaints in scope, newest first, with their deadline status; ``(rows, has_more)``.
 
     A complaint is in scope by its own ``village_code``; one without a village is in
     scope when a subject it is about is (checked by the caller's resolver), so such
     complaints come back here for that check.
     """
-    params: dict[str, Any] = {}
-    pred = scope.predicate("c", params)
-    rows = store.read(
-        f"MATCH (c:Complaint) WHERE {pred} RETURN c ORDER BY c.received DESC, c.complaint_id",
-        params,
-        timeout=timeout,
-    )
     out = []
-    for r in rows:
-        d = deadline(r["c"]["properties"], as_of)
+    for c in lookup.complaints(store, scope.predicate, timeout=timeout):
+        d = deadline(c["properties"], as_of)
         if status is None or d[2] == status:
-            out.append((r["c"], d))
+            out.append((c, d))
     page = out[offset : offset + size + 1]
     return page[:size], len(page) > size

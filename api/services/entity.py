@@ -6,8 +6,8 @@ from typing import Any
 
 from api.scope import Scope
 from api.services.riskmodel import RiskModel
-from graph import schema as sch
 from graph.algorithms.facts import SEVERITY_POINTS
+from graph.queries.triage import findings_concerning
 from graph.store import GraphStore, Node
 
 
@@ -27,17 +27,9 @@ def findings_of(
     store: GraphStore, node: Node, scope: Scope, timeout: float
 ) -> list[tuple[Node, list[Node]]]:
     label = str(node["labels"][0])
-    kp = sch.node(label).key
-    params: dict[str, Any] = {"k": node["key"]}
-    pred = scope.anchored_predicate("f.division_code", params)
-    rows = store.read(
-        f"MATCH (f:Finding)-[:CONCERNS]->(n:{label} {{{kp}: $k}}) WHERE {pred} "
-        "WITH f OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN f, collect(x) AS xs "
-        "ORDER BY f.score DESC LIMIT 100",
-        params,
-        timeout=timeout,
+    return findings_concerning(
+        store, label, node["key"], scope.anchored_predicate, limit=100, timeout=timeout
     )
-    return [(r["f"], [x for x in r["xs"] if x]) for r in rows]
 
 
 def community(model: RiskModel, node: Node) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from api.db import Database, EvidenceRecord, now
 from api.present import CONFIDENTIAL_NAMES
 from graph.errors import GuanxiError, NotFound
 from graph.queries import Finding, run_pattern
+from graph.queries import triage as stored
 from graph.store import GraphStore
 
 Evidence = dict[str, list[dict[str, Any]]]
@@ -141,12 +142,9 @@ class EvidenceCache:
         """Derive the evidence of every pattern whose findings lack it (at start-up, in a
         thread), so that the first look at a finding does not wait for its pattern."""
         done: dict[str, str] = {}
-        rows = self.store.read(
-            "MATCH (f:Finding) RETURN f.pattern AS p, f.finding_id AS id, f.detected_at AS d"
-        )
         by_pattern: dict[str, list[tuple[str, Any]]] = {}
-        for r in rows:
-            by_pattern.setdefault(str(r["p"]), []).append((str(r["id"]), r["d"]))
+        for pattern, fid, detected in stored.pattern_findings(self.store):
+            by_pattern.setdefault(pattern, []).append((fid, detected))
         for pattern, items in sorted(by_pattern.items()):
             fid, detected = items[0]
             if self.stored(fid, detected) is not None:
@@ -171,8 +169,4 @@ class EvidenceCache:
             self.keep(findings, self._stamps([f.finding_id for f in findings]))
 
     def _stamps(self, finding_ids: list[str]) -> dict[str, str | None]:
-        rows = self.store.read(
-            "UNWIND $ids AS i MATCH (f:Finding {finding_id: i}) RETURN i, f.detected_at AS d",
-            {"ids": finding_ids},
-        )
-        return {r["i"]: r["d"] for r in rows}
+        return stored.detected_at(self.store, finding_ids)

@@ -15,6 +15,7 @@ from api.db import Database, TriageEntry
 from api.errors import Forbidden, NotFoundError
 from api.present import Presenter
 from api.scope import NodeId, Scope, ScopeResolver, node_id
+from graph.queries import triage as stored
 from graph.queries.findings import STATUSES
 from graph.store import GraphStore, Node
 
@@ -34,38 +35,24 @@ def list_findings(
     size: int,
     timeout: float,
 ) -> tuple[list[tuple[Node, list[Node]]], int]:
-    params: dict[str, Any] = {"offset": offset, "size": size}
-    where = [scope.anchored_predicate("f.division_code", params)]
-    for prop, value in (("pattern", pattern), ("severity", severity), ("status", status)):
-        if value:
-            params[prop] = value
-            where.append(f"f.{prop} = ${prop}")
-    if division:
-        params["division"] = division
-        where.append("f.division_code STARTS WITH $division")
-    cond = " AND ".join(where)
-    total = store.read(f"MATCH (f:Finding) WHERE {cond} RETURN count(f) AS n", params)[0]["n"]
-    rows = store.read(
-        f"MATCH (f:Finding) WHERE {cond} "
-        "WITH f ORDER BY f.score DESC, f.finding_id SKIP $offset LIMIT $size "
-        "OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN f, collect(x) AS xs",
-        params,
+    return stored.list_findings(
+        store,
+        scope.anchored_predicate,
+        pattern=pattern,
+        severity=severity,
+        division=division,
+        status=status,
+        offset=offset,
+        size=size,
         timeout=timeout,
     )
-    out = [(r["f"], [x for x in r["xs"] if x]) for r in rows]
-    out.sort(key=lambda fx: (-(fx[0]["properties"].get("score") or 0), str(fx[0]["key"])))
-    return out, int(total)
 
 
 def get_finding(store: GraphStore, finding_id: str) -> tuple[Node, list[Node]]:
-    rows = store.read(
-        "MATCH (f:Finding {finding_id: $id}) OPTIONAL MATCH (f)-[:CONCERNS]->(x) "
-        "RETURN f, collect(x) AS xs",
-        {"id": finding_id},
-    )
-    if not rows or rows[0]["f"] is None:
+    found = stored.get_finding(store, finding_id)
+    if found is None:
         raise NotFoundError(f"no finding {finding_id}")
-    return rows[0]["f"], [x for x in rows[0]["xs"] if x]
+    return found
 
 
 def ensure_visible(scope: Scope, finding: Node) -> None:
@@ -132,27 +119,15 @@ def screen(
     ids = [n.get("key") for n in nodes if (n.get("labels") or [""])[0] == "Finding"]
     if not ids:
         return
-    rows = store.read(
-        "UNWIND $ids AS i MATCH (f:Finding {finding_id: i}) "
-        "OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN i, collect(x) AS xs",
-        {"ids": ids},
-    )
-    for r in rows:
-        xs = [x for x in r["xs"] if x]
+    for fid, xs in stored.concerns_of(store, ids).items():
         ok = resolver.allowed(scope, xs)
         if any(node_id(x) not in ok for x in xs):
-            p.opaque_findings.add(r["i"])
+            p.opaque_findings.add(fid)
 
 
 def with_concerns(store: GraphStore, findings: list[Node]) -> list[tuple[Node, list[Node]]]:
     """Findings with the nodes they concern, in the order given."""
-    ids = [f["key"] for f in findings]
-    rows = store.read(
-        "UNWIND $ids AS i MATCH (f:Finding {finding_id: i}) "
-        "OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN i, collect(x) AS xs",
-        {"ids": ids},
-    )
-    xs = {r["i"]: [x for x in r["xs"] if x] for r in rows}
+    xs = stored.concerns_of(store, [f["key"] for f in findings])
     return [(f, xs.get(f["key"], [])) for f in findings]
 
 
@@ -235,7 +210,4 @@ def triage(
             )
         )
         s.flush()
-        store.write(
-            "MATCH (f:Finding {finding_id: $id}) SET f.status = $status, f.note = $note",
-            {"id": fid, "status": status, "note": note},
-        )
+        stored.set_status(store, fid, status, note)

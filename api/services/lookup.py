@@ -10,6 +10,7 @@ from api.scope import Scope, ScopeResolver, node_id
 from graph import ids
 from graph import schema as sch
 from graph.errors import InvalidValue, SchemaError
+from graph.queries.lookup import by_key, fetch
 from graph.store import GraphStore, Node
 
 _NORMALISERS = {
@@ -83,12 +84,6 @@ _SHAPES: tuple[tuple[str, Any], ...] = (
 )
 
 
-def fetch(store: GraphStore, label: str, key: Any) -> Node | None:
-    kp = sch.node(label).key
-    rows = store.read(f"MATCH (n:{label} {{{kp}: $k}}) RETURN n LIMIT 1", {"k": key})
-    return rows[0]["n"] if rows else None
-
-
 def find(store: GraphStore, codec: RefCodec, ident: str, label: str | None = None) -> Node:
     """The node ``ident`` names; 404 if none, 409 if a bare key names several labels."""
     label = check_label(label)
@@ -118,19 +113,13 @@ def find(store: GraphStore, codec: RefCodec, ident: str, label: str | None = Non
             if hit is not None:
                 return hit
             break
-    branches = []
-    params: dict[str, Any] = {}
-    for i, nt in enumerate(sch.NODES.values()):
-        params[f"k{i}"] = _normalised(nt.label, ident)
-        branches.append(f"MATCH (n:{nt.label} {{{nt.key}: $k{i}}}) RETURN n")
-    rows = store.read(" UNION ALL ".join(branches), params)
-    if not rows:
+    nodes = by_key(store, {label: _normalised(label, ident) for label in sch.NODES})
+    if not nodes:
         raise NotFoundError(f"nothing has the key {ident}")
-    if len(rows) > 1:
-        labels = sorted({str(r["n"]["labels"][0]) for r in rows})
+    if len(nodes) > 1:
+        labels = sorted({str(n["labels"][0]) for n in nodes})
         raise Conflict(f"the key {ident} names several labels ({', '.join(labels)}); give ?label=")
-    node: Node = rows[0]["n"]
-    return node
+    return nodes[0]
 
 
 def ensure_in_scope(resolver: ScopeResolver, scope: Scope, node: Node) -> None:

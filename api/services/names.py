@@ -37,7 +37,7 @@ from typing import Any
 
 from pypinyin import lazy_pinyin
 
-from graph import schema as sch
+from graph.queries.lookup import all_names
 from graph.store import GraphStore
 
 log = logging.getLogger("guanxi.api")
@@ -198,18 +198,4 @@ class NameIndex:
 
 
 def _all_names(store: GraphStore, labels: Iterable[str]) -> Iterable[str]:
-    for label in labels:
-        kp = sch.node(label).key
-        after = ""
-        while True:
-            rows = store.read(
-                f"MATCH (n:{label}) WHERE n.{kp} > $after "
-                f"RETURN n.{kp} AS k, n.name AS name ORDER BY k LIMIT {_PAGE}",
-                {"after": after},
-            )
-            for r in rows:
-                if isinstance(r["name"], str):
-                    yield r["name"]
-            if len(rows) < _PAGE:
-                break
-            after = rows[-1]["k"]
+    return all_names(store, labels, page=_PAGE)

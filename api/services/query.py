@@ -33,7 +33,8 @@ import time
 
 from api.errors import Forbidden
 from api.present import CONFIDENTIAL_NAMES
-from api.scope import Scope, anchor_expr
+from api.scope import Scope
+from graph.queries.lookup import county_codes
 from graph.store import GraphStore
 
 # An unclosed /* runs to the end; the possessive loop keeps long input linear.
@@ -126,20 +127,7 @@ class Coverage:
     def codes(self) -> frozenset[str]:
         with self._lock:
             if time.monotonic() - self._at > self.ttl:
-                found: set[str] = set()
-                for label in ("Division", "Person", "Household", "Post", "Payment", "Finding"):
-                    rows = self.store.read(
-                        f"MATCH (n:{label}) WITH {anchor_expr('n')} AS c WHERE c IS NOT NULL "
-                        "RETURN DISTINCT substring(c, 0, 6) AS c"
-                    )
-                    found |= {str(r["c"]) for r in rows if r["c"]}
-                for label in ("Disbursement", "Contract", "Income", "Complaint"):
-                    rows = self.store.read(
-                        f"MATCH (n:{label}) WHERE n.village_code IS NOT NULL "
-                        "RETURN DISTINCT substring(n.village_code, 0, 6) AS c"
-                    )
-                    found |= {str(r["c"]) for r in rows if r["c"]}
-                self._codes = frozenset(found)
+                self._codes = frozenset(county_codes(self.store))
                 self._at = time.monotonic()
             return self._codes
 

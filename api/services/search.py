@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.scope import NodeId, Scope, ScopeResolver, anchor_expr, node_id
+from api.scope import NodeId, Scope, ScopeResolver, node_id
 from api.services.names import INDEXED_LABELS, INFIX_LABELS, NameIndex
 from graph import ids
 from graph import schema as sch
 from graph.errors import InvalidValue, QueryError, SchemaError
+from graph.queries.lookup import by_key, fetch_many
+from graph.queries.search import by_names, by_prefix, with_value
 from graph.store import GraphStore, Node
 
 NAME_LABELS = ("Person", "Enterprise", "Mention", "Division")
@@ -76,14 +78,9 @@ def _key_variants(label: str, q: str) -> str:
     return q
 
 
-def _brief(label: str) -> str:
+def _stub(label: str, row: dict[str, Any]) -> Node:
     """Candidates come back as stubs — key, name, division — and only the page is read in
     full (:func:`hydrate`): reading 500 whole nodes to show 20 would cost most of a search."""
-    kp = sch.node(label).key
-    return f"RETURN n.{kp} AS k, n.name AS name, {anchor_expr('n')} AS d"
-
-
-def _stub(label: str, row: dict[str, Any]) -> Node:
     return {
         "_kind": "node",
         "labels": [label],
@@ -100,11 +97,8 @@ def hydrate(store: GraphStore, hits: list[Hit]) -> list[Hit]:
             wanted.setdefault(node_id(h.node)[0], []).append(h.node["key"])
     full: dict[NodeId, Node] = {}
     for label, keys in wanted.items():
-        kp = sch.node(label).key
-        for row in store.read(
-            f"UNWIND $keys AS k MATCH (n:{label} {{{kp}: k}}) RETURN n", {"keys": keys}
-        ):
-            full[node_id(row["n"])] = row["n"]
+        for n in fetch_many(store, label, keys):
+            full[node_id(n)] = n
     return [
         Hit(full.get(node_id(h.node), h.node), h.match, h.field, h.score)
         for h in hits
@@ -169,28 +163,9 @@ def _exact_keys(
 ) -> None:
     if not text:
         return
-    branches, params = [], {}
-    for i, lb in enumerate(labels):
-        nt = sch.node(lb)
-        params[f"k{i}"] = _key_variants(lb, text)
-        branches.append(f"MATCH (n:{lb} {{{nt.key}: $k{i}}}) RETURN n")
-    for row in store.read(" UNION ALL ".join(branches), params, timeout=timeout):
-        n = row["n"]
+    variants = {lb: _key_variants(lb, text) for lb in labels}
+    for n in by_key(store, variants, timeout=timeout):
         col.add(n, "exact_key", sch.node(node_id(n)[0]).key, 100.0)
-
-
-def _per_label(
-    store: GraphStore, branches: dict[str, str], params: dict[str, Any], timeout: float
-) -> dict[str, list[dict[str, Any]]]:
-    """One ``UNION ALL`` statement for every label's branch (one round trip, not one per
-    label); each branch returns its label as ``l`` and keeps its own ``LIMIT``."""
-    out: dict[str, list[dict[str, Any]]] = {lb: [] for lb in branches}
-    if not branches:
-        return out
-    q = " UNION ALL ".join(f"{b}, '{lb}' AS l LIMIT $cap" for lb, b in branches.items())
-    for row in store.read(q, params, timeout=timeout):
-        out[str(row["l"])].append(row)
-    return out
 
 
 def _exact_prop(
@@ -205,14 +180,16 @@ def _exact_prop(
     cap: int,
     timeout: float,
 ) -> None:
-    params: dict[str, Any] = {"v": value, "cap": cap}
-    pred = scope.predicate("n", params)
-    branches = {
-        lb: f"MATCH (n:{lb}) WHERE n.{prop} = $v AND {pred} {_brief(lb)}"
-        for lb in labels
-        if sch.node(lb).has(prop)
-    }
-    for lb, rows in _per_label(store, branches, params, timeout).items():
+    found = with_value(
+        store,
+        labels,
+        prop,
+        value,
+        where=scope.predicate,
+        cap=cap,
+        timeout=timeout,
+    )
+    for lb, rows in found.items():
         col.capped |= len(rows) >= cap
         for row in rows:
             col.add(_stub(lb, row), match, prop, score, stub=True)
@@ -228,13 +205,7 @@ def _prefix(  # without the name index (still building): a scan, capped
     timeout: float,
 ) -> None:
     for lb in labels:
-        params: dict[str, Any] = {"v": text, "cap": cap}
-        pred = scope.predicate("n", params)
-        rows = store.read(
-            f"MATCH (n:{lb}) WHERE n.name STARTS WITH $v AND {pred} {_brief(lb)} LIMIT $cap",
-            params,
-            timeout=timeout,
-        )
+        rows = by_prefix(store, lb, text, where=scope.predicate, cap=cap, timeout=timeout)
         col.capped |= len(rows) >= cap
         for row in rows:
             name = str(row["name"] or "")
@@ -259,14 +230,15 @@ def _by_name(
 ) -> None:
     """Exact look-ups of names the in-process index found (by prefix, pinyin or part)."""
     how = dict(found)
-    params: dict[str, Any] = {"names": list(how), "cap": cap}
-    pred = scope.predicate("n", params)
-    branches = {
-        lb: f"UNWIND $names AS nm MATCH (n:{lb} {{name: nm}}) WHERE {pred} {_brief(lb)}"
-        for lb in labels
-        if lb in NameIndexed or lb in INFIX_LABELS
-    }
-    for lb, rows in _per_label(store, branches, params, timeout).items():
+    named = by_names(
+        store,
+        [lb for lb in labels if lb in NameIndexed or lb in INFIX_LABELS],
+        list(how),
+        where=scope.predicate,
+        cap=cap,
+        timeout=timeout,
+    )
+    for lb, rows in named.items():
         col.capped |= len(rows) >= cap
         for row in rows:
             name = str(row["name"])

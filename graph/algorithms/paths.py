@@ -13,14 +13,21 @@ path of at most ``h`` hops (a vertex at position ``i`` is within ``i`` of the so
 ``get_k_shortest_paths``) runs on that small induced graph only. Parallel relationships
 between the same two nodes make one hop that names them all, so ``k`` paths are ``k``
 different routes.
+
+:func:`find_paths` is the same question asked of the store, for callers that must not see
+everything (the API): a bidirectional breadth-first search that fetches neighbours hop by
+hop with :mod:`graph.queries.subgraph`, keeps only what the caller's ``where`` predicate
+and ``allow`` hook let through, skips hubs the same way and returns every shortest path
+(up to ``k``). Both searches tell a hop with the same clause (:func:`hop_text`).
 """
 
 from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 import igraph as ig
@@ -31,8 +38,31 @@ from graph import schema as sch
 from graph.algorithms.captions import prop_zh
 from graph.algorithms.projection import Projection
 from graph.errors import NotFound
+from graph.queries.subgraph import (
+    Allow,
+    NodeId,
+    Where,
+    count_neighbours,
+    end_of,
+    everywhere,
+    fetch_neighbours,
+    node_id,
+    rel_pattern,
+)
+from graph.store import GraphStore, Node
+from graph.store import Relationship as Rel
 
-__all__ = ["GraphPath", "Hop", "describe_relationship", "k_shortest_paths", "shortest_path"]
+__all__ = [
+    "GraphPath",
+    "Hop",
+    "PathResult",
+    "describe_hop",
+    "describe_relationship",
+    "find_paths",
+    "hop_text",
+    "k_shortest_paths",
+    "shortest_path",
+]
 
 IntArray = npt.NDArray[np.int64]
 NodeRef = str | tuple[str, str]
@@ -192,15 +222,25 @@ def describe_relationship(
     typ = proj.type_names[int(proj.type_codes[edge])]
     if typ in proj.derived:
         return f"{caps[a]} 与 {caps[b]} {prop_zh(proj.derived[typ])}相同"
-    rel = sch.RELATIONSHIPS.get(typ)
-    verb = rel.verb_zh if rel is not None else typ
     detail = [
         str(proj.rel_props[name][edge])
         for name in ("relation", "role")
         if name in proj.rel_props and proj.rel_props[name][edge] not in (None, "")
     ]
-    note = f"（{'，'.join(detail)}）" if detail else ""
-    return f"{caps[a]} {verb}{note} {caps[b]}"
+    return hop_text(caps[a], typ, caps[b], detail)
+
+
+def hop_text(start: str, rel_type: str, end: str, details: Sequence[str] | None = None) -> str:
+    """A relationship as a clause in its own direction, with the schema's verb and the
+    relationship's relation or role in brackets.
+
+    >>> hop_text("周建国", "RELATIVE_OF", "吴秀英", ["配偶"])
+    '周建国 申报的亲属是（配偶） 吴秀英'
+    """
+    rel = sch.RELATIONSHIPS.get(rel_type)
+    verb = rel.verb_zh if rel is not None else rel_type
+    note = f"（{'，'.join(details)}）" if details else ""
+    return f"{start} {verb}{note} {end}"
 
 
 # -- search ----------------------------------------------------------------------------------
@@ -340,3 +380,166 @@ def _make_path(
         nodes=tuple(proj.node_id(v) for v in vertices),
         captions=tuple(caps[v] for v in vertices),
     )
+
+
+# -- in the store, within what the caller may see ---------------------------------------------
+Step = tuple[NodeId, Rel]  # (the neighbour nearer the side's origin, the relationship)
+
+
+def _everything(nodes: list[Node], links: list[tuple[NodeId, NodeId]]) -> set[NodeId]:
+    return {node_id(n) for n in nodes}
+
+
+@dataclass
+class _Side:
+    origin: NodeId
+    level: dict[NodeId, int] = field(default_factory=dict)
+    parents: dict[NodeId, list[Step]] = field(default_factory=dict)
+    frontier: list[NodeId] = field(default_factory=list)
+    counts: dict[NodeId, dict[str, int]] | None = None  # of the current frontier
+
+    def degree(self) -> dict[NodeId, int]:
+        return {nid: sum((self.counts or {}).get(nid, {}).values()) for nid in self.frontier}
+
+
+@dataclass
+class PathResult:
+    """Paths as (nodes, relationships) in the store's plain shapes; whether the hub limit
+    or the node budget cut the search short; how many nodes it reached."""
+
+    paths: list[tuple[list[Node], list[Rel]]]
+    truncated: bool
+    explored: int
+
+
+def find_paths(
+    store: GraphStore,
+    a: Node,
+    b: Node,
+    *,
+    where: Where | None = None,
+    allow: Allow | None = None,
+    max_hops: int = 4,
+    types: list[str] | None = None,
+    exclude_hubs: bool = True,
+    hub_degree: int = 200,
+    k: int = 5,
+    node_budget: int = 20_000,
+    timeout: float = 10.0,
+) -> PathResult:
+    """Every shortest path (up to ``k``) of at most ``max_hops`` hops from ``a`` to ``b``.
+
+    ``where`` and ``allow`` restrict the nodes a path may pass through, as in
+    :func:`graph.queries.subgraph.neighbourhood`. With ``exclude_hubs`` a node with more
+    than ``hub_degree`` relationships is not walked through (it may still be an end). The
+    search stops at ``node_budget`` nodes and says so (``truncated``).
+    """
+    where = where or everywhere
+    allow = allow or _everything
+    pattern = rel_pattern(types)
+    nodes: dict[NodeId, Node] = {node_id(a): a, node_id(b): b}
+    links: list[tuple[NodeId, NodeId]] = []
+    sides = [_Side(node_id(a)), _Side(node_id(b))]
+    for s in sides:
+        s.level[s.origin] = 0
+        s.frontier = [s.origin]
+    ends = {node_id(a), node_id(b)}
+    truncated = False
+    if node_id(a) == node_id(b):
+        return PathResult([([a], [])], False, 1)
+    best: int | None = None
+    hops_done = 0
+    while hops_done < max_hops and all(s.frontier for s in sides):
+        # Both sides are counted in one round trip when both need it (the first hop).
+        stale = [s for s in sides if s.counts is None]
+        if stale:
+            counted = count_neighbours(
+                store, {n: None for s in stale for n in s.frontier}, pattern, where, timeout
+            )
+            for s in stale:
+                s.counts = {n: counted[n] for n in s.frontier if n in counted}
+        # Grow the side that costs less to grow: a person with 500 payments on one end and
+        # a household of two on the other is searched from the household.
+        side = min(sides, key=lambda s: sum(s.degree().values()))
+        other = sides[1] if side is sides[0] else sides[0]
+        degree = side.degree()
+        alloc = {
+            nid: 0 if exclude_hubs and d > hub_degree and nid not in ends else min(d, hub_degree)
+            for nid, d in degree.items()
+        }
+        truncated |= any(alloc[n] < d for n, d in degree.items())
+        rows = fetch_neighbours(store, alloc, degree, pattern, where, timeout)
+        fresh: dict[NodeId, Node] = {}
+        steps: list[tuple[NodeId, NodeId, Rel]] = []
+        for row in rows:
+            src, mid = node_id(row["n"]), node_id(row["m"])
+            if mid not in nodes:
+                fresh.setdefault(mid, row["m"])
+            steps.append((src, mid, row["r"]))
+            links.append((src, mid))
+        allowed = allow([*nodes.values(), *fresh.values()], links)
+        nodes.update({nid: n for nid, n in fresh.items() if nid in allowed})
+        level = side.level[side.frontier[0]] + 1
+        nxt: dict[NodeId, None] = {}
+        for src, mid, r in steps:
+            if mid not in nodes or mid not in allowed:
+                continue
+            if mid not in side.level:
+                side.level[mid] = level
+                nxt[mid] = None
+            if side.level[mid] == level:
+                side.parents.setdefault(mid, []).append((src, r))
+        side.frontier = list(nxt)
+        side.counts = None
+        hops_done += 1
+        meet = [n for n in side.frontier if n in other.level]
+        if meet:
+            best = min(side.level[n] + other.level[n] for n in meet)
+            break
+        if len(nodes) >= node_budget:
+            truncated = True
+            break
+    if best is None:
+        return PathResult([], truncated, len(nodes))
+    sa, sb = sides
+    meeting = [n for n in nodes if n in sa.level and n in sb.level]
+    meeting = [n for n in meeting if sa.level[n] + sb.level[n] == best]
+    out: list[tuple[list[Node], list[Rel]]] = []
+    seen: set[tuple[NodeId, ...]] = set()
+    for m in meeting:
+        for left, right in product(_chains(sa, m, k), _chains(sb, m, k)):
+            ids_ = [*left[0], *reversed(right[0][:-1])]
+            if tuple(ids_) in seen or len(set(ids_)) != len(ids_):
+                continue
+            seen.add(tuple(ids_))
+            out.append(([nodes[i] for i in ids_], [*left[1], *reversed(right[1])]))
+            if len(out) >= k:
+                return PathResult(out, truncated, len(nodes))
+    return PathResult(out, truncated, len(nodes))
+
+
+def _chains(side: _Side, node: NodeId, k: int) -> list[tuple[list[NodeId], list[Rel]]]:
+    """Up to ``k`` parent chains from the side's origin to ``node``: (node ids, rels)."""
+    if node == side.origin:
+        return [([node], [])]
+    out: list[tuple[list[NodeId], list[Rel]]] = []
+    for parent, rel in side.parents.get(node, []):
+        for ids_, rels in _chains(side, parent, k):
+            out.append(([*ids_, node], [*rels, rel]))
+            if len(out) >= k:
+                return out
+    return out
+
+
+def describe_hop(
+    r: Mapping[str, Any], caption: Callable[[NodeId], str], details: list[str] | None = None
+) -> str:
+    """One relationship of a :func:`find_paths` path as a clause: '张三 拥有 湘DA1234'.
+
+    ``details`` default to the relationship's own relation and role (a caller that masks
+    properties passes what it shows instead)."""
+    if details is None:
+        props = r.get("properties") or {}
+        details = [str(props[k]) for k in ("relation", "role") if props.get(k)]
+    start, end = caption(end_of(r, "start")), caption(end_of(r, "end"))
+    return hop_text(start, str(r.get("type")), end, details)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from graph.export.markup import VIS_VERSION
 from graph.export._subgraph import CONFIDENTIAL, Subgraph, node_id
 from graph.export.dossier import dossier_html
 from graph.export.ftm import to_ftm
@@ -37,6 +38,7 @@ from graph.export.tables import to_csv_zip, to_json, to_xlsx
 __all__ = [
     "CONFIDENTIAL",
     "FORMATS",
+    "VIS_VERSION",
     "ContractLine",
     "DisbursementLine",
     "FindingLine",

@@ -37,6 +37,7 @@ __all__ = [
     "allocate",
     "count_neighbours",
     "end_of",
+    "everywhere",
     "fetch_all",
     "fetch_neighbours",
     "find_node",
@@ -60,7 +61,8 @@ Allow = Callable[[list[Node], list[tuple[NodeId, NodeId]]], set[NodeId]]
 MAX_ROWS_PER_HOP = 5000
 
 
-def _everywhere(var: str, params: dict[str, Any]) -> str:
+def everywhere(var: str, params: dict[str, Any]) -> str:
+    """The ``where`` of a caller that may see everything."""
     return "true"
 
 
@@ -211,7 +213,7 @@ def count_neighbours(
     q, params = _union(
         groups,
         pattern,
-        where or _everywhere,
+        where or everywhere,
         "RETURN $label AS nl, k, labels(m)[0] AS l, count(*) AS c",
     )
     for row in store.read(q, params, timeout=timeout):
@@ -249,7 +251,7 @@ def _fetch_upto(
     groups = _by_label(frontier)
     if not groups:
         return []
-    q, params = _union(groups, pattern, where or _everywhere, _STEP + " LIMIT $cap", cap=cap + 1)
+    q, params = _union(groups, pattern, where or everywhere, _STEP + " LIMIT $cap", cap=cap + 1)
     return store.read(q, params, timeout=timeout)
 
 
@@ -264,7 +266,7 @@ def fetch_neighbours(
     """Rows ``{n, r, m}`` (``n`` a stub): all neighbours of the nodes whose allocation
     covers their degree (one round trip), at most the allocation of the others (one
     query each)."""
-    where = where or _everywhere
+    where = where or everywhere
     rows: list[dict[str, Any]] = []
     whole = [nid for nid, n in alloc.items() if n > 0 and n >= degree.get(nid, 0)]
     partial = [nid for nid, n in alloc.items() if 0 < n < degree.get(nid, 0)]
@@ -386,7 +388,7 @@ def label_filter(labels: Iterable[str] | None, where: Where | None = None) -> Wh
     wanted = [sch.node(lbl).label for lbl in labels or []]
     if not wanted:
         return where
-    inner = where or _everywhere
+    inner = where or everywhere
 
     def both(var: str, params: dict[str, Any]) -> str:
         test = " OR ".join(f"{var}:{lbl}" for lbl in wanted)
@@ -416,7 +418,7 @@ def neighbour_page(
     disbursements. ``more`` counts, per label, what lies beyond the page.
     """
     pattern = rel_pattern(types)
-    where = label_filter(labels, where) or _everywhere
+    where = label_filter(labels, where) or everywhere
     label, key = node_id(start)
     kp = sch.node(label).key
     exp = Neighbourhood(nodes={(label, key): start})

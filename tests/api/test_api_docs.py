@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.settings import ApiSettings
-from graph.cli import app as cli
+from cli.main import app as cli
 from graph.settings import Settings
 
 DOC = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")

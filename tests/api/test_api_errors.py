@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.db import ApiKey, Database, User
 from api.users import add_user
-from graph.cli import app as cli
+from cli.main import app as cli
 
 
 def _shape(r: Any, status: int) -> dict[str, Any]:

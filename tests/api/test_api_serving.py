@@ -65,7 +65,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]
         "GUANXI_RATE_PER_SECOND": "0.001",
         "GUANXI_RATE_BURST": str(BURST),
     }
-    cmd = [sys.executable, "-m", "graph.cli", "serve", "--workers", "2", "--port", str(port)]
+    cmd = [sys.executable, "-m", "cli.main", "serve", "--workers", "2", "--port", str(port)]
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
@@ -181,7 +181,7 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         env = {**os.environ, "GUANXI_RISK_MODEL": "false", "GUANXI_ENGINE": "embedded"}
-        cmd = [sys.executable, "-m", "graph.cli", "serve", "--workers", "2", "--port", str(port)]
+        cmd = [sys.executable, "-m", "cli.main", "serve", "--workers", "2", "--port", str(port)]
         try:
             done = subprocess.run(
                 [*cmd, "--data-dir", str(tmp_path)],

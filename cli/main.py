@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from cli.helptext import label_flags_without_type
 from graph.errors import GuanxiError
 from graph.settings import Settings
-from graph.store import GraphStore, embedded_engine, open_store
+from graph.store import GraphStore, Node, embedded_engine, open_store
 
+label_flags_without_type()
 app = typer.Typer(
     help="guanxi: relationship analysis of public-money registers.", no_args_is_help=True
 )
@@ -44,6 +48,40 @@ def settings_from(engine: str | None = None, data_dir: Path | None = None) -> Se
 def connect(settings: Settings) -> GraphStore:
     """Open the store; a running ``guanxi engine start`` daemon is reused, else one is owned."""
     return open_store(settings)
+
+
+def connect_loaded(settings: Settings) -> GraphStore:
+    """Open the store for a command that reads the graph. An empty graph is refused: it is
+    what a wrong data directory looks like, and every answer from it would be a silent 0."""
+    store = connect(settings)
+    try:
+        empty = store.count() == 0
+    except BaseException:
+        store.close()
+        raise
+    if empty:
+        store.close()
+        fail(no_graph(settings))
+    return store
+
+
+def no_graph(settings: Settings) -> str:
+    if settings.engine == "neo4j":
+        where = f"the Neo4j database {settings.neo4j_database!r} at {settings.neo4j_uri}"
+        point = "point GUANXI_NEO4J_URI / GUANXI_NEO4J_DATABASE at a loaded one"
+    else:
+        where = f"the data directory {settings.data_dir}"
+        point = (
+            "point at a loaded one with --data-dir DIR or GUANXI_DATA_DIR "
+            "(`make demo` keeps its graph in out/demo-data)"
+        )
+    return f"{where} holds no graph: load registers with `guanxi load FOLDER`, or {point}"
+
+
+def fail(message: str) -> NoReturn:
+    """One red line on stderr and exit status 2, as for every refused command."""
+    err.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(2)
 
 
 @engine_app.command("start")
@@ -96,7 +134,7 @@ def query(
 ) -> None:
     """Run a read-only Cypher query and print the rows."""
     params = dict(_parse_param(p) for p in param or [])
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         rows = store.read_only(cypher, params, row_limit=limit)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
@@ -203,7 +241,7 @@ def detect(
 
     if fmt not in ("table", "jsonl", "csv"):
         raise typer.BadParameter("--format must be table, jsonl or csv")
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         result = run_detect(store, pattern, as_of=as_of, save=save)
     text = {"jsonl": findings_jsonl, "csv": findings_csv}.get(fmt)
     if text is not None:
@@ -220,7 +258,7 @@ def detect(
 
 # -- the API: serve it, manage its users ----------------------------------------------------
 # The CLI is where the program is put together, so it may reach the API; the imports stay
-# inside the commands so that `graph` imports nothing from `api` (DESIGN.md, layout).
+# inside the commands so that the engine commands start without loading the API.
 
 
 @app.command()
@@ -228,7 +266,7 @@ def resolve(engine: EngineOpt = None, data_dir: DataDirOpt = None) -> None:
     """Link name-only mentions to persons; report links, unresolved mentions, conflicts."""
     from graph.resolve import resolve as run_resolve
 
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         console.print(run_resolve(store).render())
 
 
@@ -246,7 +284,7 @@ def communities(
     from graph.algorithms import leiden, rank_communities, risk_projection, write_communities
     from graph.algorithms.risk import render
 
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         proj = risk_projection(store, division=division, at=at)
         part = leiden(proj, seed=seed)
         if write:
@@ -275,11 +313,50 @@ def export(
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
-    with connect(settings_from(engine, data_dir)) as store:
+    with connect_loaded(settings_from(engine, data_dir)) as store:
         start = find_node(store, key, label)
         sub = neighbourhood(store, start, depth=depth, limit=limit).to_subgraph()
     out.write_bytes(render_export(sub, fmt, title=f"关系图 {key}"))
     console.print(f"{len(sub['nodes'])} nodes, {len(sub['relationships'])} relationships → {out}")
+
+
+@app.command()
+def paths(
+    source: Annotated[str, typer.Argument(help="natural key of one end (Label:key if shared)")],
+    target: Annotated[str, typer.Argument(help="natural key of the other end")],
+    max_hops: Annotated[int, typer.Option(help="longest path, in hops", min=1, max=8)] = 4,
+    k: Annotated[int, typer.Option(help="most paths to show", min=1)] = 5,
+    rel_type: Annotated[
+        list[str] | None, typer.Option("--type", help="relationship type (repeatable); all")
+    ] = None,
+    through_hubs: Annotated[
+        bool, typer.Option(help="walk through hubs (a programme, a village) too")
+    ] = False,
+    engine: EngineOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """The shortest paths between two entities, each hop in words (as the API's /paths)."""
+    from graph.algorithms.paths import describe_hop, find_paths
+    from graph.queries.subgraph import find_node
+
+    with connect_loaded(settings_from(engine, data_dir)) as store:
+        a, b = find_node(store, source), find_node(store, target)
+        found = find_paths(
+            store, a, b, max_hops=max_hops, types=rel_type, exclude_hubs=not through_hubs, k=k
+        )
+    for i, (nodes, rels) in enumerate(found.paths, 1):
+        hops = [describe_hop(r, _names(nodes)) for r in rels]
+        console.print(f"{i}. ({len(rels)} hops) " + "；".join(hops), highlight=False)
+    tail = "; the search was cut short (hubs or node budget)" if found.truncated else ""
+    console.print(f"{len(found.paths)} path(s), {found.explored} nodes explored{tail}")
+
+
+def _names(nodes: list[Node]) -> Callable[[tuple[str, Any]], str]:
+    """A node's name (its key when it has none), looked up by ``(label, key)``."""
+    from graph.queries.subgraph import node_id
+
+    names = {node_id(n): str(n["properties"].get("name") or n["key"]) for n in nodes}
+    return lambda nid: names.get(nid, "?")
 
 
 @app.command()
