@@ -7,8 +7,23 @@ export const $ = (sel) => document.querySelector(sel);
 export const state = { me: null, schema: null, graph: null, panel: null, views: {}, context: null, built: false };
 
 // -- messages --------------------------------------------------------------------------------
-export function setStatus(text) {
-  $("#status").textContent = text || "";
+// The status line keeps its message as an i18n key and values (a value may be a function,
+// for one that is itself translated), so a change of language redraws it.
+let statusMessage = null;
+
+export function setStatus(key, vars = {}) {
+  statusMessage = key ? [key, vars] : null;
+  renderStatus();
+}
+
+export function renderStatus() {
+  if (!statusMessage) {
+    $("#status").textContent = "";
+    return;
+  }
+  const [key, vars] = statusMessage;
+  const values = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === "function" ? v() : v]));
+  $("#status").textContent = t(key, values);
 }
 
 export function banner(title, text) {
