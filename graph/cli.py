@@ -310,7 +310,7 @@ def demo(
     if serve_after:
         _require_free_port(port)
     # The demo keeps its own engine and user database, so it never clears a real graph.
-    data_dir = data_dir or out.parent / f"{out.name}-data"
+    data_dir = data_dir or demo_data_dir(out)
     settings = settings_from("embedded", data_dir)
     console.rule(f"1/5 synthesising a county of {persons:,} persons → {out}")
     out.mkdir(parents=True, exist_ok=True)
@@ -349,6 +349,15 @@ def demo(
             f"try searching {json.dumps(ring[0])} (a village secretary in a planted ring)"
         )
     serve(host="127.0.0.1", port=port, engine="embedded", data_dir=data_dir)
+
+
+def demo_data_dir(out: Path) -> Path:
+    """Where ``guanxi demo --out OUT`` keeps its engine and users: beside the registers.
+
+    >>> demo_data_dir(Path("out/demo")).as_posix()
+    'out/demo-data'
+    """
+    return out.parent / f"{out.name}-data"
 
 
 def _require_free_port(port: int) -> None:
