@@ -30,7 +30,8 @@ def test_demo_data_and_serving_again_are_where_the_demo_puts_them() -> None:
     assert f"{out.group(1)}/_load/rejects.csv" in README
     assert "planted on purpose" in README
     assert "Ctrl-C" in README
-    assert ".venv/bin/guanxi" in README and "source .venv/bin/activate" in README
+    assert ".venv/bin/guanxi" in README
+    assert "source .venv/bin/activate" in README
 
 
 def test_two_set_up_commands() -> None:
