@@ -415,11 +415,11 @@ def test_a_large_neighbourhood_settles_then_stops(session: Session, explorer: Ex
 
 
 # Lower-case ASCII words in the Chinese interface are codes that escaped translation (a
-# rule's id, a status, a property name). Data is exempt: the user's name, provenance
+# rule's id, a status, a property name). Data is exempt: users' names, provenance
 # (register file names), keys and codes (upper case and digits).
 _CODE_WORD = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?![A-Za-z0-9])")
 _SCAN = """() => {
-  const skip = (el) => el.closest('.provenance, #who, [hidden], script, style');
+  const skip = (el) => el.closest('.provenance, #who, .user, [hidden], script, style');
   const out = [];
   const walk = document.createTreeWalker(document.querySelector('#app'), NodeFilter.SHOW_TEXT);
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {

@@ -231,7 +231,14 @@ export class Panel {
               "ol",
               { class: "history" },
               f.history.map((x) =>
-                h("li", {}, `${x.at.slice(0, 16).replace("T", " ")} ${x.user}: ${x.old_status ? t(`status.${x.old_status}`) : "—"} → ${t(`status.${x.new_status}`)}`, x.note ? ` · ${x.note}` : ""),
+                h(
+                  "li",
+                  {},
+                  `${x.at.slice(0, 16).replace("T", " ")} `,
+                  h("span", { class: "user" }, x.user),
+                  `: ${x.old_status ? t(`status.${x.old_status}`) : "—"} → ${t(`status.${x.new_status}`)}`,
+                  x.note ? ` · ${x.note}` : "",
+                ),
               ),
             ),
           )
