@@ -335,6 +335,8 @@ def test_communities_keep_the_numbers_detect_stored(api: Api) -> None:
         assert items
         ranked = rank_communities(api.store, 500, proj=proj, partition=stored)
         assert [c["id"] for c in items] == [r.community for r in ranked][: len(items)]
+        assert [c["size"] for c in items] == [r.entities for r in ranked][: len(items)]
+        assert [c["risk"] for c in items] == [r.score for r in ranked][: len(items)]
         assert all(c["id"] >= 1000 - int(own.max()) for c in items)
         for c in items:
             assert c["explanation"].startswith(f"社区{c['id']}（")
