@@ -19,8 +19,9 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
@@ -167,8 +168,8 @@ def create_app(
         "findings, communities, exports — with roles, division scope, masking and an audit log.",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        # Swagger UI and ReDoc load their scripts from a CDN; guanxi runs air-gapped, so the
-        # document is served as JSON only (any OpenAPI viewer reads it).
+        # FastAPI's own pages load Swagger UI from a CDN; guanxi runs air-gapped, so its
+        # page at /api/v1/docs is served from the copy fastapi-offline ships (_mount_docs).
         docs_url=None,
         redoc_url=None,
         default_response_class=_json_response(settings.response_max_bytes),
@@ -179,6 +180,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     _custom_openapi(app)
+    _mount_docs(app)
     vis = _vis_dir()
     if vis is not None:  # the explorer draws with the vis-network copy pyvis ships
         app.mount("/vendor/vis-network", StaticFiles(directory=vis), name="vis-network")
@@ -196,6 +198,31 @@ def _vis_dir() -> Path | None:
     except ImportError:  # pragma: no cover - pyvis is a dependency
         return None
     return d if (d / "vis-network.min.js").is_file() else None
+
+
+DOCS_PATH = f"{API_PREFIX}/docs"
+SWAGGER_PATH = "/vendor/swagger-ui"
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/v1/docs, its script and style from the installed fastapi-offline
+    package (Swagger UI 5, which reads OpenAPI 3.1), so the page works air-gapped."""
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(SWAGGER_PATH, StaticFiles(directory=assets), name="swagger-ui")
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title="guanxi API",
+            swagger_js_url=f"{SWAGGER_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_PATH}/favicon.png",
+            # validatorUrl: Swagger UI would send the document to validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": False},
+        )
 
 
 def _custom_openapi(app: FastAPI) -> None:

@@ -25,7 +25,7 @@ from api.present import CONFIDENTIAL_NAMES
 
 log = logging.getLogger("guanxi.api")
 API_PREFIX = "/api/v1"
-UNAUDITED = frozenset({f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json"})
+UNAUDITED = frozenset({f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"})
 _MAX_TEXT = 20_000
 
 

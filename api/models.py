@@ -174,7 +174,9 @@ class FindingsPage(BaseModel):
 
 class CommunityOut(BaseModel):
     id: int
-    size: int = Field(description="members in the caller's scope")
+    size: int = Field(
+        description="entities in the caller's scope (findings and complaints not counted)"
+    )
     by_label: dict[str, int]
     findings: int
     risk: float

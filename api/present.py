@@ -85,6 +85,27 @@ def _views(
     )
 
 
+def identifier_subjects(finding: Mapping[str, Any]) -> list[str]:
+    """The subjects of a finding (its properties) that are identifiers: ID numbers, plates,
+    certificates, accounts, not voucher or contract numbers. The schema's privacy class of
+    each subject's label key decides; a finding saved without ``subject_labels`` counts
+    every subject.
+
+    >>> identifier_subjects({"subjects": ["43042219900101123X", "PZ2024001"],
+    ...                      "subject_labels": ["Person", "Payment"]})
+    ['43042219900101123X']
+    """
+    subjects = [str(s) for s in finding.get("subjects") or []]
+    labels = finding.get("subject_labels")
+    if not isinstance(labels, list) or len(labels) != len(subjects):
+        return subjects
+    return [
+        s
+        for s, label in zip(subjects, labels, strict=True)
+        if sch.key_privacy(str(label)) is not Privacy.PUBLIC
+    ]
+
+
 def mask_value(value: Any) -> Any:
     if value is None:
         return None
@@ -134,9 +155,14 @@ class Presenter:
         v = self.shows(_node_privacy(label, nt.key))
         return mask_value(key) if v is View.MASK else (None if v is View.WITHHOLD else key)
 
-    def key_like(self, value: str) -> str:
-        """A value of the identifier class (a finding's subject), masked if need be."""
-        return str(mask_value(value)) if self.shows(Privacy.IDENTIFIER) is View.MASK else value
+    def subjects(self, finding: Mapping[str, Any]) -> list[str]:
+        """A finding's subjects (from its properties), the identifiers among them masked
+        if need be."""
+        raw = [str(s) for s in finding.get("subjects") or []]
+        if self.shows(Privacy.IDENTIFIER) is not View.MASK:
+            return raw
+        hide = set(identifier_subjects(finding))
+        return [str(mask_value(s)) if s in hide else s for s in raw]
 
     def properties(
         self, label: str, props: Mapping[str, Any], rel: bool = False
@@ -158,6 +184,11 @@ class Presenter:
             del shown[k]
         return gone
 
+    def _subjects(self, label: str, raw: Mapping[str, Any], shown: dict[str, Any]) -> None:
+        """A finding's subjects masked one by one: only the identifiers among them."""
+        if label == "Finding" and "subjects" in shown:
+            shown["subjects"] = self.subjects(raw)
+
     def _mask_free_text(self, label: str, raw: Mapping[str, Any], shown: dict[str, Any]) -> None:
         """Free text (a finding's explanation) may quote identifiers: mask them in it too."""
         # Most nodes have no free text at all: one set test, not a loop over properties.
@@ -169,10 +200,12 @@ class Presenter:
         secrets_ = [
             str(x)
             for k, v in raw.items()
-            if _node_privacy(label, k) is Privacy.IDENTIFIER
+            if _node_privacy(label, k) is Privacy.IDENTIFIER and k != "subjects"
             for x in (v if isinstance(v, list) else [v])
             if x is not None
         ]
+        if label == "Finding":
+            secrets_ += identifier_subjects(raw)
         for k in texts:
             shown[k] = mask_text(shown[k], secrets_)
 
@@ -196,6 +229,7 @@ class Presenter:
         key = n.get("key")
         props = n.get("properties") or {}
         shown, masked, withheld = self.properties(label, props)
+        self._subjects(label, props, shown)
         self._mask_free_text(label, props, shown)
         withheld += self._screen(label, key, shown)
         self.note(label, key)
@@ -229,13 +263,14 @@ class Presenter:
         label = str((n.get("labels") or ["?"])[0])
         key = n.get("key")
         shown, _, _ = self.properties(label, n.get("properties") or {})
+        self._subjects(label, n.get("properties") or {}, shown)
         self._mask_free_text(label, n.get("properties") or {}, shown)
         self._screen(label, key, shown)
         nt = sch.NODES.get(label)
         if nt is not None and nt.key in shown:
             shown[nt.key] = self.key(label, key)
         if label == "Finding":
-            raw = [str(x) for x in (n.get("properties") or {}).get("subjects") or []]
+            raw = identifier_subjects(n.get("properties") or {})
             for k in ("explanation", "note"):
                 if k in shown:
                     shown[k] = self.text(shown[k], raw)

@@ -236,6 +236,7 @@ def detect(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Run the pattern library and print its findings."""
+    from graph.algorithms.numbering import store_communities
     from graph.queries import detect as run_detect
     from graph.queries.render import findings_csv, findings_jsonl, findings_table
 
@@ -243,6 +244,10 @@ def detect(
         raise typer.BadParameter("--format must be table, jsonl or csv")
     with connect_loaded(settings_from(engine, data_dir)) as store:
         result = run_detect(store, pattern, as_of=as_of, save=save)
+        if save:
+            # Communities hold findings, so they are numbered anew with them (numbering.py).
+            part = store_communities(store)
+            err.print(f"{part.n_communities:,} communities numbered (property `community`)")
     text = {"jsonl": findings_jsonl, "csv": findings_csv}.get(fmt)
     if text is not None:
         body = text(result.findings)
@@ -275,20 +280,30 @@ def communities(
     top: Annotated[int, typer.Option(help="how many communities to show")] = 10,
     division: Annotated[str | None, typer.Option(help="only within this division code")] = None,
     at: Annotated[str | None, typer.Option(help="relationships valid on this date")] = None,
-    seed: Annotated[int, typer.Option(help="Leiden seed: same seed, same communities")] = 0,
-    write: Annotated[bool, typer.Option(help="store `community` on the nodes")] = True,
     engine: EngineOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Find communities (Leiden) and rank them by risk, with the reasons."""
-    from graph.algorithms import leiden, rank_communities, risk_projection, write_communities
+    """Rank the communities that detect numbered by risk, with the reasons.
+
+    A graph that detect has not numbered yet is numbered now (Leiden), and stored.
+    """
+    from graph.algorithms import leiden, rank_communities
+    from graph.algorithms.numbering import (
+        SEED,
+        numbered_projection,
+        store_communities,
+        stored_partition,
+    )
     from graph.algorithms.risk import render
 
     with connect_loaded(settings_from(engine, data_dir)) as store:
-        proj = risk_projection(store, division=division, at=at)
-        part = leiden(proj, seed=seed)
-        if write:
-            write_communities(store, proj, part)
+        proj = numbered_projection(store, division=division, at=at)
+        part = stored_partition(proj)
+        if part is None and division is None and at is None:
+            part = store_communities(store, proj)
+        elif part is None:
+            err.print("no stored communities: run `guanxi detect`; numbers below are this view's")
+            part = leiden(proj, seed=SEED)
         ranked = rank_communities(store, top, proj=proj, partition=part, at=at)
     console.print(render(ranked))
 
@@ -373,7 +388,8 @@ def demo(
     """Generate a county, load it, resolve, detect, rank communities, serve the explorer."""
     import json
 
-    from graph.algorithms import leiden, rank_communities, risk_projection, write_communities
+    from graph.algorithms import rank_communities
+    from graph.algorithms.numbering import numbered_projection, store_communities
     from graph.algorithms.risk import render
     from graph.pipeline import Stage, run_pipeline
     from graph.queries.evaluate import score
@@ -383,7 +399,7 @@ def demo(
     if serve_after:
         _require_free_port(port)
     # The demo keeps its own engine and user database, so it never clears a real graph.
-    data_dir = data_dir or out.parent / f"{out.name}-data"
+    data_dir = data_dir or demo_data_dir(out)
     settings = settings_from("embedded", data_dir)
     console.rule(f"1/5 synthesising a county of {persons:,} persons → {out}")
     out.mkdir(parents=True, exist_ok=True)
@@ -412,9 +428,8 @@ def demo(
         flagged = sum(s.decoys_flagged for s in scores.values())
         console.print(f"planted cases found: {found}/{planted}; decoys flagged: {flagged}")
         console.rule("5/5 communities ranked by risk")
-        proj = risk_projection(store)
-        part = leiden(proj, seed=seed)
-        write_communities(store, proj, part)
+        proj = numbered_projection(store)
+        part = store_communities(store, proj)
         console.print(render(rank_communities(store, 5, proj=proj, partition=part)))
     if not serve_after:
         return
@@ -432,6 +447,15 @@ def demo(
             f"try searching {json.dumps(ring[0])} (a village secretary in a planted ring)"
         )
     serve(host="127.0.0.1", port=port, engine="embedded", data_dir=data_dir)
+
+
+def demo_data_dir(out: Path) -> Path:
+    """Where ``guanxi demo --out OUT`` keeps its engine and users: beside the registers.
+
+    >>> demo_data_dir(Path("out/demo")).as_posix()
+    'out/demo-data'
+    """
+    return out.parent / f"{out.name}-data"
 
 
 def _require_free_port(port: int) -> None:

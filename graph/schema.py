@@ -118,6 +118,12 @@ COMMON_PROPS: tuple[Prop, ...] = (
     Prop("warnings", L, PUB, "警告", description="validation warnings raised while loading"),
 )
 
+# Written by `guanxi detect` on every node that communities are found on: the one
+# numbering of communities that the CLI, the API, the explorer and exports all show.
+COMMUNITY = Prop(
+    "community", N, PUB, "社区", description="derived: number of its risk community (detect)"
+)
+
 VALIDITY_PROPS: tuple[Prop, ...] = (
     Prop("valid_from", D, PUB, "起始日期"),
     Prop("valid_to", D, PUB, "终止日期"),
@@ -138,7 +144,9 @@ def _node(
     *props: Prop,
     description: str = "",
 ) -> NodeType:
-    return NodeType(label, key, zh, caption, color, icon, (*props, *COMMON_PROPS), description)
+    return NodeType(
+        label, key, zh, caption, color, icon, (*props, COMMUNITY, *COMMON_PROPS), description
+    )
 
 
 # fmt: off
@@ -330,6 +338,8 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("title", S, PUB, "标题"),
         Prop("explanation", S, PER, "说明"),
         Prop("subjects", L, IDN, "涉及对象"),
+        Prop("subject_labels", L, PUB, "涉及对象类别",
+             description="label of each subject, in order: which subjects are identifiers"),
         Prop("score", F, PUB, "分值"),
         Prop("status", S, PUB, "核查状态", indexed=True, description="new / confirmed / dismissed"),
         Prop("note", S, PER, "核查备注"),
@@ -455,6 +465,18 @@ def check() -> None:
                 raise SchemaError(f"{r.type} names unknown label {lab}")
 
 
+def key_privacy(label: str) -> Privacy:
+    """Privacy class of a label's key: what a finding's subject of that label is.
+
+    An unknown label counts as an identifier, so that what cannot be told is masked.
+
+    >>> [str(key_privacy(label)) for label in ("Person", "Payment", "")]
+    ['identifier', 'public', 'identifier']
+    """
+    n = NODES.get(label)
+    return Privacy.IDENTIFIER if n is None else n.prop(n.key).privacy
+
+
 def privacy_of(label: str, prop: str) -> Privacy:
     """Privacy class of a node property; undeclared (extra register columns) count as personal."""
     n = NODES.get(label)
@@ -508,7 +530,7 @@ def markdown_table() -> str:
         props = ", ".join(
             f"{p.name}" + ("" if p.privacy is Privacy.PUBLIC else f" ({p.privacy})")
             for p in n.props
-            if p not in COMMON_PROPS
+            if p not in COMMON_PROPS and p is not COMMUNITY
         )
         out.append(f"| {n.label} | {n.zh} | `{n.key}` | {props} |")
     out += [

@@ -75,7 +75,15 @@ def run(
         code = division_of(f)
         if not (scope.unrestricted or (code is not None and scope.covers(code))):
             continue
-        node = plain_node(["Finding"], {**f.to_json(), "division_code": code, "status": "new"})
+        node = plain_node(
+            ["Finding"],
+            {
+                **f.to_json(),
+                "subject_labels": f.subject_labels,
+                "division_code": code,
+                "status": "new",
+            },
+        )
         subjects = [n for n in f.evidence["nodes"] if str(n.get("key")) in set(f.subjects)]
         out.append(summary(p, svc.resolver, scope, node, subjects))
     return {

@@ -2,9 +2,10 @@
 
 The ranking comes from the risk model (:mod:`api.services.riskmodel`). A community is
 listed for a caller when at least one of its members is anchored in the caller's
-divisions; its ``size`` and ``by_label`` then count those members plus its unanchored
-members (companies, vehicles…), and its explanation — which names people — is shown only
-when every anchored member is in scope.
+divisions; its ``by_label`` then counts those members plus its unanchored members
+(companies, vehicles…), its ``size`` the entities among them (findings and complaints
+are not counted, as in the CLI's table), and its explanation — which names people — is
+shown only when every anchored member is in scope.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from graph.store import Node
 
 if TYPE_CHECKING:
     from api.deps import Services
+
+_NOT_ENTITIES = ("Finding", "Complaint")
 
 
 class ModelNotReady(ApiError):
@@ -48,9 +51,12 @@ def view(m: Model, scope: Scope, c: Community) -> dict[str, Any] | None:
     keep = inside | ~anchored
     labels = Counter(str(x) for x in m.labels[members[keep]])
     whole = bool(inside[anchored].all())
+    # Counted as the CLI and the explanation count a community's 对象: not its findings
+    # and complaints, which are about the entities rather than among them.
+    entities = sum(n for label, n in labels.items() if label not in _NOT_ENTITIES)
     return {
         "id": c.id,
-        "size": int(keep.sum()),
+        "size": entities,
         "by_label": dict(labels),
         "findings": sum(c.findings.values()),
         "risk": c.score,

@@ -13,7 +13,7 @@ from typing import Any
 
 from api.db import Database, TriageEntry
 from api.errors import Forbidden, NotFoundError
-from api.present import Presenter
+from api.present import Presenter, identifier_subjects
 from api.scope import NodeId, Scope, ScopeResolver, node_id
 from graph.queries import triage as stored
 from graph.queries.findings import STATUSES
@@ -81,9 +81,10 @@ def summary(
     out_keys = {str(x["key"]) for x in concerns if node_id(x) not in visible}
     hidden = hidden or bool(out_keys)
     shown_props, _, _ = p.properties("Finding", props)
-    identifiers = [*(str(s) for s in props.get("subjects") or []), *_identifier_values(shown)]
+    identifiers = [*identifier_subjects(props), *_identifier_values(shown)]
     subjects = [
-        OUTSIDE if str(s) in out_keys else p.key_like(str(s)) for s in props.get("subjects") or []
+        OUTSIDE if str(s) in out_keys else shown_s
+        for s, shown_s in zip(props.get("subjects") or [], p.subjects(props), strict=True)
     ]
     explanation = shown_props.get("explanation")
     return {

@@ -1,8 +1,9 @@
 """Communities and entity risk, computed once in the background and served from memory.
 
 ``graph.algorithms`` scores on a projection (DESIGN.md §7): the risk projection (people,
-households, companies, assets, contracts, payments, complaints, findings), Leiden
-communities on it (seed 0), facts from the store, then
+households, companies, assets, contracts, payments, complaints, findings), the
+communities that detect numbered on it (:mod:`graph.algorithms.numbering`), facts
+from the store, then
 :func:`~graph.algorithms.rank_communities` and :func:`~graph.algorithms.risk_scores`.
 A request cannot wait for that, so the API builds it in a thread at start-up and on
 demand (``POST /api/v1/risk/rebuild``), and answers from the result: the ranked
@@ -90,12 +91,12 @@ class RiskModel:
             "seconds": 0.0 if m is None else round(m.seconds, 1),
         }
 
-    def build(self, store: GraphStore, seed: int = 0) -> None:
+    def build(self, store: GraphStore) -> None:
         if not self._lock.acquire(blocking=False):
             return  # a build is running
         try:
             self.state = "building"
-            self.model = _build(store, seed)
+            self.model = _build(store)
             self.state = "ready"
             self.error = None
         except Exception as e:
@@ -111,22 +112,15 @@ class RiskModel:
         return t
 
 
-def _build(store: GraphStore, seed: int) -> Model:
-    from graph.algorithms import (
-        RISK_LABELS,
-        gather_facts,
-        leiden,
-        rank_communities,
-        risk_projection,
-        risk_scores,
-    )
+def _build(store: GraphStore) -> Model:
+    from graph.algorithms import gather_facts, leiden, rank_communities, risk_scores
+    from graph.algorithms.numbering import SEED, numbered_projection, stored_partition
 
     t0 = time.perf_counter()
-    proj = risk_projection(
-        store,
-        node_properties={lb: [p] for lb, p in _DIVISION_PROPS.items() if lb in RISK_LABELS},
-    )
-    part = leiden(proj, seed=seed)
+    proj = numbered_projection(store, extra={lb: [p] for lb, p in _DIVISION_PROPS.items()})
+    # The numbering detect stored, so that the explorer shows the CLI's community numbers;
+    # before any detect, Leiden with the seed detect uses finds the same ones.
+    part = stored_partition(proj) or leiden(proj, seed=SEED)
     facts = gather_facts(store, proj)
     ranked = rank_communities(store, TOP, proj=proj, partition=part, facts=facts)
     frame = risk_scores(proj, facts)

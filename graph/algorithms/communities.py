@@ -228,11 +228,13 @@ def write_communities(
     prop: str = "community",
     *,
     batch_size: int = 5000,
+    only: npt.NDArray[np.bool_] | None = None,
 ) -> WriteSummary:
     """Write each node's community to the store as property ``prop``, label by label.
 
     Each batch is one ``UNWIND $rows`` statement that finds nodes by label and key, so
-    both engines use the key index.
+    both engines use the key index. ``only`` (a mask over the vertices) limits the write
+    to those vertices.
     """
     from graph import schema as sch
 
@@ -240,7 +242,7 @@ def write_communities(
         raise ValueError(f"not a property name: {prop!r}")
     total = WriteSummary()
     for code, label in enumerate(proj.label_names):
-        vs = np.flatnonzero(proj.label_codes == code)
+        vs = np.flatnonzero((proj.label_codes == code) & (True if only is None else only))
         rows = [{"k": proj.keys[v], "c": int(partition.membership[v])} for v in vs]
         q = (
             f"UNWIND $rows AS row MATCH (n:{label} {{{sch.node(label).key}: row.k}}) "

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graph.export.markup import VIS_VERSION
 from graph.export._subgraph import CONFIDENTIAL, Subgraph, node_id
 from graph.export.dossier import dossier_html
 from graph.export.ftm import to_ftm
 from graph.export.graphfiles import to_gexf, to_graphml, to_networkx
 from graph.export.html import to_html
+from graph.export.markup import VIS_VERSION
 from graph.export.profile import (
     ContractLine,
     DisbursementLine,

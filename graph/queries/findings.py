@@ -31,6 +31,32 @@ class Finding:
         h = hashlib.sha1("|".join([self.pattern, *sorted(self.subjects)]).encode())
         return f"{self.pattern}:{h.hexdigest()[:16]}"
 
+    @property
+    def subject_labels(self) -> list[str]:
+        """Each subject's label, in order ("" when no evidence node has its key).
+
+        It is what tells a subject that is an identifier (an ID number, masked for most
+        roles) from one that is not (a voucher number). A key that two labels share
+        counts as the stricter one.
+        """
+        from graph import schema
+
+        strict = {p: i for i, p in enumerate(schema.Privacy)}
+        subjects = set(self.subjects)
+        found: dict[str, str] = {}
+        for n in self.evidence["nodes"]:
+            label = n["labels"][0] if n.get("labels") else ""
+            key = str(n.get("key"))
+            if key not in subjects or label not in schema.NODES:
+                continue
+            before = found.get(key)
+            if (
+                before is None
+                or strict[schema.key_privacy(label)] > strict[schema.key_privacy(before)]
+            ):
+                found[key] = label
+        return [found.get(s, "") for s in self.subjects]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "finding_id": self.finding_id,
@@ -150,7 +176,8 @@ UNWIND $rows AS row
 MERGE (f:Finding {finding_id: row.finding_id})
 ON CREATE SET f.status = 'new', f.note = null, f.first_detected = row.detected_at
 SET f.pattern = row.pattern, f.severity = row.severity, f.title = row.title,
-    f.explanation = row.explanation, f.subjects = row.subjects, f.score = row.score,
+    f.explanation = row.explanation, f.subjects = row.subjects,
+    f.subject_labels = row.subject_labels, f.score = row.score,
     f.detected_at = row.detected_at, f.division_code = row.division_code,
     f.src = ['detect#' + row.pattern]
 """
@@ -179,6 +206,7 @@ def save(store: GraphStore, pattern: str, findings: list[Finding], today: str | 
             "title": f.title,
             "explanation": f.explanation,
             "subjects": f.subjects,
+            "subject_labels": f.subject_labels,
             "score": f.score,
             "detected_at": today,
             "division_code": division_of(f),

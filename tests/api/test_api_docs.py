@@ -43,3 +43,28 @@ def test_serve_binds_loopback_by_default(tmp_path: Path, monkeypatch: pytest.Mon
     r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path)])
     assert seen["host"] == "0.0.0.0"
     assert "reachable from other machines" in r.output
+
+
+def test_interactive_documentation_is_served_from_local_files(tmp_path: Path) -> None:
+    """/api/v1/docs is Swagger UI whose script and style come from this server (no CDN,
+    no validator badge), and the document it reads is the API's own."""
+    from fastapi.testclient import TestClient
+
+    app = create_app(ApiSettings(data_dir=tmp_path), start=False)
+    client = TestClient(app)
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert "://" not in html, "the page names an outside host"
+    assert "//cdn" not in html
+    assert '"validatorUrl": null' in html
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    for a in assets:
+        assert a.startswith("/"), a
+        got = client.get(a)
+        assert got.status_code == 200, a
+        assert len(got.content) > 1000, a
+    assert "url: '/api/v1/openapi.json'" in html
+    assert client.get("/api/v1/openapi.json").json()["paths"]

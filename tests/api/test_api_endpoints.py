@@ -318,6 +318,46 @@ def test_communities_ranked(api: Api) -> None:
     assert api.get("admin", "/communities/999999").status_code == 404
 
 
+def test_communities_keep_the_numbers_detect_stored(api: Api) -> None:
+    """One numbering: the API shows the community numbers detect wrote on the nodes
+    (here deliberately not Leiden's own), in /communities, /entities and explanations."""
+    from graph.algorithms import Partition, rank_communities, write_communities
+    from graph.algorithms.numbering import numbered_projection, stored_partition
+
+    proj = numbered_projection(api.store)
+    found = stored_partition(proj)
+    assert found is None  # nothing stored yet: the model ran Leiden itself
+    from graph.algorithms import leiden
+
+    own = leiden(proj, seed=0).membership
+    stored = Partition(1000 - own, 0.0, "test")  # another numbering of the same communities
+    write_communities(api.store, proj, stored)
+    risk = api.services.risk
+    try:
+        risk.build(api.store)
+        again = stored_partition(numbered_projection(api.store))
+        assert again is not None
+        assert again.membership.tolist() == stored.membership.tolist()
+        mine = api.store.read(
+            "MATCH (p:Person {id_number: $k}) RETURN p.community AS c", {"k": gd.P_A1}
+        )[0]["c"]
+        entity = api.get("admin", f"/entities/{gd.P_A1}").json()
+        assert entity["community"]["id"] == mine
+        assert entity["node"]["properties"]["community"] == mine
+        items = api.get("admin", "/communities").json()["items"]
+        assert items
+        ranked = rank_communities(api.store, 500, proj=proj, partition=stored)
+        assert [c["id"] for c in items] == [r.community for r in ranked][: len(items)]
+        assert [c["size"] for c in items] == [r.entities for r in ranked][: len(items)]
+        assert [c["risk"] for c in items] == [r.score for r in ranked][: len(items)]
+        assert all(c["id"] >= 1000 - int(own.max()) for c in items)
+        for c in items:
+            assert c["explanation"].startswith(f"社区{c['id']}（")
+    finally:
+        api.store.write("MATCH (n) WHERE n.community IS NOT NULL REMOVE n.community")
+        risk.build(api.store)
+
+
 def test_patterns_listed_and_run(api: Api) -> None:
     listed = api.get("analyst_city", "/patterns").json()
     assert "recipient_vehicle" in {p["id"] for p in listed}

@@ -148,3 +148,32 @@ def test_docs_print_the_role_matrix() -> None:
     assert markdown_matrix() in doc, "regenerate the matrix in docs/api.md"
     for role in Role:
         assert role.value in doc
+
+
+def test_voucher_and_contract_numbers_are_not_masked(api: Api) -> None:
+    """Only identifier classes are masked: a voucher or contract number in a finding's
+    subjects and explanation reads as in the graph; the company's USCC stays masked."""
+    from graph.queries import detect
+
+    api.store.write("MATCH (p:Payment {voucher_no: $v}) SET p.booked = false", {"v": gd.VOUCHER})
+    try:
+        detect(api.store, ["unbooked_payment"], as_of=gd.AS_OF)
+        items = api.get("inv_a", "/findings", pattern="unbooked_payment").json()["items"]
+        assert len(items) == 1
+        f = items[0]
+        assert gd.VOUCHER in f["subjects"]
+        assert gd.CONTRACT in f["subjects"]
+        assert mask(gd.E1) in f["subjects"]
+        assert gd.VOUCHER in f["explanation"]
+        detail = api.get("inv_a", f"/findings/{f['finding_id']}").text
+        assert gd.E1 not in detail
+        node = api.get("inv_a", f"/entities/{f['ref']}").json()["node"]
+        assert gd.VOUCHER in node["properties"]["subjects"]
+        assert mask(gd.E1) in node["properties"]["subjects"]
+        assert gd.VOUCHER in node["properties"]["explanation"]
+        exported = api.get("inv_a", "/export", finding=f["finding_id"], format="json").text
+        assert gd.VOUCHER in exported
+        assert gd.E1 not in exported
+    finally:
+        api.store.write("MATCH (f:Finding {pattern: 'unbooked_payment'}) DETACH DELETE f")
+        api.store.write("MATCH (p:Payment {voucher_no: $v}) SET p.booked = true", {"v": gd.VOUCHER})

@@ -26,6 +26,7 @@ from api.db import Database
 from api.deps import Services
 from api.settings import ApiSettings
 from api.users import add_user
+from graph.algorithms.numbering import store_communities
 from graph.loaders import load_folder
 from graph.queries import detect
 from graph.store.embedded import EmbeddedEngine
@@ -133,6 +134,7 @@ def explorer(
     store.ensure_schema()
     load_folder(store, county, progress=False)
     detect(store, as_of=truth["as_of"])
+    store_communities(store)  # as `guanxi detect` does: the numbering the explorer shows
 
     tmp = tmp_path_factory.mktemp("api")
     settings = ApiSettings(

@@ -412,3 +412,116 @@ def test_a_large_neighbourhood_settles_then_stops(session: Session, explorer: Ex
     assert ms < 500, f"a redraw of {n} nodes takes {ms:.0f} ms"
     s.shot("16-supernode")
     s.assert_local_only()
+
+
+# Lower-case ASCII words in the Chinese interface are codes that escaped translation (a
+# rule's id, a status, a property name). Data is exempt: users' names, provenance
+# (register file names), keys and codes (upper case and digits).
+_CODE_WORD = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?![A-Za-z0-9])")
+_SCAN = """() => {
+  const skip = (el) => el.closest('.provenance, #who, .user, [hidden], script, style');
+  const out = [];
+  const walk = document.createTreeWalker(document.querySelector('#app'), NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (n.parentElement && !skip(n.parentElement) && n.textContent.trim()) out.push(n.textContent);
+  }
+  for (const el of document.querySelectorAll('#app [title], #app [aria-label]')) {
+    if (!skip(el)) out.push(el.getAttribute('title') || '', el.getAttribute('aria-label') || '');
+  }
+  return out;
+}"""
+# A finding's id (its key: rule and hash, cadre_pays_self:2dac7f3085548703) is data too.
+_FINDING_ID = re.compile(r"[a-z_]+:[0-9a-f]{16}")
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def _untranslated(s: Session, where: str) -> list[str]:
+    found = []
+    for text in s.js(_SCAN):
+        text = _FINDING_ID.sub("", text)
+        found += [f"{where}: {w!r} in {text.strip()[:80]!r}" for w in _CODE_WORD.findall(text)]
+    return found
+
+
+def test_chinese_interface_shows_no_codes(session: Session, explorer: Explorer) -> None:
+    """Rule ids, evidence states, risk methods, property names: all in Chinese; the
+    community number in the panel's header is the one in its property table; and the
+    status line follows a switch to English."""
+    s, page, pl = session, session.page, explorer.planted
+    s.sign_in(explorer.keys["investigator"])
+    found: list[str] = []
+
+    page.fill("#search-input", pl.secretary_id)
+    page.locator(".suggestion", has_text=mask(pl.secretary_id)).click()
+    s.idle()
+    page.locator("#panel .risk").wait_for()
+    found += _untranslated(s, "entity")
+    risk = page.locator("#panel .risk").inner_text()
+    header = re.search(r"社区\s*(\d+)", risk)
+    assert header, risk
+    row = s.js(
+        "[...document.querySelectorAll('#panel table.props tr')]"
+        ".filter(tr => tr.querySelector('th').textContent === '社区')"
+        ".map(tr => tr.querySelector('td').textContent)[0] ?? null"
+    )
+    assert row == header.group(1), (risk, row)
+
+    card = page.locator(".finding-card").first
+    card.locator("button.finding-open").click()
+    page.wait_for_selector("form.triage")
+    s.idle()
+    found += _untranslated(s, "finding")
+    finding = s.js("window.explorer.state.context.id")
+    page.mouse.click(*s.node_point(finding))
+    page.wait_for_function("document.querySelector('#panel table.props') !== null")
+    s.idle()
+    found += _untranslated(s, "finding node")
+
+    page.click("[data-action=undo]")
+    assert "已撤销" in page.locator("#status").inner_text()
+    found += _untranslated(s, "status")
+
+    page.click("#tab-findings")
+    page.locator("#findings-body table").wait_for()
+    found += _untranslated(s, "findings")
+    page.click("#tab-communities")
+    page.locator("#communities-body table").wait_for()
+    found += _untranslated(s, "communities")
+    page.locator("#communities-body button.link").first.click()
+    page.locator("#panel .members").wait_for()
+    s.idle()
+    found += _untranslated(s, "community")
+    s.shot("13-no-codes")
+    assert not found, "\n".join(found)
+
+    page.click("[data-action=undo]")
+    assert _CJK.search(page.locator("#status").inner_text())
+    page.locator("#app .lang-toggle").click()
+    status = page.locator("#status").inner_text()
+    assert status.startswith("Undone"), status
+    assert not _CJK.search(status), status
+    page.locator("#app .lang-toggle").click()  # back to Chinese for the other tests
+
+
+def test_api_documentation_renders_its_operations(browser: Browser, explorer: Explorer) -> None:
+    """Swagger UI at /api/v1/docs, from local files only, lists the API's operations."""
+    context = browser.new_context(locale="zh-CN")
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(explorer.url.rstrip("/") + "/api/v1/docs")
+        page.locator(".opblock-summary-path", has_text="/api/v1/search").first.wait_for(
+            timeout=TIMEOUT
+        )
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        assert any("/api/v1/entities/" in p for p in paths)
+        assert len(paths) > 20
+        page.screenshot(path=str(Path(__file__).resolve().parents[1] / "artifacts" / "docs.png"))
+    finally:
+        context.close()
+    outside = [u for u in requests if urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
+    assert not outside, f"requests left localhost: {outside}"
+    assert not errors, errors

@@ -45,7 +45,7 @@ def empty_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     [
         ["query", "MATCH (n:Person) RETURN count(n) AS n"],
         ["detect", "--no-save"],
-        ["communities", "--no-write"],
+        ["communities"],
         ["resolve"],
         ["export", "430422196501011234", "--out", "x.html"],
     ],

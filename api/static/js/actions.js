@@ -43,13 +43,13 @@ export async function expand(ref) {
   const graph = state.graph;
   const types = $("#expand-types").value;
   const limit = Math.max(1, Math.min(1000, Number($("#expand-limit").value) || 60));
-  setStatus(t("graph.stabilising"));
+  setStatus("graph.stabilising");
   try {
     const res = await api.neighbours(ref, { types, limit });
     const more = res.more || {};
     const added = graph.addSubgraph(res, { name: "expand", anchor: ref, more, moreLabels: types ? Object.keys(more) : null });
     const caption = graph.node(ref)?.caption || "";
-    setStatus(added ? t("graph.expanded", { caption, n: added }) : t("graph.nothing_new", { caption }));
+    setStatus(added ? "graph.expanded" : "graph.nothing_new", { caption, n: added });
   } catch (err) {
     setStatus("");
     fail(err, { inPanel: true });
@@ -78,7 +78,7 @@ export async function loadMore(m) {
     const res = await api.neighbours(m.parent, { types, labels: m.label, offset: have, limit: Math.min(1000, page + 1) });
     const left = { [m.label]: res.more?.[m.label] || 0 };
     const added = graph.addSubgraph(res, { name: "more", anchor: m.parent, more: left, moreLabels: [m.label] });
-    setStatus(t("graph.expanded", { caption: parent.caption, n: added }));
+    setStatus("graph.expanded", { caption: parent.caption, n: added });
   } catch (err) {
     fail(err, { inPanel: true });
   }
@@ -126,7 +126,7 @@ export async function triage(ref, status, note) {
   const f = await api.finding(ref);
   state.panel.finding(f);
   state.graph.changed();
-  setStatus(t("finding.saved", { status: t(`status.${out.status}`) }));
+  setStatus("finding.saved", { status: () => t(`status.${out.status}`) });
   return out;
 }
 
@@ -139,7 +139,7 @@ export async function findPaths() {
   }
   const [a, b] = sel.map((id) => graph.node(id));
   state.panel.loading();
-  setStatus(t("paths.searching"));
+  setStatus("paths.searching");
   const maxHops = 4;
   try {
     const res = await api.paths(a.ref, b.ref, { maxHops, k: 3 });
@@ -186,7 +186,7 @@ export async function doExport(format) {
       const id = ctx.kind === "finding" ? ctx.findingId || ctx.id : ctx.id;
       name = await exportViaApi({ kind: ctx.kind, id }, format.slice(4));
     }
-    setStatus(t("export.done", { name }));
+    setStatus("export.done", { name });
   } catch (err) {
     fail(err);
   }

@@ -10,7 +10,8 @@ import { Search } from "./search.js";
 import { CommunitiesView, FindingsView } from "./views.js";
 import { expand, findPaths, openCommunity, openFinding, openNode, showEvidence, triage } from "./actions.js";
 import { fillTypes, updateCounts, wireGraph, wireTime, wireToolbar } from "./toolbar.js";
-import { $, can, fail, showStatus, state, switchView } from "./ui.js";
+import { loadPatterns } from "./patterns.js";
+import { $, can, fail, renderStatus, state, switchView } from "./ui.js";
 
 // -- sign-in -----------------------------------------------------------------------------------
 function showSignin(message) {
@@ -43,6 +44,7 @@ async function enter() {
     nodes: new Map(raw.nodes.map((n) => [n.label, n])),
     rels: new Map(raw.relationships.map((r) => [r.type, r])),
   };
+  await loadPatterns(); // rule names for the panel and the findings view
   if (!state.built) build();
   showWho();
   $("#signin").hidden = true;
@@ -60,7 +62,7 @@ function checkLoad() {
     .health()
     .then((h) => {
       state.health = h;
-      showStatus();
+      renderStatus();
     })
     .catch(() => {}); // an engine that does not answer shows up on the next request
 }
@@ -141,7 +143,7 @@ function boot() {
   onLangChange(() => {
     if (!state.built) return;
     showWho();
-    showStatus();
+    renderStatus();
     fillTypes();
     if (!$("#time-on").checked) $("#time-value").textContent = t("time.off");
     state.graph.changed();

@@ -3,7 +3,11 @@
 // nodes, or a refusal. Actions are handed back to main.js through `handlers`.
 
 import { clear, errorBox, fmtValue, h, sevBadge, statusBadge } from "./dom.js";
-import { labelName, propName, relName, t } from "./i18n.js";
+import { labelName, lang, propName, relName, t } from "./i18n.js";
+import { patternName } from "./patterns.js";
+
+// Provenance is listed apart; subject_labels only tells the API which subjects to mask.
+const HIDDEN_PROPS = new Set(["src", "warnings", "subject_labels"]);
 
 export class Panel {
   constructor(el, schema, handlers) {
@@ -46,16 +50,26 @@ export class Panel {
     const info = isRel ? this.schema.rels.get(label) : this.schema.nodes.get(label);
     const types = new Map((info?.properties || []).map((p) => [p.name, p.type]));
     const rows = Object.entries(props || {})
-      .filter(([k]) => k !== "src" && k !== "warnings")
+      .filter(([k]) => !HIDDEN_PROPS.has(k))
       .map(([k, v]) =>
         h(
           "tr",
           {},
           h("th", { scope: "row" }, propName(this.schema, label, k)),
-          h("td", {}, fmtValue(v, types.get(k)), masked.includes(k) ? h("span", { class: "masked" }, t("panel.masked")) : null),
+          h("td", {}, this.#value(label, k, v, types.get(k)), masked.includes(k) ? h("span", { class: "masked" }, t("panel.masked")) : null),
         ),
       );
     return h("table", { class: "props" }, h("tbody", {}, rows));
+  }
+
+  /** A finding's rule, severity and status are codes: show them by name. */
+  #value(label, prop, value, type) {
+    if (label === "Finding" && typeof value === "string") {
+      if (prop === "pattern") return patternName(value);
+      if (prop === "severity") return t(`sev.${value}`);
+      if (prop === "status") return t(`status.${value}`);
+    }
+    return fmtValue(value, type);
   }
 
   #provenance(src) {
@@ -75,7 +89,7 @@ export class Panel {
         { type: "button", class: "finding-open", onclick: () => this.on.openFinding(f.ref) },
         sevBadge(f.severity),
         " ",
-        h("strong", {}, f.title || f.pattern),
+        h("strong", {}, f.title || patternName(f.pattern)),
         " ",
         statusBadge(f.status),
       ),
@@ -105,10 +119,10 @@ export class Panel {
       risk
         ? h(
             "p",
-            { class: "risk", title: (risk.components || []).map((c) => `${c.name}: ${c.value}`).join("\n") },
+            { class: "risk", title: (risk.components || []).map((c) => `${this.#component(c)}: ${c.value.toFixed(2)}`).join("\n") },
             `${t("panel.risk")}: `,
             h("strong", { class: risk.score > 0 ? "risk-score hot" : "risk-score" }, risk.score.toFixed(2)),
-            h("span", { class: "muted small" }, ` (${risk.method})`),
+            h("span", { class: "muted small" }, ` (${t(`risk.method.${risk.method}`)})`),
             detail.community ? ` · ${t("panel.community")} ${detail.community.id}` : "",
           )
         : null,
@@ -122,6 +136,13 @@ export class Panel {
       h("h3", {}, t("panel.provenance")),
       this.#provenanceList(detail.provenance),
     );
+  }
+
+  /** One part of an entity's risk score: a finding's rule, or exposure at some hops. */
+  #component(c) {
+    if (c.kind === "finding") return patternName(c.name);
+    if (c.kind === "exposure") return t("risk.exposure_hop", { n: c.name.replace(/^hop/, "") });
+    return c.name;
   }
 
   #provenanceList(prov) {
@@ -171,7 +192,7 @@ export class Panel {
       "finding",
       [f],
       h("header", { class: "panel-head" }, h("h2", {}, f.title || f.pattern), this.#chip("Finding")),
-      h("p", {}, sevBadge(f.severity), " ", statusBadge(f.status), " ", h("code", {}, f.pattern)),
+      h("p", {}, sevBadge(f.severity), " ", statusBadge(f.status), lang() === "zh" ? null : ` ${t("finding.rule", { name: patternName(f.pattern) })}`),
       h("p", { class: "muted small" }, `${t("finding.score")} ${f.score ?? "—"} · ${t("finding.detected")} ${f.detected_at || "—"} · ${f.division_code || ""}`),
       h("h3", {}, t("finding.explanation")),
       h("p", { class: "explanation", lang: "zh-CN" }, f.explanation || t("finding.withheld")),
@@ -184,7 +205,7 @@ export class Panel {
         {},
         h("button", { type: "button", onclick: () => this.on.showEvidence(f) }, t("finding.show_evidence")),
         " ",
-        h("span", { class: "muted small" }, t("finding.evidence_status", { s: f.evidence_status || "—" })),
+        h("span", { class: "muted small" }, t("finding.evidence_status", { s: f.evidence_status ? t(`evidence.${f.evidence_status}`) : "—" })),
       ),
       h(
         "form",
@@ -210,7 +231,14 @@ export class Panel {
               "ol",
               { class: "history" },
               f.history.map((x) =>
-                h("li", {}, `${x.at.slice(0, 16).replace("T", " ")} ${x.user}: ${x.old_status || "—"} → ${x.new_status}`, x.note ? ` · ${x.note}` : ""),
+                h(
+                  "li",
+                  {},
+                  `${x.at.slice(0, 16).replace("T", " ")} `,
+                  h("span", { class: "user" }, x.user),
+                  `: ${x.old_status ? t(`status.${x.old_status}`) : "—"} → ${t(`status.${x.new_status}`)}`,
+                  x.note ? ` · ${x.note}` : "",
+                ),
               ),
             ),
           )

@@ -72,6 +72,11 @@ export function updateCounts(c) {
 }
 
 // -- toolbar ---------------------------------------------------------------------------------
+/** After undo or redo: what was undone, named in the current language. */
+function done(key, name) {
+  setStatus(name ? key : "", { what: () => t(`cmd.${name}`) });
+}
+
 export function wireToolbar(graph) {
   const selected = () => graph.selection();
   const need = (fn) => () => {
@@ -89,8 +94,8 @@ export function wireToolbar(graph) {
       graph.clear();
       state.panel.hint();
     },
-    undo: () => setStatus(graph.undo() || ""),
-    redo: () => setStatus(graph.redo() || ""),
+    undo: () => done("history.undone", graph.undo()),
+    redo: () => done("history.redone", graph.redo()),
     fit: () => graph.fit(),
     freeze: (btn) => {
       const on = btn.getAttribute("aria-pressed") !== "true";

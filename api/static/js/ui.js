@@ -7,16 +7,26 @@ export const $ = (sel) => document.querySelector(sel);
 export const state = { me: null, schema: null, graph: null, panel: null, views: {}, context: null, built: false, health: null, status: "" };
 
 // -- messages --------------------------------------------------------------------------------
-export function setStatus(text) {
-  state.status = text || "";
-  showStatus();
+// The status line keeps its message as an i18n key and values (a value may be a function,
+// for one that is itself translated), so a change of language redraws it.
+let statusMessage = null;
+
+export function setStatus(key, vars = {}) {
+  statusMessage = key ? [key, vars] : null;
+  renderStatus();
 }
 
 /** The status line, after the graph's load state when a load is unfinished (from /health). */
-export function showStatus() {
+export function renderStatus() {
   const h = state.health;
   const warning = h && h.load === "partial" ? t("load.partial", { since: h.load_since || "?" }) : "";
-  $("#status").textContent = [warning, state.status].filter(Boolean).join(" · ");
+  let message = "";
+  if (statusMessage) {
+    const [key, vars] = statusMessage;
+    const values = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === "function" ? v() : v]));
+    message = t(key, values);
+  }
+  $("#status").textContent = [warning, message].filter(Boolean).join(" · ");
   $("#status").classList.toggle("warn", Boolean(warning));
 }
 

@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { clear, errorBox, h, sevBadge, statusBadge } from "./dom.js";
 import { labelName, lang, t } from "./i18n.js";
+import { loadPatterns, patternName } from "./patterns.js";
 
 const SIZE = 20;
 
@@ -24,7 +25,6 @@ export class FindingsView {
     this.body = body;
     this.openFinding = openFinding;
     this.page = 1;
-    this.patterns = null;
     this.loaded = false;
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -35,17 +35,11 @@ export class FindingsView {
   async #fillPatterns() {
     const select = this.form.elements.pattern;
     const keep = select.value;
-    if (!this.patterns) {
-      try {
-        this.patterns = await api.patterns();
-      } catch {
-        this.patterns = [];
-      }
-    }
+    const patterns = await loadPatterns();
     clear(
       select,
       h("option", { value: "" }, t("common.any")),
-      this.patterns.map((p) => h("option", { value: p.id }, lang() === "zh" ? p.title_zh : p.title_en)),
+      patterns.map((p) => h("option", { value: p.id }, patternName(p.id))),
     );
     select.value = keep;
   }
@@ -79,7 +73,7 @@ export class FindingsView {
         "tr",
         { class: `sev-row-${f.severity}` },
         h("td", {}, sevBadge(f.severity)),
-        h("td", {}, h("button", { type: "button", class: "link", onclick: () => this.openFinding(f.ref) }, f.title || f.pattern)),
+        h("td", {}, h("button", { type: "button", class: "link", onclick: () => this.openFinding(f.ref) }, f.title || patternName(f.pattern))),
         h("td", { class: "explanation", lang: "zh-CN" }, f.explanation || t("finding.withheld")),
         h("td", {}, h("code", {}, f.division_code || "")),
         h("td", {}, statusBadge(f.status)),
