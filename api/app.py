@@ -36,7 +36,9 @@ from api.services.names import NameIndex
 from api.services.query import Coverage
 from api.services.riskmodel import RiskModel
 from api.settings import ApiSettings
+from graph.errors import GuanxiError
 from graph.store import GraphStore, open_store
+from graph.store.sealed import SealedStore, seal_graph
 
 log = logging.getLogger("guanxi.api")
 VERSION = "1"
@@ -117,8 +119,22 @@ def build_services(settings: ApiSettings, store: GraphStore, database: Database)
             "risk": RiskModel(),
             "evidence": EvidenceCache(database, store, timeout=settings.evidence_timeout),
             "coverage": Coverage(store),
+            # Reporters' identities, out of the graph; read only by GET /complaints.
+            "sealed": SealedStore(database.engine),
         },
     )
+
+
+def _seal_graph(store: GraphStore, sealed: SealedStore) -> None:
+    """Take confidential values that an older load left in the graph out of it, before
+    any query can read them (graph.store.sealed)."""
+    try:
+        moved = seal_graph(store, sealed)
+    except GuanxiError as e:
+        log.error("could not check the graph for confidential values: %s", e)
+        return
+    if moved:
+        log.warning("moved the confidential values of %d nodes out of the graph", moved)
 
 
 def create_app(
@@ -144,6 +160,7 @@ def create_app(
         own_store = store is None
         st = store if store is not None else open_store(settings)
         app.state.services = build_services(settings, st, database)
+        _seal_graph(st, app.state.services.extras["sealed"])
         names, risk = app.state.services.extras["names"], app.state.services.extras["risk"]
         if own_store:  # a served process (tests inject their store and keep the collector)
             _freeze_when_built(names, st if settings.pinyin_index else None)

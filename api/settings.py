@@ -15,9 +15,6 @@ from graph.settings import Settings
 
 
 class ApiSettings(Settings):
-    # The database for users, API keys, the audit log, triage history and finding
-    # evidence: any SQLAlchemy URL; SQLite under the data directory by default.
-    database_url: str | None = None
     # Secret for opaque entity references (``ref``). Generated into the data directory on
     # first start when unset; set it explicitly when several API processes share a database.
     secret_key: SecretStr | None = None
@@ -41,7 +38,3 @@ class ApiSettings(Settings):
     pinyin_index: bool = True
     # Build communities and entity risk (graph.algorithms) at start-up (in the background).
     risk_model: bool = True
-
-    @property
-    def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.data_dir / 'guanxi.db'}"

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from graph.errors import GuanxiError
 from graph.settings import Settings
-from graph.store import GraphStore, embedded_engine, open_store
+from graph.store import GraphStore, embedded_engine, open_sealed, open_store
 
 app = typer.Typer(
     help="guanxi: relationship analysis of public-money registers.", no_args_is_help=True
@@ -157,11 +157,19 @@ def load(
 
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder")
-    with connect(settings_from(engine, data_dir)) as store:
+    settings = settings_from(engine, data_dir)
+    sealed = open_sealed(settings)
+    with connect(settings) as store:
         if fresh:
             store.clear()
+            sealed.clear()
         report = load_folder(
-            store, folder, batch_size=batch_size, progress=True, bulk=False if merge else None
+            store,
+            folder,
+            batch_size=batch_size,
+            progress=True,
+            bulk=False if merge else None,
+            sealed=sealed,
         )
         console.print(report.render())
         console.print(f"rejects and warnings: {folder / '_load'}")
@@ -305,7 +313,9 @@ def demo(
     with connect(settings) as store:
         console.rule("2/5 loading the registers into the embedded engine")
         store.clear()
-        console.print(load_folder(store, out, progress=True).render())
+        sealed = open_sealed(settings)
+        sealed.clear()
+        console.print(load_folder(store, out, progress=True, sealed=sealed).render())
         console.rule("3/5 entity resolution")
         console.print(run_resolve(store).render())
         console.rule("4/5 detection")

@@ -19,6 +19,10 @@ Two ways to write a chunk, with the same resulting graph:
 
 Either way a big register is read and validated by a forked worker process
 (:mod:`graph.loaders.stream`) while this one builds and writes.
+
+Confidential values (a complaint's reporter) go to the sealed store
+(:mod:`graph.store.sealed`) as their chunk is written, never to the graph; a load given
+no sealed store keeps them nowhere and counts them in the report.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from graph.loaders.registers import REGISTERS, Register
 from graph.loaders.report import IssueFiles, LoadReport, RegisterReport
 from graph.loaders.stream import ValidatedRows
 from graph.store.base import GraphStore, WriteSummary
+from graph.store.sealed import SealedStore, seal_graph
 
 BUILDERS: dict[str, Builder] = {
     **divisions.BUILDERS,
@@ -81,16 +86,19 @@ def load_folder(
     batch_size: int = 5000,
     progress: bool = True,
     bulk: bool | None = None,
+    sealed: SealedStore | None = None,
 ) -> LoadReport:
     """Load every register found in ``folder`` into ``store``.
 
     Writes ``folder/_load/rejects.csv``, ``warnings.csv`` and ``load_report.json`` and
     returns the report (``report.render()`` is the summary table). ``bulk``: ``None``
     creates the graph in one go when the store is empty and can (see the module
-    docstring), ``False`` always merges, ``True`` insists on bulk.
+    docstring), ``False`` always merges, ``True`` insists on bulk. ``sealed``: where
+    confidential values go (``SealedStore(settings.db_url)``); without one they are not
+    kept at all.
     """
     with _no_cycle_collection():
-        return _load_folder(store, Path(folder), batch_size, progress, bulk)
+        return _load_folder(store, Path(folder), batch_size, progress, bulk, sealed)
 
 
 @contextmanager
@@ -112,10 +120,16 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _load_folder(
-    store: GraphStore, folder: Path, batch_size: int, progress: bool, bulk: bool | None
+    store: GraphStore,
+    folder: Path,
+    batch_size: int,
+    progress: bool,
+    bulk: bool | None,
+    sealed: SealedStore | None,
 ) -> LoadReport:
     started = time.perf_counter()
     report = LoadReport(str(folder))
+    report.sealed_from_graph = seal_graph(store, sealed)
     report.labels_before = label_counts(store)
     report.nodes_before = sum(report.labels_before.values())
     report.relationships_before = store.count_relationships()
@@ -134,7 +148,9 @@ def _load_folder(
             str(issues.warnings_path),
         )
         for stem, register in REGISTERS.items():
-            rep = load_register(store, folder, register, ctx, issues, batch_size, bar, memory)
+            rep = load_register(
+                store, folder, register, ctx, issues, batch_size, bar, memory, sealed
+            )
             report.registers.append(rep)
             if stem in _REFRESH_AFTER and rep.loaded:
                 if memory is None:
@@ -161,6 +177,7 @@ def load_register(
     batch_size: int = 5000,
     bar: Progress | None = None,
     memory: MemoryGraph | None = None,
+    sealed: SealedStore | None = None,
 ) -> RegisterReport:
     rep = RegisterReport(register.stem, register.zh)
     files = find_all(folder, register.stem)
@@ -180,7 +197,7 @@ def load_register(
         seen: set[Ref] = set()  # nodes this register referenced already: skip them
         batch = Batch(register.stem, seen)
         pending = 0
-        writer = stack.enter_context(_Writer(store, rep, memory))
+        writer = stack.enter_context(_Writer(store, rep, memory, sealed))
         rows = ValidatedRows(
             register,
             hmap,
@@ -222,11 +239,18 @@ class _Writer:
     The store is used by this thread alone while a register loads; at most two planned
     chunks wait, so memory stays bounded. A failed write is raised in the caller at the
     next submit or at :meth:`drain`. With a :class:`MemoryGraph` the chunk is applied to
-    it at once, in this thread: there is no engine to wait for.
+    it at once, in this thread: there is no engine to wait for. A chunk's confidential
+    values go to the sealed store at once, in this thread, on either path.
     """
 
-    def __init__(self, store: GraphStore, rep: RegisterReport, memory: MemoryGraph | None) -> None:
-        self.store, self.rep, self.memory = store, rep, memory
+    def __init__(
+        self,
+        store: GraphStore,
+        rep: RegisterReport,
+        memory: MemoryGraph | None,
+        sealed: SealedStore | None = None,
+    ) -> None:
+        self.store, self.rep, self.memory, self.sealed = store, rep, memory, sealed
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guanxi-load")
         self.pending: deque[Future[WriteSummary]] = deque()
 
@@ -235,12 +259,22 @@ class _Writer:
             return
         plan = batch.plan()
         batch.mark_seen()  # the writer runs chunks in order: later chunks may skip these
+        if batch.sealed:
+            self._seal(batch)
         if self.memory is not None:
             self._count(self.memory.apply(batch.register, plan))
             return
         while len(self.pending) >= 2:
             self._collect(self.pending.popleft())
         self.pending.append(self.pool.submit(self._execute, batch.register, plan))
+
+    def _seal(self, batch: Batch) -> None:
+        count = sum(len(v) for v in batch.sealed.values())
+        if self.sealed is None:
+            self.rep.sealed_not_kept += count
+            return
+        self.sealed.put((label, key, values) for (label, key), values in batch.sealed.items())
+        self.rep.sealed_values += count
 
     def _execute(self, register: str, plan: list[Statement]) -> WriteSummary:
         return execute(self.store, register, plan)

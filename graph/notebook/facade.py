@@ -44,7 +44,7 @@ from graph.queries.evaluate import score
 from graph.queries.pattern import parse
 from graph.queries.subgraph import find_node, induced, neighbourhood
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore, open_sealed, open_store
 
 __all__ = ["EngineComparison", "Guanxi", "neo4j_configured"]
 
@@ -179,9 +179,15 @@ class Guanxi:
         Rejected rows and warnings go to ``folder/_load``; ``report.render()`` is the
         summary table.
         """
-        if fresh:
-            self.store.clear()
-        report = load_folder(self.store, Path(folder), progress=False)
+        sealed = open_sealed(self.settings)
+        try:
+            if fresh:
+                self.store.clear()
+                sealed.clear()
+            # Reporters go to the sealed store, which this notebook API never reads.
+            report = load_folder(self.store, Path(folder), progress=False, sealed=sealed)
+        finally:
+            sealed.close()
         self._forget()
         return report
 

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from graph.settings import Settings
 from graph.store.base import GraphStore, Health, Row, WriteSummary
+from graph.store.sealed import SealedStore
 
-__all__ = ["GraphStore", "Health", "Row", "WriteSummary", "embedded_engine", "open_store"]
+__all__ = [
+    "GraphStore",
+    "Health",
+    "Row",
+    "SealedStore",
+    "WriteSummary",
+    "embedded_engine",
+    "open_sealed",
+    "open_store",
+]
 
 
 def embedded_engine(settings: Settings):  # type: ignore[no-untyped-def]
@@ -43,3 +53,11 @@ def open_store(settings: Settings | None = None, *, start: bool = True) -> Graph
     if start and not engine.is_running():
         engine.start(owned=True)
     return FalkorStore(engine, settings.graph)
+
+
+def open_sealed(settings: Settings | None = None) -> SealedStore:
+    """The sealed store of confidential values, in the database the API uses."""
+    settings = settings or Settings()
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SealedStore(settings.db_url)
