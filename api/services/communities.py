@@ -4,7 +4,10 @@ The ranking comes from the risk model (:mod:`api.services.riskmodel`). A communi
 listed for a caller when at least one of its members is anchored in the caller's
 divisions; its ``size`` and ``by_label`` then count those members plus its unanchored
 members (companies, vehicles…), and its explanation — which names people — is shown only
-when every anchored member is in scope.
+when every anchored member is in scope. So are its ``risk`` and its count of findings as
+the model computed them, over all members: for a community that reaches beyond the
+caller's divisions ``findings`` counts the findings anchored in scope and ``risk`` is
+null, so neither tells what lies outside.
 """
 
 from __future__ import annotations
@@ -52,8 +55,8 @@ def view(m: Model, scope: Scope, c: Community) -> dict[str, Any] | None:
         "id": c.id,
         "size": int(keep.sum()),
         "by_label": dict(labels),
-        "findings": sum(c.findings.values()),
-        "risk": c.score,
+        "findings": sum(c.findings.values()) if whole else labels.get("Finding", 0),
+        "risk": c.score if whole else None,
         "explanation": c.explanation if whole else None,
     }
 

@@ -167,3 +167,22 @@ def test_communities_in_scope(api: Api) -> None:
 def test_complaints_in_scope(api: Api) -> None:
     r = api.get("handler_a", "/complaints", as_of=gd.AS_OF)
     assert {c["node"]["key"] for c in r.json()["items"]} == {"JB-A-1", "JB-A-2"}
+
+
+def test_communities_beyond_scope_show_no_global_totals(api: Api) -> None:
+    """Issue 21, item 10: a scoped user saw the community's global finding count and risk,
+    and /entities its global size."""
+    mine = {c["id"]: c for c in api.get("inv_a", "/communities", size=100).json()["items"]}
+    every = {c["id"]: c for c in api.get("admin", "/communities", size=100).json()["items"]}
+    partial = [i for i, c in mine.items() if c["size"] < every[i]["size"]]
+    assert partial, "the graph has communities spanning both counties"
+    for i in partial:
+        c = mine[i]
+        assert c["risk"] is None, c
+        assert c["explanation"] is None, c
+        assert c["findings"] == c["by_label"].get("Finding", 0), c
+    for key in (gd.P_A1, gd.P_A4, gd.P_A3):
+        node = api.get("inv_a", f"/entities/{key}").json()
+        brief = node["community"]
+        if brief is not None and brief["id"] in mine:
+            assert brief["size"] == mine[brief["id"]]["size"], (key, brief)
