@@ -152,7 +152,19 @@ PurposeDep = Annotated[str, Depends(purpose)]
 
 
 async def presenter(request: Request, user: CurrentUser, svc: ServicesDep) -> Presenter:
-    p = Presenter(user, svc.codec)
+    scope = scope_of(user)
+
+    def people_in_scope(ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = svc.store.read(
+            "UNWIND $ids AS k MATCH (p:Person {id_number: k}) RETURN p",
+            {"ids": ids},
+            timeout=svc.settings.api_timeout,
+        )
+        return {str(k) for _, k in svc.resolver.allowed(scope, [r["p"] for r in rows])}
+
+    p = Presenter(user, svc.codec, None if scope.unrestricted else people_in_scope)
     request.state.presenter = p
     return p
 
