@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from fastapi import Request
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auditwriter import AuditWriter
-from api.db import AuditEntry, Database, now
+from api.db import AuditEntry, Database, User, now
 from api.deps import decode_header
 from api.errors import internal_error
 from api.present import CONFIDENTIAL_NAMES
@@ -130,18 +131,41 @@ class AuditMiddleware:
         )
 
 
+def users_within(db: Database, prefixes: Iterable[str]) -> list[str]:
+    """Users whose every division lies within ``prefixes``: the rows an admin scoped to
+    those divisions may read (what those users did and saw is all inside the scope).
+
+    An admin with every division (``""``) reads every row, including unauthenticated
+    requests and users reaching beyond any one scope; a scoped admin reads neither.
+    """
+    scope = tuple(prefixes)
+    with db.session() as s:
+        users = s.execute(select(User.name, User.divisions)).all()
+    return [
+        name
+        for name, divisions in users
+        if divisions
+        and all(any(str(d).startswith(p) for p in scope) for d in divisions)
+        and "" not in divisions
+    ]
+
+
 def entries(
     db: Database,
     *,
     user: str | None = None,
+    users: Collection[str] | None = None,
     endpoint: str | None = None,
     since: str | None = None,
     until: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[dict[str, Any]], bool]:
-    """Audit rows, newest first; returns ``(rows, has_more)``."""
+    """Audit rows, newest first; returns ``(rows, has_more)``. ``users``: only rows of
+    these users (a scoped admin's, :func:`users_within`); None for every row."""
     q = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if users is not None:
+        q = q.where(AuditEntry.user_name.in_(sorted(users)))
     if user:
         q = q.where(AuditEntry.user_name == user)
     if endpoint:

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.db import AuditEntry
+from api.users import add_user
 
 
 def _last(api: Api, endpoint: str) -> AuditEntry:
@@ -131,3 +132,22 @@ def test_audit_log_is_append_only(api: Api) -> None:
         rewrite()
     ops = {p: set(v) for p, v in api.app.openapi()["paths"].items() if "audit" in p}
     assert ops == {"/api/v1/audit": {"get"}}
+
+
+def test_audit_log_scoped_for_a_scoped_admin(api: Api) -> None:
+    """Issue 21, item 5: an admin scoped to one township read every user's rows, with
+    other townships' identifiers."""
+    if "admin_township" not in api.keys:
+        api.keys["admin_township"] = add_user(api.db, "admin_township", "admin", ["430422101"])
+    api.get("inv_b", f"/entities/{gd.P_B1}")  # county B: outside the township
+    api.get("inv_village", f"/entities/{gd.P_A1}")  # one village of the township: inside
+    api.get(None, "/search", q="x")  # unauthenticated
+    r = api.get("admin_township", "/audit", size=500)
+    assert r.status_code == 200, r.text
+    users = {e["user"] for e in r.json()["items"]}
+    assert "inv_village" in users
+    assert users <= {"inv_village", "admin_township"}, users
+    assert gd.P_B1 not in r.text
+    assert api.get("admin_township", "/audit", user="inv_b").json()["items"] == []
+    everyone = {e["user"] for e in api.get("admin", "/audit", size=500).json()["items"]}
+    assert {"inv_b", "inv_village", None} <= everyone
