@@ -24,9 +24,10 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.audit import API_PREFIX, AuditMiddleware
+from api.audit import API_PREFIX, UNAUDITED, AuditMiddleware
 from api.db import Database
 from api.deps import Services
+from api.floodgate import AddressThrottle, FailureTally
 from api.ratelimit import SharedBuckets
 from api.refs import RefCodec, load_secret
 from api.routers import ROUTERS
@@ -119,6 +120,12 @@ def build_services(settings: ApiSettings, store: GraphStore, database: Database)
             "risk": RiskModel(),
             "evidence": EvidenceCache(database, store, timeout=settings.evidence_timeout),
             "coverage": Coverage(store),
+            # Before authentication, per client address (api.floodgate).
+            "address_buckets": SharedBuckets(
+                settings.address_rate_per_second,
+                settings.address_burst,
+                settings.data_dir / "api-ratelimit-address",
+            ),
             # Reporters' identities, out of the graph; read only by GET /complaints.
             "sealed": SealedStore(database.engine),
         },
@@ -149,6 +156,7 @@ def create_app(
     ``start=False`` nothing is opened (documentation, schema export)."""
     settings = settings or ApiSettings()
     database = db or Database(settings.db_url)
+    tally = FailureTally(database)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -173,7 +181,9 @@ def create_app(
         try:
             yield
         finally:
+            tally.close()
             app.state.services.buckets.close()
+            app.state.services.extras["address_buckets"].close()
             if own_store:
                 st.close()
             if db is None:
@@ -194,7 +204,10 @@ def create_app(
         responses={k: v for k, v in errors.COMMON_RESPONSES.items() if k in (401, 429, 503)},
     )
     errors.install(app)
-    app.add_middleware(AuditMiddleware, db=database)
+    app.state.failure_tally = tally
+    # Added first, so it runs inside the audit middleware, which counts its refusals.
+    app.add_middleware(AddressThrottle, prefix=API_PREFIX, unthrottled=UNAUDITED)
+    app.add_middleware(AuditMiddleware, db=database, tally=tally)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     _custom_openapi(app)

@@ -1,5 +1,8 @@
 """The audit log: one row per API request, written before the response leaves.
 
+Except refusals of requests that carry no valid key (401, or 429 from the address
+throttle): those are counted, one row per client address and minute (api.floodgate).
+
 Each row records the user and role, the time, the method and endpoint, the parameters
 (query, path and body), the stated purpose (``X-Purpose``), the status and the keys of
 every entity returned. Confidential properties are never among the parameters or the
@@ -22,6 +25,7 @@ from api.auditwriter import AuditWriter
 from api.db import AuditEntry, Database, User, now
 from api.deps import decode_header
 from api.errors import internal_error
+from api.floodgate import FailureTally, client_address
 from api.present import CONFIDENTIAL_NAMES
 
 log = logging.getLogger("guanxi.api")
@@ -61,10 +65,11 @@ class AuditMiddleware:
     fails the caller gets a 500 instead (and none of the body), as before.
     """
 
-    def __init__(self, app: ASGIApp, db: Database) -> None:
+    def __init__(self, app: ASGIApp, db: Database, tally: FailureTally | None = None) -> None:
         self.app = app
         self.db = db
         self.writer = AuditWriter(db)
+        self.tally = tally
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -107,6 +112,11 @@ class AuditMiddleware:
         endpoint = getattr(route, "path", None) or path
         if not endpoint.startswith(API_PREFIX):
             endpoint = API_PREFIX + endpoint
+        if principal is None and status in (401, 429) and self.tally is not None:
+            # Refused before anyone was identified: counted, one row per address and
+            # minute (api.floodgate), so a flood cannot fill the log.
+            self.tally.add(client_address(scope), status, str(endpoint))
+            return
         purpose = getattr(state, "purpose", None) or decode_header(request.headers.get("x-purpose"))
         entry = {
             "at": now(),  # when the request was answered, not when its group committed

@@ -21,6 +21,10 @@ class ApiSettings(Settings):
     # Per-key token bucket: sustained requests per second and burst size.
     rate_per_second: float = 10.0
     rate_burst: int = 60
+    # Per client address, before authentication (api.floodgate): every API request from
+    # one address, whatever key it carries. Many users behind one proxy share an address.
+    address_rate_per_second: float = 50.0
+    address_burst: int = 200
     # Caps on what one request may ask for or return.
     page_size_max: int = 100
     neighbours_default: int = 100

@@ -85,9 +85,13 @@ def test_refusals_are_audited_too(api: Api) -> None:
     assert row.status == 403
     assert row.returned_keys == []
     api.client.get("/api/v1/schema")
-    row = _last(api, "/api/v1/schema")
+    # Refused before anyone is identified: counted per address and minute (api.floodgate).
+    api.app.state.failure_tally.flush(everything=True)
+    row = _last(api, "auth-failures")
     assert row.status == 401
     assert row.user_name is None
+    assert row.params["address"] == "testclient"
+    assert row.params["endpoints"].get("/api/v1/schema", 0) >= 1
 
 
 def test_triage_audited_with_its_note(api: Api) -> None:
@@ -142,6 +146,7 @@ def test_audit_log_scoped_for_a_scoped_admin(api: Api) -> None:
     api.get("inv_b", f"/entities/{gd.P_B1}")  # county B: outside the township
     api.get("inv_village", f"/entities/{gd.P_A1}")  # one village of the township: inside
     api.get(None, "/search", q="x")  # unauthenticated
+    api.app.state.failure_tally.flush(everything=True)
     r = api.get("admin_township", "/audit", size=500)
     assert r.status_code == 200, r.text
     users = {e["user"] for e in r.json()["items"]}
