@@ -25,9 +25,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.audit import API_PREFIX, AuditMiddleware
+from api.audit import API_PREFIX, UNAUDITED, AuditMiddleware
 from api.db import Database
 from api.deps import Services
+from api.floodgate import AddressThrottle, FailureTally
 from api.ratelimit import SharedBuckets
 from api.refs import RefCodec, load_secret
 from api.routers import ROUTERS
@@ -37,7 +38,8 @@ from api.services.names import NameIndex
 from api.services.query import Coverage
 from api.services.riskmodel import RiskModel
 from api.settings import ApiSettings
-from graph.store import GraphStore, open_store
+from graph.errors import GuanxiError
+from graph.store import GraphStore, SealedStore, open_store, seal_graph
 
 log = logging.getLogger("guanxi.api")
 VERSION = "1"
@@ -117,7 +119,27 @@ def build_services(settings: ApiSettings, store: GraphStore, database: Database)
         risk=RiskModel(),
         evidence=EvidenceCache(database, store, timeout=settings.evidence_timeout),
         coverage=Coverage(store),
+        # Before authentication, per client address (api.floodgate).
+        address_buckets=SharedBuckets(
+            settings.address_rate_per_second,
+            settings.address_burst,
+            settings.data_dir / "api-ratelimit-address",
+        ),
+        # Reporters' identities, out of the graph; read only by GET /complaints.
+        sealed=SealedStore(database.engine),
     )
+
+
+def _seal_graph(store: GraphStore, sealed: SealedStore) -> None:
+    """Take confidential values that an older load left in the graph out of it, before
+    any query can read them (graph.store.sealed)."""
+    try:
+        moved = seal_graph(store, sealed)
+    except GuanxiError as e:
+        log.error("could not check the graph for confidential values: %s", e)
+        return
+    if moved:
+        log.warning("moved the confidential values of %d nodes out of the graph", moved)
 
 
 def create_app(
@@ -132,6 +154,7 @@ def create_app(
     ``start=False`` nothing is opened (documentation, schema export)."""
     settings = settings or ApiSettings()
     database = db or Database(settings.db_url)
+    tally = FailureTally(database)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -143,6 +166,7 @@ def create_app(
         own_store = store is None
         st = store if store is not None else open_store(settings)
         app.state.services = build_services(settings, st, database)
+        _seal_graph(st, app.state.services.sealed)
         names, risk = app.state.services.names, app.state.services.risk
         if own_store:  # a served process (tests inject their store and keep the collector)
             _freeze_when_built(names, st if settings.pinyin_index else None)
@@ -155,7 +179,9 @@ def create_app(
         try:
             yield
         finally:
+            tally.close()
             app.state.services.buckets.close()
+            app.state.services.address_buckets.close()
             if own_store:
                 st.close()
             if db is None:
@@ -176,7 +202,10 @@ def create_app(
         responses={k: v for k, v in errors.COMMON_RESPONSES.items() if k in (401, 429, 503)},
     )
     errors.install(app)
-    app.add_middleware(AuditMiddleware, db=database)
+    app.state.failure_tally = tally
+    # Added first, so it runs inside the audit middleware, which counts its refusals.
+    app.add_middleware(AddressThrottle, prefix=API_PREFIX, unthrottled=UNAUDITED)
+    app.add_middleware(AuditMiddleware, db=database, tally=tally)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     _custom_openapi(app)

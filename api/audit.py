@@ -1,5 +1,8 @@
 """The audit log: one row per API request, written before the response leaves.
 
+Except refusals of requests that carry no valid key (401, or 429 from the address
+throttle): those are counted, one row per client address and minute (api.floodgate).
+
 Each row records the user and role, the time, the method and endpoint, the parameters
 (query, path and body), the stated purpose (``X-Purpose``), the status and the keys of
 every entity returned. Confidential properties are never among the parameters or the
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from fastapi import Request
@@ -18,9 +22,10 @@ from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auditwriter import AuditWriter
-from api.db import AuditEntry, Database, now
+from api.db import AuditEntry, Database, User, now
 from api.deps import decode_header
 from api.errors import internal_error
+from api.floodgate import FailureTally, client_address
 from api.present import CONFIDENTIAL_NAMES
 
 log = logging.getLogger("guanxi.api")
@@ -60,10 +65,11 @@ class AuditMiddleware:
     fails the caller gets a 500 instead (and none of the body), as before.
     """
 
-    def __init__(self, app: ASGIApp, db: Database) -> None:
+    def __init__(self, app: ASGIApp, db: Database, tally: FailureTally | None = None) -> None:
         self.app = app
         self.db = db
         self.writer = AuditWriter(db)
+        self.tally = tally
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,6 +112,11 @@ class AuditMiddleware:
         endpoint = getattr(route, "path", None) or path
         if not endpoint.startswith(API_PREFIX):
             endpoint = API_PREFIX + endpoint
+        if principal is None and status in (401, 429) and self.tally is not None:
+            # Refused before anyone was identified: counted, one row per address and
+            # minute (api.floodgate), so a flood cannot fill the log.
+            self.tally.add(client_address(scope), status, str(endpoint))
+            return
         purpose = getattr(state, "purpose", None) or decode_header(request.headers.get("x-purpose"))
         entry = {
             "at": now(),  # when the request was answered, not when its group committed
@@ -130,18 +141,41 @@ class AuditMiddleware:
         )
 
 
+def users_within(db: Database, prefixes: Iterable[str]) -> list[str]:
+    """Users whose every division lies within ``prefixes``: the rows an admin scoped to
+    those divisions may read (what those users did and saw is all inside the scope).
+
+    An admin with every division (``""``) reads every row, including unauthenticated
+    requests and users reaching beyond any one scope; a scoped admin reads neither.
+    """
+    scope = tuple(prefixes)
+    with db.session() as s:
+        users = s.execute(select(User.name, User.divisions)).all()
+    return [
+        name
+        for name, divisions in users
+        if divisions
+        and all(any(str(d).startswith(p) for p in scope) for d in divisions)
+        and "" not in divisions
+    ]
+
+
 def entries(
     db: Database,
     *,
     user: str | None = None,
+    users: Collection[str] | None = None,
     endpoint: str | None = None,
     since: str | None = None,
     until: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[dict[str, Any]], bool]:
-    """Audit rows, newest first; returns ``(rows, has_more)``."""
+    """Audit rows, newest first; returns ``(rows, has_more)``. ``users``: only rows of
+    these users (a scoped admin's, :func:`users_within`); None for every row."""
     q = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if users is not None:
+        q = q.where(AuditEntry.user_name.in_(sorted(users)))
     if user:
         q = q.where(AuditEntry.user_name == user)
     if endpoint:

@@ -30,7 +30,7 @@ from api.services.query import Coverage
 from api.services.riskmodel import RiskModel
 from api.settings import ApiSettings
 from api.users import Principal, authenticate
-from graph.store import GraphStore
+from graph.store import GraphStore, SealedStore
 
 
 @dataclass
@@ -46,6 +46,8 @@ class Services:
     risk: RiskModel  # communities and risk scores
     evidence: EvidenceCache  # findings' evidence, kept between requests
     coverage: Coverage  # which divisions the graph holds (free Cypher needs them all)
+    address_buckets: Buckets  # per client address, before authentication (api.floodgate)
+    sealed: SealedStore  # reporters' identities, out of the graph; read by GET /complaints
 
 
 # Dependencies that only compute are ``async def``: FastAPI runs a plain ``def`` dependency
@@ -160,7 +162,19 @@ PurposeDep = Annotated[str, Depends(purpose)]
 
 
 async def presenter(request: Request, user: CurrentUser, svc: ServicesDep) -> Presenter:
-    p = Presenter(user, svc.codec)
+    scope = scope_of(user)
+
+    def people_in_scope(ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = svc.store.read(
+            "UNWIND $ids AS k MATCH (p:Person {id_number: k}) RETURN p",
+            {"ids": ids},
+            timeout=svc.settings.api_timeout,
+        )
+        return {str(k) for _, k in svc.resolver.allowed(scope, [r["p"] for r in rows])}
+
+    p = Presenter(user, svc.codec, None if scope.unrestricted else people_in_scope)
     request.state.presenter = p
     return p
 

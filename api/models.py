@@ -119,7 +119,7 @@ class RiskOut(BaseModel):
 
 class CommunityBrief(BaseModel):
     id: int
-    size: int | None = None
+    size: int | None = Field(default=None, description="members in the caller's scope")
 
 
 class EntityOut(BaseModel):
@@ -178,8 +178,12 @@ class CommunityOut(BaseModel):
         description="entities in the caller's scope (findings and complaints not counted)"
     )
     by_label: dict[str, int]
-    findings: int
-    risk: float
+    findings: int = Field(
+        description="findings about its members; only those in scope when it reaches beyond"
+    )
+    risk: float | None = Field(
+        description="the community's score; null when it reaches beyond the caller's divisions"
+    )
     explanation: str | None = None
 
 

@@ -18,8 +18,9 @@ record exactly which keys were returned.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -27,7 +28,7 @@ from api.policy import Role, View, view
 from api.refs import RefCodec
 from api.users import Principal
 from graph import schema as sch
-from graph.ids import mask
+from graph.ids import is_uscc, mask
 from graph.schema import Privacy
 from graph.store import Node
 
@@ -38,6 +39,13 @@ CONFIDENTIAL_NAMES = frozenset(
 )
 _ID_LIKE = re.compile(r"(?<![0-9A-Z])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9X])(?![0-9A-Z])")
 _PHONE_LIKE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
+_USCC_LIKE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{18}(?![0-9A-Z])")
+# Entity resolution's evidence (RESOLVED_TO.features, JSON): the contributions whose
+# ``detail`` is an identifier — the runner-up candidate's ID number, the shared employer's
+# USCC, the shared household number.
+_FEATURE_IDENTIFIERS = frozenset({"runner_up", "employer", "household"})
+# Asks which persons (by ID number) lie in the caller's divisions.
+PeopleInScope = Callable[[list[str]], set[str]]
 
 
 # Properties holding free text, which may quote identifiers (a finding's explanation).
@@ -119,14 +127,19 @@ def mask_text(text: str, secrets_: Iterable[str] = ()) -> str:
     for s in sorted({str(s) for s in secrets_ if s and len(str(s)) >= 4}, key=len, reverse=True):
         text = text.replace(s, mask(s))
     text = _ID_LIKE.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
+    text = _USCC_LIKE.sub(lambda m: mask(m.group(0)) if is_uscc(m.group(0)) else m.group(0), text)
     return _PHONE_LIKE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
 
 
 class Presenter:
-    def __init__(self, principal: Principal, codec: RefCodec) -> None:
+    def __init__(
+        self, principal: Principal, codec: RefCodec, people_in_scope: PeopleInScope | None = None
+    ) -> None:
         self.principal = principal
         self.role: Role = principal.role
         self.codec = codec
+        # None: every person counts as in scope (an unrestricted caller, or a unit test).
+        self.people_in_scope = people_in_scope
         self._returned: dict[str, None] = {}
         # Findings whose text names something outside the caller's divisions (set by
         # api.services.findings.screen): shown without explanation, note and subjects.
@@ -243,9 +256,43 @@ class Presenter:
             "withheld": withheld,
         }
 
+    def features(self, raw: Any) -> Any:
+        """Entity resolution's evidence for this caller: a runner-up candidate outside the
+        caller's divisions is left out, and identifiers in the rest masked by role."""
+        try:
+            items = json.loads(raw) if isinstance(raw, str) else None
+        except ValueError:
+            items = None
+        if not isinstance(items, list):
+            return mask_value(raw) if self.shows(Privacy.IDENTIFIER) is View.MASK else raw
+        masks = self.shows(Privacy.IDENTIFIER) is not View.SHOW
+        others = [
+            str(it["detail"])
+            for it in items
+            if isinstance(it, dict) and it.get("feature") == "runner_up" and it.get("detail")
+        ]
+        visible = set(others) if self.people_in_scope is None else self.people_in_scope(others)
+        out = []
+        for it in items:
+            if not isinstance(it, dict):
+                continue
+            detail = it.get("detail")
+            if it.get("feature") == "runner_up" and detail and str(detail) not in visible:
+                continue  # a candidate outside the caller's divisions: not even masked
+            if masks and detail and it.get("feature") in _FEATURE_IDENTIFIERS:
+                it = {**it, "detail": mask_value(detail)}
+            out.append(it)
+        return json.dumps(out, ensure_ascii=False)
+
+    def _rel_properties(self, type_: str, props: Mapping[str, Any]) -> dict[str, Any]:
+        shown, _, _ = self.properties(type_, props, rel=True)
+        if type_ == "RESOLVED_TO" and "features" in shown:
+            shown["features"] = self.features(props["features"])  # parsed, not masked whole
+        return shown
+
     def relationship(self, r: Mapping[str, Any]) -> dict[str, Any]:
         s, e = r.get("start") or {}, r.get("end") or {}
-        shown, _, _ = self.properties(str(r.get("type")), r.get("properties") or {}, rel=True)
+        shown = self._rel_properties(str(r.get("type")), r.get("properties") or {})
         return {
             "type": r.get("type"),
             "start": self.ref(str(s.get("label")), s.get("key")),
@@ -284,7 +331,7 @@ class Presenter:
 
     def export_relationship(self, r: Mapping[str, Any]) -> dict[str, Any]:
         s, e = r.get("start") or {}, r.get("end") or {}
-        shown, _, _ = self.properties(str(r.get("type")), r.get("properties") or {}, rel=True)
+        shown = self._rel_properties(str(r.get("type")), r.get("properties") or {})
         return {
             "_kind": "relationship",
             "type": r.get("type"),

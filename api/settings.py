@@ -15,15 +15,16 @@ from graph.settings import Settings
 
 
 class ApiSettings(Settings):
-    # The database for users, API keys, the audit log, triage history and finding
-    # evidence: any SQLAlchemy URL; SQLite under the data directory by default.
-    database_url: str | None = None
     # Secret for opaque entity references (``ref``). Generated into the data directory on
     # first start when unset; set it explicitly when several API processes share a database.
     secret_key: SecretStr | None = None
     # Per-key token bucket: sustained requests per second and burst size.
     rate_per_second: float = 10.0
     rate_burst: int = 60
+    # Per client address, before authentication (api.floodgate): every API request from
+    # one address, whatever key it carries. Many users behind one proxy share an address.
+    address_rate_per_second: float = 50.0
+    address_burst: int = 200
     # Caps on what one request may ask for or return.
     page_size_max: int = 100
     neighbours_default: int = 100
@@ -41,7 +42,3 @@ class ApiSettings(Settings):
     pinyin_index: bool = True
     # Build communities and entity risk (graph.algorithms) at start-up (in the background).
     risk_model: bool = True
-
-    @property
-    def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.data_dir / 'guanxi.db'}"

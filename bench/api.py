@@ -178,6 +178,9 @@ def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[by
         "GUANXI_DATA_DIR": str(data_dir),
         "GUANXI_RISK_MODEL": "false",  # not in the mix; its build would compete for CPU
         "GUANXI_ENGINE": "embedded",
+        # The load comes from one address: the per-address throttle would cap it.
+        "GUANXI_ADDRESS_RATE_PER_SECOND": "1000000",
+        "GUANXI_ADDRESS_BURST": "1000000",
     }
     cmd = [
         sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)

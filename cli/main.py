@@ -15,7 +15,7 @@ from rich.table import Table
 from cli.helptext import label_flags_without_type
 from graph.errors import GuanxiError
 from graph.settings import Settings
-from graph.store import GraphStore, Node, embedded_engine, open_store
+from graph.store import GraphStore, Node, embedded_engine, open_sealed, open_store
 
 label_flags_without_type()
 app = typer.Typer(
@@ -209,18 +209,24 @@ def load(
         if report is not None and stage == "load":
             console.print(report.outcome())
 
-    with connect(settings_from(engine, data_dir)) as store:
-        run_pipeline(
-            store,
-            folder,
-            fresh=fresh,
-            resolve_mentions=resolve_after,
-            find=False,
-            batch_size=batch_size,
-            bulk=False if merge else None,
-            progress=True,
-            on_stage=show,
-        )
+    settings = settings_from(engine, data_dir)
+    sealed = open_sealed(settings)
+    try:
+        with connect(settings) as store:
+            run_pipeline(
+                store,
+                folder,
+                fresh=fresh,
+                resolve_mentions=resolve_after,
+                find=False,
+                batch_size=batch_size,
+                bulk=False if merge else None,
+                progress=True,
+                on_stage=show,
+                sealed=sealed,
+            )
+    finally:
+        sealed.close()
 
 
 @app.command()
@@ -416,10 +422,20 @@ def demo(
         else:
             console.print(findings_table(report) if stage == "detect" else report.render())
 
+    sealed = open_sealed(settings)
     with connect(settings) as store:
-        ran = run_pipeline(
-            store, out, fresh=True, as_of=truth["as_of"], progress=True, on_stage=show
-        )
+        try:
+            ran = run_pipeline(
+                store,
+                out,
+                fresh=True,
+                as_of=truth["as_of"],
+                progress=True,
+                on_stage=show,
+                sealed=sealed,
+            )
+        finally:
+            sealed.close()
         assert ran.detect is not None
         result = ran.detect
         scores = score(result.findings, truth)

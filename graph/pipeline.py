@@ -17,6 +17,7 @@ from graph.loaders import LoadReport, load_folder
 from graph.queries import Detection, detect
 from graph.resolve import ResolveReport, resolve
 from graph.store.base import GraphStore
+from graph.store.sealed import SealedStore
 
 Stage = Literal["load", "resolve", "detect"]
 #: Told ``(stage, None)`` when a stage starts and ``(stage, its report)`` when it ends.
@@ -46,6 +47,7 @@ def run_pipeline(
     bulk: bool | None = None,
     progress: bool = False,
     on_stage: OnStage | None = None,
+    sealed: SealedStore | None = None,
 ) -> PipelineResult:
     """Load every register in ``folder``, link name-only mentions, run the patterns.
 
@@ -53,7 +55,8 @@ def run_pipeline(
     refused load leaves the graph as it was). ``resolve_mentions=False`` skips entity
     resolution and ``find=False`` detection (``guanxi load`` loads and resolves only).
     ``as_of``, ``patterns`` and ``save`` go to :func:`graph.queries.detect`;
-    ``batch_size``, ``bulk`` and ``progress`` to :func:`graph.loaders.load_folder`.
+    ``batch_size``, ``bulk``, ``progress`` and ``sealed`` (where confidential values go) to
+    :func:`graph.loaders.load_folder`.
     """
 
     def stage(name: Stage, report: Any) -> None:
@@ -62,7 +65,13 @@ def run_pipeline(
 
     stage("load", None)
     loaded = load_folder(
-        store, folder, batch_size=batch_size, progress=progress, bulk=bulk, fresh=fresh
+        store,
+        folder,
+        batch_size=batch_size,
+        progress=progress,
+        bulk=bulk,
+        fresh=fresh,
+        sealed=sealed,
     )
     stage("load", loaded)
     out = PipelineResult(loaded)

@@ -309,7 +309,8 @@ _NODE_LIST: tuple[NodeType, ...] = (
     ),
     _node(
         "StudentAid", "aid_id", "教育资助", "year", "#00b4d8", "graduation-cap",
-        Prop("aid_id", S, PUB, "资助编号", description="id_number|year"),
+        # The key holds the student's ID number: an identifier, masked like one.
+        Prop("aid_id", S, IDN, "资助编号", description="id_number|year"),
         Prop("year", S, PUB, "学年", indexed=True),
         Prop("grade", S, PUB, "年级"),
         Prop("category", S, PER, "资助类别"),
@@ -420,7 +421,9 @@ _REL_LIST: tuple[RelType, ...] = (
     _rel(
         "RESOLVED_TO", "Mention", "Person", "识别为", "识别为",
         Prop("score", F, PUB, "匹配分"),
-        Prop("features", S, PUB, "匹配依据"),
+        # JSON evidence naming the runner-up candidate (an ID number), a shared employer
+        # (a USCC) or household: identifiers, masked and scoped by the API (api.present).
+        Prop("features", S, IDN, "匹配依据"),
         Prop("method", S, PUB, "方法"),
         Prop("judgement", S, PUB, "人工判定", description="confirmed / rejected / empty"),
         Prop("margin", F, PUB, "领先分差"),

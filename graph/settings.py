@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     query_timeout: float = 30.0
     row_limit: int = 10_000
+    # The relational database: the API's users, audit log and triage, and the sealed
+    # store of confidential values (graph.store.sealed), which the loaders write. Any
+    # SQLAlchemy URL; SQLite under the data directory by default.
+    database_url: str | None = None
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'guanxi.db'}"
 
     @property
     def engine_dir(self) -> Path:

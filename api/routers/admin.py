@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.audit import entries
-from api.deps import ServicesDep, require
+from api.audit import entries, users_within
+from api.deps import ServicesDep, require, scope_of
 from api.errors import COMMON_RESPONSES
 from api.models import AuditPage
 from api.policy import Cap
@@ -22,6 +22,11 @@ Admin = Annotated[Principal, Depends(require(Cap.ADMINISTER))]
     "/audit",
     summary="The audit log, newest first (admins); append-only",
     response_model=AuditPage,
+    description=(
+        "An admin with every division reads every row. An admin scoped to some divisions "
+        "reads only the rows of users whose every division lies within that scope: not "
+        "other users' rows, not unauthenticated requests (docs/api.md, Security)."
+    ),
 )
 def audit(
     user: Auditor,
@@ -33,9 +38,11 @@ def audit(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
+    scope = scope_of(user)
     rows, more = entries(
         svc.db,
         user=who,
+        users=None if scope.unrestricted else users_within(svc.db, scope.prefixes),
         endpoint=endpoint,
         since=since,
         until=until,

@@ -7,14 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import PresenterDep, PurposeDep, ServicesDep, require, scope_of
+from api.deps import PresenterDep, PurposeDep, Services, ServicesDep, require, scope_of
 from api.errors import COMMON_RESPONSES
 from api.models import ComplaintsPage
-from api.policy import Cap
+from api.policy import Cap, sees_confidential
 from api.scope import node_id
 from api.services import complaints as svc_c
 from api.users import Principal
 from graph.ids import parse_date
+from graph.store import Node, SealedStore
+
+Deadline = tuple[str | None, str | None, str, bool, int]
 
 router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_RESPONSES)
 
@@ -25,7 +28,8 @@ router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_R
     response_model=ComplaintsPage,
     description=(
         "Newest first. `reporter_name` and `reporter_phone` are returned only to the "
-        "complaint_handler role, and never written to logs or the audit log."
+        "complaint_handler role, and never written to logs or the audit log. They are not "
+        "in the graph: this endpoint reads them from the sealed store, for that role only."
     ),
 )
 def complaints(
@@ -50,6 +54,9 @@ def complaints(
         timeout=svc.settings.api_timeout,
     )
     ok = svc.resolver.allowed(scope, [c for c, _ in rows])
+    rows = [(c, d) for c, d in rows if node_id(c) in ok]
+    if sees_confidential(user.role):
+        rows = _with_reporters(svc, rows)
     items = [
         {
             "node": p.node(c),
@@ -60,6 +67,18 @@ def complaints(
             "days_overdue": d[4],
         }
         for c, d in rows
-        if node_id(c) in ok
     ]
     return {"items": items, "page": page, "size": size, "has_more": more, "as_of": day}
+
+
+Row = tuple[Node, Deadline]
+
+
+def _with_reporters(svc: Services, rows: list[Row]) -> list[Row]:
+    """The page's complaints with their reporters from the sealed store (handlers only)."""
+    sealed: SealedStore = svc.sealed
+    found = sealed.get("Complaint", [str(c.get("key")) for c, _ in rows])
+    return [
+        ({**c, "properties": {**c["properties"], **found.get(str(c.get("key")), {})}}, d)
+        for c, d in rows
+    ]

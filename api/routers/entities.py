@@ -74,7 +74,7 @@ def entity(
         "node": p.node(node),
         "provenance": ent.provenance(node),
         "findings": [summary(p, svc.resolver, scope, f, xs) for f, xs in found],
-        "community": ent.community(model, node),
+        "community": ent.community(model, node, scope),
         "risk": ent.risk(model, node, found),
     }
 

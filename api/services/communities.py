@@ -5,7 +5,10 @@ listed for a caller when at least one of its members is anchored in the caller's
 divisions; its ``by_label`` then counts those members plus its unanchored members
 (companies, vehicles…), its ``size`` the entities among them (findings and complaints
 are not counted, as in the CLI's table), and its explanation — which names people — is
-shown only when every anchored member is in scope.
+shown only when every anchored member is in scope. So are its ``risk`` and its count of
+findings as the model computed them, over all members: for a community that reaches
+beyond the caller's divisions ``findings`` counts the findings anchored in scope and
+``risk`` is null, so neither tells what lies outside.
 """
 
 from __future__ import annotations
@@ -58,8 +61,8 @@ def view(m: Model, scope: Scope, c: Community) -> dict[str, Any] | None:
         "id": c.id,
         "size": entities,
         "by_label": dict(labels),
-        "findings": sum(c.findings.values()),
-        "risk": c.score,
+        "findings": sum(c.findings.values()) if whole else labels.get("Finding", 0),
+        "risk": c.score if whole else None,
         "explanation": c.explanation if whole else None,
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.scope import Scope
+from api.services.communities import view
 from api.services.riskmodel import RiskModel
 from graph.algorithms.facts import SEVERITY_POINTS
 from graph.queries.triage import findings_concerning
@@ -32,7 +33,8 @@ def findings_of(
     )
 
 
-def community(model: RiskModel, node: Node) -> dict[str, Any] | None:
+def community(model: RiskModel, node: Node, scope: Scope) -> dict[str, Any] | None:
+    """The entity's community, its size counted as ``/communities`` counts it for ``scope``."""
     m = model.model
     if m is not None:
         v = m.vertex(str(node["labels"][0]), node["key"])
@@ -40,7 +42,8 @@ def community(model: RiskModel, node: Node) -> dict[str, Any] | None:
             return None
         cid = int(m.membership[v])
         ranked = m.by_id.get(cid)
-        return {"id": cid, "size": ranked.entities if ranked is not None else None}
+        seen = view(m, scope, ranked) if ranked is not None else None
+        return {"id": cid, "size": seen["size"] if seen is not None else None}
     stored = node["properties"].get("community")
     return {"id": int(stored), "size": None} if isinstance(stored, int) else None
 

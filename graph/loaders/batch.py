@@ -12,6 +12,11 @@ Every loader builds graph rows through :class:`Batch` and never writes Cypher it
   register that named it.
 - **rel** — a relationship between nodes upserted or referenced in the same chunk.
 
+Confidential properties (the ``confidential`` privacy class: a complaint's reporter)
+never become graph rows: :meth:`Batch.upsert` sets them aside in ``sealed``, which the
+load loop hands to the sealed store (:mod:`graph.store.sealed`), so no Cypher can read
+them.
+
 Rows are merged by key within a chunk, so no two rows of one statement touch the same
 node (FalkorDB applies an UNWIND's rows in a different order from Neo4j; merged rows
 make the result the same on both) and shared keys cost one write.
@@ -36,6 +41,7 @@ from graph import schema as sch
 from graph.errors import SchemaError
 from graph.loaders.cypher import Slot, node_statement, ref_statement, rel_statement
 from graph.store.base import GraphStore, WriteSummary
+from graph.store.sealed import confidential_props
 
 Ref = tuple[str, str]  # (label, key value)
 RelKey = tuple[str, str, str, tuple[str, ...]]  # (type, start label, end label, merged on)
@@ -130,6 +136,8 @@ class Batch:
         self._nodes: set[Ref] = set()
         self._slots: dict[Ref, dict[int, SlotKey]] = {}  # slots filled per upserted node
         self._plan: list[Statement] | None = None
+        # (label, key) → confidential values, for the sealed store instead of the graph.
+        self.sealed: dict[Ref, dict[str, Any]] = {}
 
     def __len__(self) -> int:
         nodes = sum(len(g) for g in (*self.upserts.values(), *self.refs.values()))
@@ -159,6 +167,11 @@ class Batch:
         p, c = _present(props), _present(create)
         self._check(label, p)
         self._check(label, c)
+        secret = confidential_props(label)
+        if secret and not (secret.isdisjoint(p) and secret.isdisjoint(c)):
+            held = self.sealed.setdefault((label, key), {})
+            held.update({k: c.pop(k) for k in secret & c.keys()})
+            held.update({k: p.pop(k) for k in secret & p.keys()})
         group = self.upserts.setdefault(label, {})
         row = group.get(key)
         if row is None:
@@ -194,6 +207,8 @@ class Batch:
         c = _present(create)
         if c:
             self._check(label, c)
+            if not confidential_props(label).isdisjoint(c):
+                raise SchemaError(f"a reference to {label} cannot carry confidential values")
             row["c"] = c
         self.refs.setdefault(label, {})[key] = row
 

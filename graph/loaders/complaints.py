@@ -1,11 +1,12 @@
 """complaints: reports from the public, and whom they are about.
 
 Graph: ``(:Complaint {complaint_id, received, channel, village_code, summary,
-reporter_name, reporter_phone, accepted, closed, extension_approved, substantiated,
-amount_involved})`` with ``-[:IN_DIVISION]->(:Division)`` and ``-[:ABOUT]->`` each
-subject: a resident ID → Person, a USCC → Enterprise, anything else → Contract.
-``reporter_name`` / ``reporter_phone`` are confidential (schema privacy class): they
-are stored for the complaint-handler role and never written to rejects or warnings.
+accepted, closed, extension_approved, substantiated, amount_involved})`` with
+``-[:IN_DIVISION]->(:Division)`` and ``-[:ABOUT]->`` each subject: a resident ID →
+Person, a USCC → Enterprise, anything else → Contract. ``reporter_name`` /
+``reporter_phone`` are confidential (schema privacy class): the batch sets them aside for
+the sealed store (:mod:`graph.store.sealed`), which only the complaint-handler path
+reads; they never reach the graph, the rejects or the warnings.
 """
 
 from __future__ import annotations

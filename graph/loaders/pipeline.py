@@ -19,6 +19,10 @@ Two ways to write a chunk, with the same resulting graph:
 
 Either way a big register is read and validated by a forked worker process
 (:mod:`graph.loaders.stream`) while this one builds and writes.
+
+Confidential values (a complaint's reporter) go to the sealed store
+(:mod:`graph.store.sealed`) as their chunk is written, never to the graph; a load given
+no sealed store keeps them nowhere and counts them in the report.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ from graph.loaders.registers import REGISTERS, Register
 from graph.loaders.report import IssueFiles, LoadReport, RegisterReport
 from graph.loaders.stream import ValidatedRows
 from graph.store.base import LOAD_MARK, GraphStore, WriteSummary
+from graph.store.sealed import SealedStore, seal_graph
 
 BUILDERS: dict[str, Builder] = {
     **divisions.BUILDERS,
@@ -86,6 +91,7 @@ def load_folder(
     progress: bool = True,
     bulk: bool | None = None,
     fresh: bool = False,
+    sealed: SealedStore | None = None,
 ) -> LoadReport:
     """Load every register found in ``folder`` into ``store``.
 
@@ -93,7 +99,9 @@ def load_folder(
     returns the report (``report.render()`` is the summary table). ``bulk``: ``None``
     creates the graph in one go when the store is empty and can (see the module
     docstring), ``False`` always merges, ``True`` insists on bulk. ``fresh`` empties the
-    graph first, once every file has passed its checks.
+    graph (and the sealed store) first, once every file has passed its checks.
+    ``sealed``: where confidential values go (``SealedStore(settings.db_url)``); without
+    one they are not kept at all.
 
     A load that cannot finish raises :class:`~graph.errors.LoadFailed` in one line after
     writing ``load_report.json`` (``status`` refused or failed): refused when a file
@@ -118,7 +126,9 @@ def load_folder(
             if fresh:
                 store.clear()
                 store.set_load_mark(mark)  # an engine that keeps it in the graph lost it
-            _load_folder(store, folder, report, checked, batch_size, progress, memory)
+                if sealed is not None:
+                    sealed.clear()
+            _load_folder(store, folder, report, checked, batch_size, progress, memory, sealed)
             store.set_load_mark(None)
         except BaseException as e:
             _stopped(store, folder, report, e, began)
@@ -217,8 +227,10 @@ def _load_folder(
     batch_size: int,
     progress: bool,
     memory: MemoryGraph | None,
+    sealed: SealedStore | None,
 ) -> None:
     started = time.perf_counter()
+    report.sealed_from_graph = seal_graph(store, sealed)
     report.labels_before = label_counts(store)
     report.nodes_before = sum(report.labels_before.values())
     report.relationships_before = store.count_relationships()
@@ -241,6 +253,7 @@ def _load_folder(
                 batch_size,
                 bar,
                 memory,
+                sealed,
                 checked=checked.files.get(stem),
             )
             report.registers.append(rep)
@@ -267,6 +280,7 @@ def load_register(
     batch_size: int = 5000,
     bar: Progress | None = None,
     memory: MemoryGraph | None = None,
+    sealed: SealedStore | None = None,
     *,
     checked: RegisterFile | None = None,
 ) -> RegisterReport:
@@ -290,7 +304,7 @@ def load_register(
         seen: set[Ref] = set()  # nodes this register referenced already: skip them
         batch = Batch(register.stem, seen)
         pending = 0
-        writer = stack.enter_context(_Writer(store, rep, memory))
+        writer = stack.enter_context(_Writer(store, rep, memory, sealed))
         rows = ValidatedRows(
             register,
             hmap,
@@ -332,11 +346,18 @@ class _Writer:
     The store is used by this thread alone while a register loads; at most two planned
     chunks wait, so memory stays bounded. A failed write is raised in the caller at the
     next submit or at :meth:`drain`. With a :class:`MemoryGraph` the chunk is applied to
-    it at once, in this thread: there is no engine to wait for.
+    it at once, in this thread: there is no engine to wait for. A chunk's confidential
+    values go to the sealed store at once, in this thread, on either path.
     """
 
-    def __init__(self, store: GraphStore, rep: RegisterReport, memory: MemoryGraph | None) -> None:
-        self.store, self.rep, self.memory = store, rep, memory
+    def __init__(
+        self,
+        store: GraphStore,
+        rep: RegisterReport,
+        memory: MemoryGraph | None,
+        sealed: SealedStore | None = None,
+    ) -> None:
+        self.store, self.rep, self.memory, self.sealed = store, rep, memory, sealed
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guanxi-load")
         self.pending: deque[Future[WriteSummary]] = deque()
 
@@ -345,12 +366,22 @@ class _Writer:
             return
         plan = batch.plan()
         batch.mark_seen()  # the writer runs chunks in order: later chunks may skip these
+        if batch.sealed:
+            self._seal(batch)
         if self.memory is not None:
             self._count(self.memory.apply(batch.register, plan))
             return
         while len(self.pending) >= 2:
             self._collect(self.pending.popleft())
         self.pending.append(self.pool.submit(self._execute, batch.register, plan))
+
+    def _seal(self, batch: Batch) -> None:
+        count = sum(len(v) for v in batch.sealed.values())
+        if self.sealed is None:
+            self.rep.sealed_not_kept += count
+            return
+        self.sealed.put((label, key, values) for (label, key), values in batch.sealed.items())
+        self.rep.sealed_values += count
 
     def _execute(self, register: str, plan: list[Statement]) -> WriteSummary:
         return execute(self.store, register, plan)

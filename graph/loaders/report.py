@@ -36,6 +36,10 @@ class RegisterReport:
     warning_codes: dict[str, int] = field(default_factory=dict)
     nodes_created: int = 0
     relationships_created: int = 0
+    # Confidential values (graph.store.sealed): written to the sealed store, or, when the
+    # load had none, kept nowhere. Never written to the graph either way.
+    sealed_values: int = 0
+    sealed_not_kept: int = 0
     seconds: float = 0.0
 
     @property
@@ -63,6 +67,9 @@ class LoadReport:
     error: str = ""  # why it was refused or failed, one line
     problems: list[str] = field(default_factory=list)  # every file problem found
     bulk_seconds: float = 0.0  # bulk: handing the graph to the engine, indexes included
+    # Nodes whose confidential properties an earlier load had left in the graph: moved
+    # to the sealed store (graph.store.sealed.seal_graph) before this load.
+    sealed_from_graph: int = 0
 
     def register(self, name: str) -> RegisterReport:
         return next(r for r in self.registers if r.register == name)

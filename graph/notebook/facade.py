@@ -43,7 +43,7 @@ from graph.queries.evaluate import score
 from graph.queries.pattern import parse
 from graph.queries.subgraph import find_node, induced, neighbourhood
 from graph.settings import Settings
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore, open_sealed, open_store
 
 __all__ = ["EngineComparison", "Guanxi", "neo4j_configured"]
 
@@ -178,7 +178,14 @@ class Guanxi:
         Rejected rows and warnings go to ``folder/_load``; ``report.render()`` is the
         summary table.
         """
-        report = load_folder(self.store, Path(folder), progress=False, fresh=fresh)
+        sealed = open_sealed(self.settings)
+        try:
+            # Reporters go to the sealed store, which this notebook API never reads.
+            report = load_folder(
+                self.store, Path(folder), progress=False, fresh=fresh, sealed=sealed
+            )
+        finally:
+            sealed.close()
         self._forget()
         return report
 
@@ -189,7 +196,11 @@ class Guanxi:
         demo`` does (:func:`graph.pipeline.run_pipeline`); return the findings."""
         from graph.pipeline import run_pipeline
 
-        ran = run_pipeline(self.store, Path(folder), fresh=fresh, as_of=as_of)
+        sealed = open_sealed(self.settings)
+        try:
+            ran = run_pipeline(self.store, Path(folder), fresh=fresh, as_of=as_of, sealed=sealed)
+        finally:
+            sealed.close()
         self._forget()
         assert ran.detect is not None
         self._findings.update({f.finding_id: f for f in ran.detect.findings})

@@ -20,6 +20,7 @@ from graph.store.base import (
     Subgraph,
     WriteSummary,
 )
+from graph.store.sealed import SealedStore, seal_graph
 
 __all__ = [
     "Columns",
@@ -30,10 +31,13 @@ __all__ = [
     "Path",
     "Relationship",
     "Row",
+    "SealedStore",
     "Subgraph",
     "WriteSummary",
     "embedded_engine",
+    "open_sealed",
     "open_store",
+    "seal_graph",
 ]
 
 
@@ -67,3 +71,11 @@ def open_store(settings: Settings | None = None, *, start: bool = True) -> Graph
     if start and not engine.is_running():
         engine.start(owned=True)
     return FalkorStore(engine, settings.graph)
+
+
+def open_sealed(settings: Settings | None = None) -> SealedStore:
+    """The sealed store of confidential values, in the database the API uses."""
+    settings = settings or Settings()
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SealedStore(settings.db_url)

@@ -9,6 +9,7 @@ disbursements (a supernode); complaints carry a reporter's name and phone.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from graph.ids import resident_id_check_char, uscc_check_char
@@ -41,6 +42,16 @@ ACCOUNT = "6217000010001234567"
 CONTRACT = "HT-A-001"
 VOUCHER = "PZ001"  # a Payment and an Income share it
 MENTION = "enterprise_roles#5#person_name"
+# Entity resolution's evidence as graph.resolve writes it: the runner-up is county B's 张三.
+FEATURES = json.dumps(
+    [
+        {"feature": "name", "level": "similar", "bits": 3.1, "detail": "张叁: 2 residents"},
+        {"feature": "employer", "level": "agree", "bits": 4.0, "detail": E1},
+        {"feature": "runner_up", "level": "similar", "bits": 1.2, "detail": P_B2},
+    ],
+    ensure_ascii=False,
+)
+CONTEXT = json.dumps({"employer": E1, "village": "大山村"}, ensure_ascii=False)
 REPORTER_NAME = "举报人甲乙"
 REPORTER_PHONE = "13912345678"
 SUPERNODE_DISBURSEMENTS = 500
@@ -99,8 +110,8 @@ CREATE (a1:Person {id_number: $P_A1, name: '张三', gender: '男', birth_date: 
        (b1)-[:LEGAL_REP_OF]->(e2),
        (e1)-[:OWNS {valid_from: '2022-01-01'}]->(:Vehicle {plate: $PLATE_E1,
             vehicle_type: '重型货车'}),
-       (m:Mention {mention_id: $MENTION, name: '张叁', context: '大山村'}),
-       (m)-[:RESOLVED_TO {score: 0.91, method: 'fellegi_sunter', features: 'name~,village'}]->(a1),
+       (m:Mention {mention_id: $MENTION, name: '张叁', context: $CONTEXT}),
+       (m)-[:RESOLVED_TO {score: 0.91, method: 'fellegi_sunter', features: $FEATURES}]->(a1),
        (m)-[:ROLE_IN {role: '监事'}]->(e1),
        (c:Contract {contract_id: $CONTRACT, project_name: '大山村安全饮水工程', village_code: $VA,
                     amount: 9600000, signed: '2023-03-01', quantity: 13, delivered_quantity: 12}),
@@ -164,6 +175,7 @@ def params() -> dict[str, Any]:
         "P_A1": P_A1, "P_A2": P_A2, "P_A3": P_A3, "P_A4": P_A4, "P_B1": P_B1, "P_B2": P_B2,
         "E1": E1, "E2": E2, "PLATE_A": PLATE_A, "PLATE_B": PLATE_B, "PLATE_E1": PLATE_E1,
         "ACCOUNT": ACCOUNT, "CONTRACT": CONTRACT, "VOUCHER": VOUCHER, "MENTION": MENTION,
+        "FEATURES": FEATURES, "CONTEXT": CONTEXT,
         "REPORTER_NAME": REPORTER_NAME, "REPORTER_PHONE": REPORTER_PHONE, "AS_OF": AS_OF,
         "n": SUPERNODE_DISBURSEMENTS,
     }  # fmt: skip

@@ -106,6 +106,8 @@ def make_settings(tmp: Path, **overrides: Any) -> ApiSettings:
         "evidence_warm": False,
         "rate_per_second": 10_000.0,
         "rate_burst": 10_000,
+        "address_rate_per_second": 10_000.0,
+        "address_burst": 10_000,
         "secret_key": "test-secret",
         "api_timeout": 60.0,  # a shared test machine can be slow; limits are tested apart
     }

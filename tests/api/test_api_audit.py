@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.db import AuditEntry
+from api.users import add_user
 
 
 def _last(api: Api, endpoint: str) -> AuditEntry:
@@ -84,9 +85,13 @@ def test_refusals_are_audited_too(api: Api) -> None:
     assert row.status == 403
     assert row.returned_keys == []
     api.client.get("/api/v1/schema")
-    row = _last(api, "/api/v1/schema")
+    # Refused before anyone is identified: counted per address and minute (api.floodgate).
+    api.app.state.failure_tally.flush(everything=True)
+    row = _last(api, "auth-failures")
     assert row.status == 401
     assert row.user_name is None
+    assert row.params["address"] == "testclient"
+    assert row.params["endpoints"].get("/api/v1/schema", 0) >= 1
 
 
 def test_triage_audited_with_its_note(api: Api) -> None:
@@ -131,3 +136,23 @@ def test_audit_log_is_append_only(api: Api) -> None:
         rewrite()
     ops = {p: set(v) for p, v in api.app.openapi()["paths"].items() if "audit" in p}
     assert ops == {"/api/v1/audit": {"get"}}
+
+
+def test_audit_log_scoped_for_a_scoped_admin(api: Api) -> None:
+    """Issue 21, item 5: an admin scoped to one township read every user's rows, with
+    other townships' identifiers."""
+    if "admin_township" not in api.keys:
+        api.keys["admin_township"] = add_user(api.db, "admin_township", "admin", ["430422101"])
+    api.get("inv_b", f"/entities/{gd.P_B1}")  # county B: outside the township
+    api.get("inv_village", f"/entities/{gd.P_A1}")  # one village of the township: inside
+    api.get(None, "/search", q="x")  # unauthenticated
+    api.app.state.failure_tally.flush(everything=True)
+    r = api.get("admin_township", "/audit", size=500)
+    assert r.status_code == 200, r.text
+    users = {e["user"] for e in r.json()["items"]}
+    assert "inv_village" in users
+    assert users <= {"inv_village", "admin_township"}, users
+    assert gd.P_B1 not in r.text
+    assert api.get("admin_township", "/audit", user="inv_b").json()["items"] == []
+    everyone = {e["user"] for e in api.get("admin", "/audit", size=500).json()["items"]}
+    assert {"inv_b", "inv_village", None} <= everyone

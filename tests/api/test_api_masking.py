@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
+from urllib.parse import quote
 
 import graphdata as gd
 import pytest
@@ -81,11 +84,23 @@ def test_reporter_hidden_from_everyone_else(api: Api, user: str) -> None:
     r = api.get(user, "/entities/JB-A-1")
     assert r.status_code == 200
     assert not _reporter_in(r.text)
-    assert "reporter_name" in r.json()["node"]["withheld"]
+    # Item 10 of issue 21: ``withheld`` named reporter_name only where a reporter was.
+    assert not any("reporter" in w for w in r.json()["node"]["withheld"])
     nb = api.get(user, f"/entities/{gd.P_A3}/neighbours", depth=1)
     assert not _reporter_in(nb.text)
     exp = api.get(user, "/export", entity="JB-A-1", format="json")
     assert not _reporter_in(exp.content.decode())
+
+
+def test_reporters_left_in_the_graph_are_sealed_at_start(api: Api) -> None:
+    """graphdata writes reporters into the graph, as loads before the sealed store did:
+    the API takes them out before serving, and the handler still reads them."""
+    rows = api.store.read("MATCH (c:Complaint) RETURN properties(c) AS p")
+    assert len(rows) == 3
+    assert not any(_reporter_in(repr(r["p"])) for r in rows)
+    sealed = api.services.sealed.get("Complaint", ["JB-A-1"])
+    want = {"reporter_name": gd.REPORTER_NAME, "reporter_phone": gd.REPORTER_PHONE}
+    assert sealed["JB-A-1"] == want
 
 
 def test_reporter_shown_to_the_complaint_handler(api: Api) -> None:
@@ -177,3 +192,69 @@ def test_voucher_and_contract_numbers_are_not_masked(api: Api) -> None:
     finally:
         api.store.write("MATCH (f:Finding {pattern: 'unbooked_payment'}) DETACH DELETE f")
         api.store.write("MATCH (p:Payment {voucher_no: $v}) SET p.booked = true", {"v": gd.VOUCHER})
+
+
+def _resolved(api: Api, user: str) -> dict[str, Any]:
+    nb = api.get(user, f"/entities/{gd.P_A1}/neighbours", depth=1)
+    assert nb.status_code == 200, nb.text
+    link = next(r for r in nb.json()["relationships"] if r["type"] == "RESOLVED_TO")
+    return {"text": nb.text, "features": json.loads(link["properties"]["features"])}
+
+
+def test_resolution_features_masked_and_scoped(api: Api) -> None:
+    """Issue 21, item 4: the runner-up's ID number (county B) and the employer's USCC were
+    returned unmasked to an investigator of county A, in neighbours and exports."""
+    inv = _resolved(api, "inv_a")
+    assert "runner_up" not in {f["feature"] for f in inv["features"]}  # outside A: dropped
+    employer = next(f for f in inv["features"] if f["feature"] == "employer")
+    assert employer["detail"] == mask(gd.E1)
+    for secret in (gd.P_B2, mask(gd.P_B2), gd.E1):
+        assert secret not in inv["text"]
+    for fmt in ("json", "csv", "graphml", "ftm"):
+        exp = api.get("inv_a", "/export", entity=gd.MENTION, format=fmt, depth=1)
+        assert exp.status_code == 200, (fmt, exp.text)
+        body = exp.content.decode("utf-8", "replace")
+        assert gd.P_B2 not in body, fmt
+        assert gd.E1 not in body, fmt
+    # An analyst of county A sees identifiers, but not a candidate from county B.
+    analyst = _resolved(api, "analyst_a")["features"]
+    assert [f["feature"] for f in analyst] == ["name", "employer"]
+    assert analyst[1]["detail"] == gd.E1
+    # Whoever sees every division sees the runner-up.
+    admin = _resolved(api, "admin")["features"]
+    assert {"feature": "runner_up", "level": "similar", "bits": 1.2, "detail": gd.P_B2} in admin
+
+
+def test_mention_context_masked(api: Api) -> None:
+    r = api.get("inv_a", f"/entities/{quote(gd.MENTION, safe='')}")
+    assert r.status_code == 200, r.text
+    context = r.json()["node"]["properties"]["context"]
+    assert gd.E1 not in context
+    assert mask(gd.E1) in context
+
+
+def test_student_aid_key_masked(api: Api) -> None:
+    """Issue 21, item 6: the StudentAid key ``<ID number>|<year>`` was never masked."""
+    aid = f"{gd.P_A4}|2023"
+    api.store.write(
+        "MATCH (p:Person {id_number: $p}) "
+        "CREATE (p)-[:AIDED]->(:StudentAid {aid_id: $aid, year: '2023', grade: '初一'})",
+        {"p": gd.P_A4, "aid": aid},
+    )
+    try:
+        nb = api.get("inv_a", f"/entities/{gd.P_A4}/neighbours", depth=1)
+        assert nb.status_code == 200, nb.text
+        shown = next(n for n in nb.json()["nodes"] if n["label"] == "StudentAid")
+        assert shown["key"] == mask(aid)
+        assert shown["properties"]["aid_id"] == mask(aid)
+        assert gd.P_A4 not in nb.text
+        for fmt in ("json", "csv", "graphml", "xlsx"):
+            exp = api.get("inv_a", "/export", entity=gd.P_A4, format=fmt, depth=1)
+            assert exp.status_code == 200, (fmt, exp.text)
+            if fmt != "xlsx":
+                assert gd.P_A4 not in exp.content.decode("utf-8", "replace"), fmt
+        full = api.get("admin", f"/entities/{gd.P_A4}/neighbours", depth=1).json()
+        assert aid in {n["key"] for n in full["nodes"]}
+    finally:
+        api.store.write("MATCH (a:StudentAid {aid_id: $aid}) DETACH DELETE a", {"aid": aid})
+        api.services.resolver.clear()

@@ -10,6 +10,8 @@ import graphdata as gd
 import pytest
 from harness import Api
 
+from api.users import add_user
+
 B_SECRETS = (gd.P_B1, gd.P_B2, "王五", gd.PLATE_B, gd.E2, "顺达")
 
 
@@ -167,3 +169,27 @@ def test_communities_in_scope(api: Api) -> None:
 def test_complaints_in_scope(api: Api) -> None:
     r = api.get("handler_a", "/complaints", as_of=gd.AS_OF)
     assert {c["node"]["key"] for c in r.json()["items"]} == {"JB-A-1", "JB-A-2"}
+
+
+def test_communities_beyond_scope_show_no_global_totals(api: Api) -> None:
+    """Issue 21, item 10: a scoped user saw the community's global finding count and risk,
+    and /entities its global size."""
+    # Village A2 only: 孙七's community holds the shared-account finding, which is
+    # anchored in another village (which one differs by engine), so it crosses the border.
+    if "inv_a2" not in api.keys:
+        api.keys["inv_a2"] = add_user(api.db, "inv_a2", "investigator", [gd.VA2])
+    mine = {c["id"]: c for c in api.get("inv_a2", "/communities", size=100).json()["items"]}
+    every = {c["id"]: c for c in api.get("admin", "/communities", size=100).json()["items"]}
+    # A member out of scope may be a finding, which ``size`` does not count (it counts
+    # entities, as the CLI does): compare every label's count.
+    partial = [i for i, c in mine.items() if c["by_label"] != every[i]["by_label"]]
+    assert partial, "the graph has communities reaching beyond the village"
+    assert any(every[i]["findings"] > mine[i]["findings"] for i in partial)
+    for i in partial:
+        c = mine[i]
+        assert c["risk"] is None, c
+        assert c["explanation"] is None, c
+        assert c["findings"] == c["by_label"].get("Finding", 0), c
+    brief = api.get("inv_a2", f"/entities/{gd.P_A4}").json()["community"]
+    assert brief["id"] in partial
+    assert brief["size"] == mine[brief["id"]]["size"] <= every[brief["id"]]["size"]

@@ -64,6 +64,8 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]
         # A key's burst, and no refill worth counting while a test runs.
         "GUANXI_RATE_PER_SECOND": "0.001",
         "GUANXI_RATE_BURST": str(BURST),
+        "GUANXI_ADDRESS_RATE_PER_SECOND": "100000",
+        "GUANXI_ADDRESS_BURST": "100000",
     }
     cmd = [sys.executable, "-m", "cli.main", "serve", "--workers", "2", "--port", str(port)]
     log_path = tmp_path / "serve.log"

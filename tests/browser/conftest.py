@@ -145,6 +145,8 @@ def explorer(
         risk_model=False,
         rate_per_second=1000.0,
         rate_burst=1000,
+        address_rate_per_second=1000.0,
+        address_burst=1000,
     )
     db = Database(settings.db_url)
     db.create()

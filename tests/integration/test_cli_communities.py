@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cli.main import app as cli
 from typer.testing import CliRunner
 
 from api.services.riskmodel import RiskModel
+from cli.main import app as cli
 from graph.algorithms import rank_communities
 from graph.algorithms.numbering import numbered_projection, stored_partition
 from graph.settings import Settings

@@ -479,7 +479,9 @@ def test_complaint_subjects_by_kind() -> None:
         "complaints#2 subject_ids: bad_subject_id",
         "complaints#2 subject_ids: unknown_subject",
     ]
-    assert nodes(b, "Complaint")["TS1"]["p"]["reporter_name"] == "王某"
+    # Confidential: set aside for the sealed store, never a graph property.
+    assert "reporter_name" not in nodes(b, "Complaint")["TS1"]["p"]
+    assert b.sealed == {("Complaint", "TS1"): {"reporter_name": "王某"}}
 
 
 # ---------------------------------------------------------------------------- Batch

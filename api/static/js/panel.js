@@ -287,7 +287,7 @@ export class Panel {
       "community",
       [c],
       h("h2", {}, `${t("communities.id")} #${c.id}`),
-      h("p", {}, `${t("communities.size")} ${c.size} · ${t("communities.findings")} ${c.findings} · ${t("communities.risk")} ${c.risk.toFixed(2)}`),
+      h("p", {}, `${t("communities.size")} ${c.size} · ${t("communities.findings")} ${c.findings} · ${t("communities.risk")} ${c.risk == null ? "—" : c.risk.toFixed(2)}`),
       c.explanation ? h("p", { class: "explanation", lang: "zh-CN" }, c.explanation) : null,
       h("ul", { class: "members" }, by.map(([l, n]) => h("li", {}, this.#chip(l), ` ${n}`))),
       h("h3", {}, `${t("panel.findings")} (${(c.top_findings || []).length})`),

@@ -155,7 +155,7 @@ export class CommunitiesView {
         h("td", {}, h("button", { type: "button", class: "link", onclick: () => this.openCommunity(c.id) }, `#${c.id}`)),
         h("td", { class: "num" }, c.size),
         h("td", { class: "num" }, c.findings),
-        h("td", { class: "num" }, c.risk.toFixed(2)),
+        h("td", { class: "num", title: c.risk == null ? t("communities.partial") : "" }, c.risk == null ? "—" : c.risk.toFixed(2)),
         h("td", { class: "small" }, members(c.by_label)),
         h("td", { class: "explanation", lang: "zh-CN" }, c.explanation || ""),
       ),
