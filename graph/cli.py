@@ -206,7 +206,7 @@ def detect(
 
 # -- the API: serve it, manage its users ----------------------------------------------------
 # The CLI is where the program is put together, so it may reach the API; the imports stay
-# inside the commands so that `graph` imports nothing from `api` (DESIGN.md, layout).
+# inside the commands so that `graph` imports nothing from `api` (docs/architecture.md).
 
 
 @app.command()

@@ -1,6 +1,6 @@
 """Communities and entity risk, computed once in the background and served from memory.
 
-``graph.algorithms`` scores on a projection (DESIGN.md §7): the risk projection (people,
+``graph.algorithms`` scores on a projection (docs/architecture.md): the risk projection (people,
 households, companies, assets, contracts, payments, complaints, findings), Leiden
 communities on it (seed 0), facts from the store, then
 :func:`~graph.algorithms.rank_communities` and :func:`~graph.algorithms.risk_scores`.

@@ -1,7 +1,7 @@
 """Graph algorithms on projections of the store: communities, paths, centrality, risk.
 
 The store holds the graph; algorithms run on a :class:`Projection` of it in igraph
-(DESIGN.md decision 7)::
+(docs/architecture.md)::
 
     proj = project(store, RISK_LABELS, RISK_REL_TYPES, link_shared=("phone", "address"))
     part = leiden(proj, seed=0)
