@@ -31,8 +31,8 @@ eslint:
 	test -x node_modules/.bin/eslint || npm ci --no-audit --no-fund --loglevel=error
 	node_modules/.bin/eslint api/static/js tests/js eslint.config.js
 
-# The quick loop while working: lint and the unit tests that need no engine server or
-# browser (tests/unit), under a minute on the 2-core machine.
+# The quick loop while working: lint and the unit tests not marked slow (tests/unit: no
+# Neo4j, no browser; the embedded engine starts once), under a minute on an idle machine.
 check: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q -x -m "not slow" tests/unit

@@ -23,7 +23,6 @@ Neo4j column says so. Logs of every script: ``<work>/logs/``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import re
 import shlex

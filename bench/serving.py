@@ -42,7 +42,6 @@ import psutil
 # Run as a script, bench/ is on sys.path: the shared machine description sits beside it.
 import rawhttp
 from machine import describe, markdown
-
 from pypinyin import lazy_pinyin
 from rich.console import Console
 from rich.table import Table

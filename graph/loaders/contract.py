@@ -17,7 +17,6 @@ True
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +30,7 @@ _SOURCES = (_GRAPH / "ids.py", *sorted((_GRAPH / "loaders").glob("*.py")))
 
 KINDS: dict[Kind, str] = {
     Kind.TEXT: "text, trimmed, full-width letters and digits made half-width",
-    Kind.CODE: "a code (record id, account number, phone): text without inner spaces, "
-    "upper-cased",
+    Kind.CODE: "a code (record id, account number, phone): text without inner spaces, upper-cased",
     Kind.RESIDENT_ID: "resident ID number (GB 11643): 18 characters, or 15 upgraded to 18",
     Kind.USCC: "unified social credit code (GB 32100): 18 characters",
     Kind.PARTY: "a resident ID number or a USCC; a value valid as both is read as an ID",
@@ -41,8 +39,7 @@ KINDS: dict[Kind, str] = {
     Kind.CERT: "property certificate number, normalised text",
     Kind.DATE: "date: `2019-01-05`, `2019/1/5`, `2019.1.5`, `20190105`, `2019年1月5日`",
     Kind.MONTH: "month: `2019-03`, `2019/3`, `201903`, `2019年3月`, or a full date",
-    Kind.MONEY: "amount in yuan, stored as integer fen: `1,234.50`, `1234.5元`, `¥-12`, "
-    "`0.12万元`",
+    Kind.MONEY: "amount in yuan, stored as integer fen: `1,234.50`, `1234.5元`, `¥-12`, `0.12万元`",
     Kind.NUMBER: "a number (`1,234.5`)",
     Kind.RATIO: "a share: `0.35`, `35%` or `35` (a bare number above 1 is a percentage)",
     Kind.BOOL: "yes/no: 是/否, 已/未, Y/N, yes/no, true/false, 1/0",
@@ -61,8 +58,7 @@ REASONS: dict[str, str] = {
     "bad_chars": "an identifier with characters its standard does not allow",
     "bad_division": "a resident ID or division code whose province (or a village code "
     "whose township) does not exist",
-    "bad_birth_date": "a resident ID whose birth date is not a calendar date or lies in "
-    "the future",
+    "bad_birth_date": "a resident ID whose birth date is not a calendar date or lies in the future",
     "bad_check_char": "an identifier whose check character does not match (a typo)",
     "bad_authority": "a USCC whose first character is no registration authority",
     "bad_category": "a USCC whose second character is no entity category",
@@ -73,8 +69,7 @@ REASONS: dict[str, str] = {
     "bad_number": "a quantity or area that is not a finite number",
     "bad_ratio": "a share outside 0–100 %",
     "bad_bool": "a yes/no cell with another value",
-    "bad_enum": "a value outside a closed list (level, gender, official kind, programme "
-    "kind)",
+    "bad_enum": "a value outside a closed list (level, gender, official kind, programme kind)",
 }
 
 WARNINGS: dict[str, str] = {
@@ -82,8 +77,7 @@ WARNINGS: dict[str, str] = {
     "id_upgraded_from_15": "a 15-digit resident ID upgraded to 18 digits",
     "id_division_unusual": "a resident ID from a residence permit (81–83) or naming a "
     "province, not a county",
-    "id_division_outside_county": "a person whose ID number was issued outside the "
-    "loaded county",
+    "id_division_outside_county": "a person whose ID number was issued outside the loaded county",
     "gender_mismatch": "the gender column disagrees with the ID number",
     "birth_date_mismatch": "the birth date column disagrees with the ID number",
     "death_before_birth": "a death date before the ID number's birth date",
@@ -101,13 +95,14 @@ WARNINGS: dict[str, str] = {
     "deregistered_before_established": "an enterprise deregistered before it was established",
     "deregistered_before_registered": "a vehicle deregistered before it was registered",
     "end_before_start": "a term of office that ends before it starts",
+    "accepted_before_signed": "a contract accepted (delivered) before it was signed",
     "accepted_before_received": "a complaint accepted before it was received",
     "closed_before_received": "a complaint closed before it was received",
 }
 
 # Where a call's literal argument is a code: function or method name → argument position.
-_REASON_ARGS = {"InvalidValue": 0, "_exact_decimal": 2, "reject": 2, "Reject": 4}
-_WARNING_ARGS = {"warn": 0, "check_order": 3}
+REASON_ARGS = {"InvalidValue": 0, "_exact_decimal": 2, "reject": 2, "Reject": 4}
+WARNING_ARGS = {"warn": 0, "check_order": 3}
 
 
 @dataclass(frozen=True)
@@ -116,7 +111,7 @@ class Raised:
     warnings: frozenset[str]
 
 
-def _literals(tree: ast.AST, positions: dict[str, int]) -> set[str]:
+def literal_codes(tree: ast.AST, positions: dict[str, int]) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -137,8 +132,8 @@ def raised_codes() -> Raised:
     warnings: set[str] = set()
     for path in _SOURCES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        reasons |= _literals(tree, _REASON_ARGS)
-        warnings |= _literals(tree, _WARNING_ARGS)
+        reasons |= literal_codes(tree, REASON_ARGS)
+        warnings |= literal_codes(tree, WARNING_ARGS)
     return Raised(frozenset(reasons), frozenset(warnings))
 
 

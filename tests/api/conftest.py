@@ -17,16 +17,13 @@ from api.db import Database
 from api.deps import Services
 from api.users import add_user
 from graph.store import GraphStore
-from graph.store.embedded import EmbeddedEngine
 from tests.api import graphdata as gd
 from tests.api.harness import USERS, Api, make_settings
 from tests.shapes import OpenEngine
 
 
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
-def graph_store(
-    request: pytest.FixtureRequest, open_engine: OpenEngine
-) -> Iterator[GraphStore]:
+def graph_store(request: pytest.FixtureRequest, open_engine: OpenEngine) -> Iterator[GraphStore]:
     st = open_engine(request.param, "api")
     st.clear()
     st.ensure_schema()

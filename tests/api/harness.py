@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -16,8 +15,6 @@ from api.db import Database
 from api.deps import Services
 from api.settings import ApiSettings
 from graph.store import GraphStore
-from graph.store.embedded import EmbeddedEngine
-from graph.store.falkor import FalkorStore
 from tests.api import graphdata as gd
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

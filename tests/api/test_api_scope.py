@@ -7,6 +7,7 @@ import json
 from urllib.parse import quote
 
 import pytest
+
 from tests.api import graphdata as gd
 from tests.api.harness import Api
 

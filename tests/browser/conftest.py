@@ -8,7 +8,6 @@ and with CI=true a skip is a failure, as for Neo4j.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket

@@ -52,7 +52,13 @@ def _sample(persons: int) -> dict[str, object]:
         "skipped": {"neo4j": "GUANXI_NEO4J_URI is unset"},
         "runs": {
             "embedded": [
-                {**ok, "engine": "embedded", "status": "ok", "markdown": "# t\n\n|a|\n", "output": ""},
+                {
+                    **ok,
+                    "engine": "embedded",
+                    "status": "ok",
+                    "markdown": "# t\n\n|a|\n",
+                    "output": "",
+                },
                 {
                     **ok,
                     "script": "detect",
@@ -72,7 +78,9 @@ def test_a_small_run_says_so_and_failures_show_their_output() -> None:
     assert "| load | 12 s | skipped |" in md
     assert "| detect | failed (exit 1) after 12 s | skipped |" in md
     assert "ValueError: boom" in md
-    assert "##### t" not in md and "## t" in md  # a script's headings sit under the report's
+    # A script's headings sit under the report's.
+    assert "## t" in md
+    assert "##### t" not in md
     assert "set for" not in results.results_markdown(_sample(1_000_000))
 
 

@@ -23,8 +23,6 @@ from graph.notebook.graphs import to_networkx, to_subgraph
 from graph.queries.subgraph import find_node, induced, neighbour_page, neighbourhood, parse_ref
 from graph.settings import Settings
 from graph.store import GraphStore
-from graph.store.embedded import EmbeddedEngine
-from graph.store.falkor import FalkorStore
 from tests.shapes import OpenEngine
 
 SEC, WIFE, BRO, CO1, CO2 = RING_KEYS[:5]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -65,9 +64,7 @@ def _bytes(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_same_seed_same_bytes_other_seed_other_bytes(
-    county: County, tmp_path: Path
-) -> None:
+def test_same_seed_same_bytes_other_seed_other_bytes(county: County, tmp_path: Path) -> None:
     folder, _ = county
     generate(2000, 7, tmp_path / "again")
     generate(2000, 8, tmp_path / "other")
