@@ -12,7 +12,7 @@ DEMO_PERSONS ?= 20000
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev,bench]"
+	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
 
 venv: $(STAMP)
