@@ -58,7 +58,7 @@ REASONS: dict[str, str] = {
     "bad_chars": "an identifier with characters its standard does not allow",
     "bad_division": "a resident ID or division code whose province (or a village code "
     "whose township) does not exist",
-    "bad_birth_date": "a resident ID whose birth date is not a calendar date or lies in the future",
+    "bad_birth_date": "a resident ID whose birth date is not a calendar date from 1900 to today",
     "bad_check_char": "an identifier whose check character does not match (a typo)",
     "bad_authority": "a USCC whose first character is no registration authority",
     "bad_category": "a USCC whose second character is no entity category",
@@ -89,7 +89,7 @@ WARNINGS: dict[str, str] = {
     "unknown_contract": "a payment for a contract the contracts register does not hold",
     "unknown_subject": "a complaint subject that is no ID number, USCC or contract id",
     "bad_subject_id": "a complaint subject that looks like an identifier but fails its check",
-    "relative_is_official": "a declared relative who is the declaring official",
+    "relative_is_official": "a declared relative whose ID number is the official's own",
     "no_deregistration_date": "an enterprise 注销 or 吊销 without the date",
     "deregistered_but_active": "an enterprise 存续 with a deregistration date",
     "deregistered_before_established": "an enterprise deregistered before it was established",
