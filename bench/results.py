@@ -146,7 +146,8 @@ def readme_block(data: dict[str, Any]) -> str:
     lines = [
         f"The last run: `{data['command']}`, {data['date']}, {_scale(data)}, on "
         f"{m.get('cpu', '?')} with {m.get('ram', '?')} of RAM, Python {m.get('python', '?')}, "
-        f"{engines or 'no engine'}.",
+        f"{engines or 'no engine'}; load average at the end "
+        f"{m.get('load average (1/5/15 min) at the end', '?')} (1/5/15 min).",
     ]
     if data["persons"] < FULL_SCALE:
         lines.append(
