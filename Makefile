@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= $(CURDIR)/out/demo
 DEMO_PERSONS ?= 20000
 
-.PHONY: demo test lint venv neo4j-start neo4j-stop clean
+.PHONY: demo test check lint eslint venv neo4j-start neo4j-stop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,6 +25,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(MAKE) --no-print-directory eslint
+
+# ESLint from the npm registry, pinned by package-lock.json, installed once into node_modules.
+eslint:
+	test -x node_modules/.bin/eslint || npm ci --no-audit --no-fund --loglevel=error
+	node_modules/.bin/eslint api/static/js tests/js eslint.config.js
+
+# The quick loop while working: lint and the unit tests not marked slow (tests/unit: no
+# Neo4j, no browser; the embedded engine starts once), under a minute on an idle machine.
+check: $(STAMP)
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest -q -x -m "not slow" tests/unit
 
 # Neo4j 5.26 from Maven Central (tools/neo4j): fetched once, started around pytest with
 # GUANXI_NEO4J_* exported, stopped afterwards even when tests fail. Java/Maven missing:
@@ -32,7 +44,8 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	tools/ci/chromium.sh
-	$(BIN)/pytest -q --doctest-modules graph
+	$(BIN)/pytest -q --doctest-modules graph api
+	node --test tests/js/
 	tools/neo4j/with-neo4j.sh $(BIN)/pytest tests
 
 neo4j-start:
@@ -42,4 +55,4 @@ neo4j-stop:
 	tools/neo4j/stop.sh
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache node_modules

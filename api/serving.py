@@ -24,7 +24,7 @@ from typing import Any
 log = logging.getLogger("guanxi.api")
 
 # A worker that dies sooner than this after its start is not restarted: it would die again.
-_MIN_UPTIME_S = 10.0
+MIN_UPTIME_S = 10.0
 _STOP_GRACE_S = 10.0
 
 
@@ -101,7 +101,7 @@ def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
                 if p.is_alive() or stopping:
                     continue
                 del procs[slot]
-                if time.monotonic() - started >= _MIN_UPTIME_S:
+                if time.monotonic() - started >= MIN_UPTIME_S:
                     log.warning("API process %s exited (%s); starting another", p.pid, p.exitcode)
                     start(slot)
                 else:

@@ -1,13 +1,13 @@
 """CPU per API request, by kind: each kind of request alone against one API process.
 
-python bench/api_costs.py --data-dir DIR --folder COUNTY     # after bench/api.py loaded it
+python bench/api_costs.py --data-dir DIR --folder COUNTY     # after bench/serving.py loaded it
 python bench/api_costs.py ... --kinds me,expand --duration 20
 
 Saturated latency on a 2-core machine is queueing, so what a change to the API buys shows
 first in CPU per request. This runs a few clients (``--clients``, 4 by default) against
 ``guanxi serve`` for ``--duration`` seconds per kind and prints, per kind, requests/s,
 p50/p95 and the CPU seconds per request spent by the API process(es), the engine and the
-client. Kinds: ``search``, ``expand``, ``paths`` and ``finding`` as in ``bench/api.py``,
+client. Kinds: ``search``, ``expand``, ``paths`` and ``finding`` as in ``bench/serving.py``,
 ``me`` (an authenticated, audited request that does nothing: the floor every request
 pays) and ``health`` (neither authenticated nor audited). The machine is shared and
 noisy; compare two versions of the code by interleaving runs of each.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import random
 import subprocess
@@ -28,15 +27,12 @@ from urllib.parse import quote
 
 import httpx
 
-# bench/api.py is loaded by path: as a module named ``api`` it would shadow the package.
-_spec = importlib.util.spec_from_file_location("bench_api", Path(__file__).parent / "api.py")
-assert _spec is not None
-assert _spec.loader is not None
-bench_api: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_api)
+# Run as a script, bench/ is on sys.path: the request mix and server control of the
+# serving benchmark sit beside it.
+import serving
 
-from graph.settings import Settings  # noqa: E402
-from graph.store import embedded_engine, open_store  # noqa: E402
+from graph.settings import Settings
+from graph.store import embedded_engine, open_store
 
 KINDS = ("me", "health", "search", "expand", "paths", "finding")
 
@@ -50,7 +46,7 @@ def request_for(
         return "/health", {}
     path: str
     params: dict[str, Any]
-    path, params = bench_api.request_for(kind, w, rng)
+    path, params = serving.request_for(kind, w, rng)
     return path, params
 
 
@@ -59,7 +55,7 @@ async def _client(
 ) -> tuple[list[float], int]:
     rng = random.Random(i)
     headers = {"Authorization": f"Bearer {key}", "X-Purpose": "bench"}
-    c = bench_api.rawhttp.Client(base, headers, timeout=30)
+    c = serving.rawhttp.Client(base, headers, timeout=30)
     times: list[float] = []
     errors = 0
     try:
@@ -76,7 +72,7 @@ async def _client(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--data-dir", type=Path, required=True, help="as bench/api.py left it")
+    ap.add_argument("--data-dir", type=Path, required=True, help="as bench/serving.py left it")
     ap.add_argument("--folder", type=Path, required=True, help="the county folder")
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--clients", type=int, default=4)
@@ -89,15 +85,15 @@ def main() -> None:
         if k not in KINDS:
             raise SystemExit(f"unknown kind {k!r}; known: {', '.join(KINDS)}")
     truth = json.loads((args.folder / "truth.json").read_text(encoding="utf-8"))
-    keys = bench_api.make_keys(args.data_dir, str(truth["county"]["code"]))
+    keys = serving.make_keys(args.data_dir, str(truth["county"]["code"]))
     store = open_store(Settings(data_dir=args.data_dir))
-    w = bench_api.workload(store, args.seed)
+    w = serving.workload(store, args.seed)
     store.close()
     engine_pid = embedded_engine(Settings(data_dir=args.data_dir)).pid()
-    port = bench_api.free_port()
+    port = serving.free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
-    server: subprocess.Popen[bytes] = bench_api.start_server(args.data_dir, port, args.workers)
-    print(bench_api.markdown(bench_api.describe("embedded")))
+    server: subprocess.Popen[bytes] = serving.start_server(args.data_dir, port, args.workers)
+    print(serving.markdown(serving.describe("embedded")))
     print(
         f"{args.clients} clients, {args.duration:.0f} s per kind, "
         f"{args.workers} API process(es); CPU is per request\n"
@@ -106,12 +102,12 @@ def main() -> None:
     print("| " + " | ".join((*cols, "client CPU ms", "errors")) + " |")
     print("|---|" + "---:|" * (len(cols) + 1))
     try:
-        bench_api.wait_ready(base, keys["bench-admin"], args.workers)
+        serving.wait_ready(base, keys["bench-admin"], args.workers)
         admin = {"Authorization": f"Bearer {keys['bench-admin']}", "X-Purpose": "bench warm-up"}
         for fid in w["findings"][:50]:  # derive the findings' evidence before timing
             httpx.get(f"{base}/findings/{quote(fid, safe='')}", headers=admin, timeout=900)
         for kind in kinds:
-            meter = bench_api.CpuMeter(server.pid, engine_pid)
+            meter = serving.CpuMeter(server.pid, engine_pid)
             meter.start()
             t0 = time.perf_counter()
             until = t0 + args.duration
@@ -131,13 +127,13 @@ def main() -> None:
             n = max(1, len(times))
             print(
                 f"| {kind} | {len(times):,} | {len(times) / wall:.1f} "
-                f"| {bench_api.pct(times, 0.5):.1f} | {bench_api.pct(times, 0.95):.1f} "
+                f"| {serving.pct(times, 0.5):.1f} | {serving.pct(times, 0.95):.1f} "
                 f"| {cpu['api'] / n * 1000:.2f} | {cpu.get('engine', 0.0) / n * 1000:.2f} "
                 f"| {cpu['client'] / n * 1000:.2f} | {sum(e for _, e in results)} |",
                 flush=True,
             )
     finally:
-        bench_api.stop_server(server)
+        serving.stop_server(server)
 
 
 if __name__ == "__main__":

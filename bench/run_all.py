@@ -1,4 +1,4 @@
-"""Run every benchmark under bench/ on both engines at one scale; write bench/RESULTS.md.
+"""Run every benchmark under bench/ on both engines at one scale; report that one run.
 
     python bench/run_all.py --persons 1000000                  # the acceptance run
     python bench/run_all.py --persons 20000 --engines embedded # a quick check
@@ -11,7 +11,8 @@ line is read from its ``--help``: the scale, seed, engine, county folder, graph 
 directory are passed to those that take them, ``--no-load`` once the graph holds the
 county, and ``--markdown`` to collect its tables; a script that prints its tables only is
 quoted as it printed them. A script that fails is reported with the tail of its output and
-the run goes on.
+the run goes on. What was measured goes to ``bench/results.json``, rendered by
+``bench/results.py`` into ``bench/RESULTS.md`` and the README's benchmark block.
 
 The embedded engine runs as one daemon over a fresh data directory under ``--work`` (graph
 ``bench_<persons>_<seed>``), shared by every script; Neo4j is the server configured by
@@ -22,7 +23,6 @@ Neo4j column says so. Logs of every script: ``<work>/logs/``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import re
 import shlex
@@ -32,17 +32,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-# Run as a script, bench/ is on sys.path: the shared machine description sits beside it.
-from machine import describe, markdown
+# Run as a script, bench/ is on sys.path: the machine description and the report sit beside it.
+from machine import describe
+from results import FULL_SCALE, README, TAIL_LINES, publish
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-ORDER = ("load", "resolve", "detect", "algorithms", "api")
-NOT_BENCHMARKS = {"machine", "run_all"}
-FULL_SCALE = 1_000_000
+ORDER = ("load", "resolve", "detect", "algorithms", "serving")
+NOT_BENCHMARKS = {"machine", "run_all", "results", "rawhttp"}
 
 
 @dataclass
@@ -253,89 +254,40 @@ def run_engine(plan: Plan, engine: str, names: list[str], first: bool, logs: Pat
     return runs
 
 
-def report(
+def record(
     plan: Plan,
     runs: dict[str, list[Run]],
     skipped: dict[str, str],
     synth_seconds: float,
     versions: dict[str, str],
     command: str,
-) -> str:
+) -> dict[str, Any]:
+    """The run as the data ``bench/results.py`` renders: what was measured, where, when."""
     info = describe()
+    date = info.pop("date")
     info.update({f"engine ({e})": v for e, v in versions.items()})
     info["load average (1/5/15 min) at the end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    engines = list(runs) + [e for e in skipped if e not in runs]
-    scale = f"{plan.persons:,} persons"
-    out = [f"# guanxi benchmarks — {scale}", ""]
-    if plan.persons < FULL_SCALE:
-        out += [
-            f"> **Small-scale run ({scale})**: it shows that `bench/run_all.py` works end to "
-            f"end; the acceptance figures are those of a {FULL_SCALE:,}-person run.",
-            "",
-        ]
-    out += [
-        f"Produced by `{command}` on {dt.date.today().isoformat()}. County: "
-        f"`graph.synth.generate({plan.persons}, {plan.seed})`"
-        + (f", generated in {synth_seconds:.0f} s." if synth_seconds else " (reused)."),
-        "",
-        "## Machine",
-        "",
-        markdown(info),
-        "## Summary",
-        "",
-        "Wall seconds of each script (its own tables below break them down).",
-        "",
-        "| step | " + " | ".join(engines) + " |",
-        "|---|" + "---:|" * len(engines),
-    ]
-    steps = list(dict.fromkeys(r.script for rs in runs.values() for r in rs))
-    for step in steps:
-        cells = []
-        for e in engines:
-            r = next((r for r in runs.get(e, []) if r.script == step), None)
-            if e in skipped:
-                cells.append("skipped")
-            elif r is None:
-                cells.append("-")
-            elif r.status.startswith("embedded only"):
-                cells.append(r.status)
-            elif r.status == "ok":
-                cells.append(f"{r.seconds:,.0f} s")
-            else:
-                cells.append(f"{r.status} after {r.seconds:,.0f} s")
-        out.append(f"| {step} | " + " | ".join(cells) + " |")
-    for e, why in skipped.items():
-        out += ["", f"{e}: skipped — {why}."]
-    for e, rs in runs.items():
-        for r in rs:
-            if r.status.startswith("embedded only"):
-                continue
-            out += ["", f"## {r.script} — {e}", ""]
-            if r.argv:
-                out += [f"`python bench/{r.script}.py {shlex.join(r.argv)}`", ""]
-            if r.status != "ok":
-                out += [f"**{r.status}**; the end of its output:", "", "```text"]
-                out += [*r.output.strip().splitlines()[-40:], "```"]
-            elif r.markdown:
-                out.append(_demote(r.markdown.strip(), info))
-            else:
-                out += ["```text", r.output.strip(), "```"]
-    return "\n".join(out) + "\n"
 
+    def kept(r: Run) -> dict[str, Any]:
+        d = asdict(r)
+        # The output is the report's text only for a failure (its tail) or a script that
+        # prints its tables instead of writing Markdown; the logs keep the rest.
+        if r.status != "ok":
+            d["output"] = "\n".join(r.output.strip().splitlines()[-TAIL_LINES:])
+        elif r.markdown:
+            d["output"] = ""
+        return d
 
-def _demote(md: str, shared: dict[str, str]) -> str:
-    """A script's own Markdown under this report's headings, without the machine lines
-    the report already gives (those that differ, as the engine or a library, stay)."""
-    lines = [
-        ln
-        for ln in md.splitlines()
-        if not any(ln == f"- {k}: {v}" or ln.startswith("- date: ") for k, v in shared.items())
-    ]
-    text = "\n".join(lines)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return re.sub(
-        r"^(#{1,3}) ", lambda m: "#" * min(len(m.group(1)) + 1, 4) + " ", text, flags=re.M
-    )
+    return {
+        "command": command,
+        "date": date,
+        "persons": plan.persons,
+        "seed": plan.seed,
+        "synth_seconds": round(synth_seconds, 1),
+        "machine": info,
+        "skipped": skipped,
+        "runs": {e: [kept(r) for r in rs] for e, rs in runs.items()},
+    }
 
 
 def main() -> None:
@@ -347,7 +299,13 @@ def main() -> None:
     ap.add_argument("--engines", default="embedded,neo4j", help="comma-separated")
     ap.add_argument("--scripts", help="comma-separated subset (default: every script)")
     ap.add_argument("--work", type=Path, help="county, engine data and logs (default: a tmp dir)")
-    ap.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=BENCH,
+        help="folder for results.json and RESULTS.md; the README's block is rewritten only "
+        "when it is bench/ itself",
+    )
     ap.add_argument("--timeout", type=float, help="seconds allowed to each script")
     args = ap.parse_args()
 
@@ -396,12 +354,14 @@ def main() -> None:
         if daemon is not None:
             daemon.stop()
     command = "python bench/run_all.py " + shlex.join(sys.argv[1:])
-    text = report(plan, runs, skipped, synth_seconds, versions, command.strip())
-    args.out.write_text(text, encoding="utf-8")
+    data = record(plan, runs, skipped, synth_seconds, versions, command.strip())
+    out = args.out.resolve()
+    written = publish(data, out, README if out == BENCH else None)
     failed = [
         f"{e}/{r.script}" for e, rs in runs.items() for r in rs if r.status.startswith("fail")
     ]
-    print(f"wrote {args.out}" + (f"; failed: {failed}" if failed else ""), flush=True)
+    names_written = ", ".join(str(p) for p in written)
+    print(f"wrote {names_written}" + (f"; failed: {failed}" if failed else ""), flush=True)
     if failed:
         raise SystemExit(1)
 

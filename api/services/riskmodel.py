@@ -1,6 +1,6 @@
 """Communities and entity risk, computed once in the background and served from memory.
 
-``graph.algorithms`` scores on a projection (DESIGN.md §7): the risk projection (people,
+``graph.algorithms`` scores on a projection (docs/architecture.md): the risk projection (people,
 households, companies, assets, contracts, payments, complaints, findings), the
 communities that detect numbered on it (:mod:`graph.algorithms.numbering`), facts
 from the store, then

@@ -1,7 +1,7 @@
 """Graph algorithms on projections of the store: communities, paths, centrality, risk.
 
 The store holds the graph; algorithms run on a :class:`Projection` of it in igraph
-(DESIGN.md decision 7)::
+(docs/architecture.md)::
 
     proj = risk_projection(store)
     part = leiden(proj, seed=0)

@@ -4,7 +4,7 @@
 >>> list(REGISTERS)[:3]
 ['divisions', 'persons', 'deaths']
 
-``load_folder(store, folder)`` reads every register of ``DATA_CONTRACT.md`` found in
+``load_folder(store, folder)`` reads every register of ``docs/data-contract.md`` found in
 ``folder``, rejects bad rows with reasons into ``folder/_load/rejects.csv``, flags
 warnings on the loaded entities (and lists them in ``warnings.csv``), writes
 ``load_report.json`` and returns a :class:`LoadReport` whose ``render()`` is the summary.

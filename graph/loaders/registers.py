@@ -1,4 +1,4 @@
-"""The data contract (``DATA_CONTRACT.md``) as data: registers, their columns, what each feeds.
+"""The data contract (``docs/data-contract.md``) as data: registers, their columns, what each feeds.
 
 One entry per register: its file stem, Chinese name and columns. A column has its
 canonical English name, its Chinese header (plus spellings met in real extracts), the

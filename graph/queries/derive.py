@@ -1,8 +1,8 @@
 """Derived properties the patterns compare, computed in Python.
 
-Neither engine shares date arithmetic with the other (CYPHER_SUBSET.md), so day numbers
-and deadlines are computed here from the ISO strings and stored beside them. Idempotent;
-``detect`` runs it first, so data loaded by any tool gets them.
+Neither engine shares date arithmetic with the other (docs/engines.md, the Cypher both
+run), so day numbers and deadlines are computed here from the ISO strings and stored beside
+them. Idempotent; ``detect`` runs it first, so data loaded by any tool gets them.
 """
 
 from __future__ import annotations

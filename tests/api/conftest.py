@@ -9,24 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import graphdata as gd  # tests/api is on sys.path (pytest's rootdir-less import mode)
 import pytest
 from fastapi.testclient import TestClient
-from harness import USERS, Api, make_settings, open_engine_store
 
 from api.app import create_app
 from api.db import Database
 from api.deps import Services
 from api.users import add_user
 from graph.store import GraphStore
-from graph.store.embedded import EmbeddedEngine
+from tests.api import graphdata as gd
+from tests.api.harness import USERS, Api, make_settings
+from tests.shapes import OpenEngine
 
 
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
-def graph_store(
-    request: pytest.FixtureRequest, embedded_server: EmbeddedEngine
-) -> Iterator[GraphStore]:
-    st = open_engine_store(request.param, embedded_server, "api")
+def graph_store(request: pytest.FixtureRequest, open_engine: OpenEngine) -> Iterator[GraphStore]:
+    st = open_engine(request.param, "api")
     st.clear()
     st.ensure_schema()
     gd.build(st)

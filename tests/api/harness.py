@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import graphdata as gd
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -17,8 +15,7 @@ from api.db import Database
 from api.deps import Services
 from api.settings import ApiSettings
 from graph.store import GraphStore
-from graph.store.embedded import EmbeddedEngine
-from graph.store.falkor import FalkorStore
+from tests.api import graphdata as gd
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # name: (role, divisions)
@@ -32,23 +29,6 @@ USERS: dict[str, tuple[str, list[str]]] = {
     "handler_a": ("complaint_handler", [gd.A]),
     "admin": ("admin", [""]),
 }
-
-
-def open_engine_store(engine: str, server: EmbeddedEngine, graph: str) -> GraphStore:
-    if engine == "embedded":
-        return FalkorStore(server, graph)
-    if not os.environ.get("GUANXI_NEO4J_URI"):
-        reason = "Neo4j not configured: GUANXI_NEO4J_URI is unset (make test starts one)"
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-    from graph.settings import Settings
-    from graph.store.neo4j import Neo4jStore
-
-    s = Settings(engine="neo4j")
-    return Neo4jStore(
-        s.neo4j_uri, s.neo4j_user, s.neo4j_password.get_secret_value(), s.neo4j_database
-    )
 
 
 @dataclass

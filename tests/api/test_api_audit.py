@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import graphdata as gd
 import pytest
-from harness import Api
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.db import AuditEntry
 from api.users import add_user
+from tests.api import graphdata as gd
+from tests.api.harness import Api
 
 
 def _last(api: Api, endpoint: str) -> AuditEntry:

@@ -8,13 +8,13 @@ import re
 import zipfile
 from urllib.parse import quote
 
-import graphdata as gd
 import networkx as nx
 import pytest
-from harness import Api
 
 from graph import schema as sch
 from graph.ids import mask
+from tests.api import graphdata as gd
+from tests.api.harness import Api
 
 
 def test_health_needs_no_key(api: Api) -> None:

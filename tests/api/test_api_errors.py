@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from harness import Api, make_settings
 from typer.testing import CliRunner
 
 from api.app import create_app
 from api.db import ApiKey, Database, User
 from api.users import add_user
 from cli.main import app as cli
+from tests.api.harness import Api, make_settings
 
 
 def _shape(r: Any, status: int) -> dict[str, Any]:

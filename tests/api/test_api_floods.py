@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from harness import make_settings
 from sqlalchemy import func, select
 
 from api.app import create_app
@@ -18,6 +17,7 @@ from api.users import add_user
 from graph.store import GraphStore
 from graph.store.embedded import EmbeddedEngine
 from graph.store.falkor import FalkorStore
+from tests.api.harness import make_settings
 
 FLOOD = 300
 

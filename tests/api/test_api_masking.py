@@ -7,14 +7,14 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
-import graphdata as gd
 import pytest
-from harness import Api
 from sqlalchemy import select
 
 from api.db import AuditEntry, TriageEntry
 from api.policy import Role, markdown_matrix
 from graph.ids import mask
+from tests.api import graphdata as gd
+from tests.api.harness import Api
 
 ID_MASKED = mask(gd.P_A1)
 

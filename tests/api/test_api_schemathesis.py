@@ -14,18 +14,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import graphdata as gd
 import pytest
 import schemathesis
-from harness import make_settings
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from api.app import build_services, create_app
 from api.db import Database
 from api.users import add_user
-from graph.store.embedded import EmbeddedEngine
-from graph.store.falkor import FalkorStore
+from tests.api import graphdata as gd
+from tests.api.harness import make_settings
+from tests.shapes import OpenEngine
 
 CHECKS = [
     checks.not_a_server_error,
@@ -45,8 +44,8 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
 
 
 @pytest.fixture(scope="module")
-def keys(embedded_server: EmbeddedEngine) -> Iterator[dict[str, str]]:
-    store = FalkorStore(embedded_server, "api_fuzz")
+def keys(open_engine: OpenEngine) -> Iterator[dict[str, str]]:
+    store = open_engine("embedded", "api_fuzz")
     store.clear()
     store.ensure_schema()
     gd.build(store)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-import graphdata as gd
 import pytest
-from harness import Api
 
 from api.users import add_user
+from tests.api import graphdata as gd
+from tests.api.harness import Api
 
 B_SECRETS = (gd.P_B1, gd.P_B2, "王五", gd.PLATE_B, gd.E2, "顺达")
 

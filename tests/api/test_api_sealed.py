@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from harness import make_settings, open_engine_store
 
 from api.app import create_app
 from api.db import Database
@@ -28,6 +27,8 @@ from graph.notebook.facade import Guanxi
 from graph.store import GraphStore
 from graph.store.embedded import EmbeddedEngine
 from graph.store.sealed import SealedStore
+from tests.api.harness import make_settings
+from tests.conftest import open_engine_store
 
 MINI = Path(__file__).parents[1] / "data" / "registers" / "mini"
 # A reporter who is also in the household register: the join probe looks for her.

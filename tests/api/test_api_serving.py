@@ -10,14 +10,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
 import pytest
 
 from api.db import Database
-from api.serving import reuse_port_supported
+from api.serving import MIN_UPTIME_S, reuse_port_supported
 from api.settings import ApiSettings
 from api.users import add_user
 from graph.settings import Settings
@@ -49,9 +49,39 @@ def _workers(parent: psutil.Process) -> list[psutil.Process]:
 
 
 def _listening(proc: psutil.Process, port: int) -> bool:
-    return any(
-        c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in proc.net_connections()
-    )
+    try:
+        conns = proc.net_connections()
+    except psutil.Error:  # it exited between being listed and being asked
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in conns)
+
+
+def _wait_until(ready: Callable[[], bool], seconds: float, failure: Callable[[], str]) -> None:
+    """Poll ``ready`` until it holds; on a loaded machine processes start slowly, so each
+    wait is bounded by what it waits for, never by a guess of how long that takes."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            pytest.fail(failure())
+        time.sleep(0.2)
+
+
+def _serving(port: int, parent: psutil.Process, *, not_pid: int = 0) -> bool:
+    ws = [w for w in _workers(parent) if w.pid != not_pid]
+    return len(ws) == 2 and all(_listening(w, port) for w in ws)
+
+
+def _health(port: int) -> int:
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        c.request("GET", "/api/v1/health")
+        r = c.getresponse()
+        r.read()
+        return r.status
+    except OSError:
+        return 0
+    finally:
+        c.close()
 
 
 @pytest.fixture
@@ -74,16 +104,15 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]
             [*cmd, "--data-dir", str(tmp_path)], env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
-        deadline = time.monotonic() + 120
         parent = psutil.Process(proc.pid)
-        while time.monotonic() < deadline:
+
+        def ready() -> bool:
             assert proc.poll() is None, log_path.read_text()
-            ws = _workers(parent)
-            if len(ws) == 2 and all(_listening(w, port) for w in ws):
-                break
-            time.sleep(0.3)
-        else:
-            pytest.fail("two workers did not start listening: " + log_path.read_text())
+            return _serving(port, parent) and _health(port) == 200
+
+        _wait_until(
+            ready, 300, lambda: "two workers did not start serving: " + log_path.read_text()
+        )
         yield proc, port, log_path
     finally:
         workers = _workers(psutil.Process(proc.pid)) if proc.poll() is None else []
@@ -133,24 +162,22 @@ def test_a_crashed_worker_is_replaced(
 ) -> None:
     proc, port, log = server
     parent = psutil.Process(proc.pid)
-    time.sleep(11)  # workers that die right after starting are not restarted
     victim = _workers(parent)[0]
+    # A worker that dies sooner than MIN_UPTIME_S after its start is not restarted: wait
+    # until this one is old enough (a second to spare for the supervisor's own clock).
+    _wait_until(
+        lambda: time.time() - victim.create_time() > MIN_UPTIME_S + 1,
+        MIN_UPTIME_S + 30,
+        lambda: "the worker's age could not be read",
+    )
     victim.kill()
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        ws = [w for w in _workers(parent) if w.pid != victim.pid]
-        if len(ws) == 2 and all(_listening(w, port) for w in ws):
-            break
-        time.sleep(0.3)
-    else:
-        states = [(w.pid, w.status(), _listening(w, port)) for w in _workers(parent)]
-        pytest.fail(f"the killed worker was not replaced: {states}\n{log.read_text()}")
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        c.request("GET", "/api/v1/health")
-        assert c.getresponse().status == 200
-    finally:
-        c.close()
+
+    def states() -> str:
+        found = [(w.pid, w.status(), _listening(w, port)) for w in _workers(parent)]
+        return f"the killed worker was not replaced: {found}\n{log.read_text()}"
+
+    _wait_until(lambda: _serving(port, parent, not_pid=victim.pid), 300, states)
+    _wait_until(lambda: _health(port) == 200, 60, lambda: "no answer after the restart")
 
 
 def test_a_keys_rate_limit_holds_across_workers(

@@ -7,14 +7,11 @@ ring to one of its companies, and check the complaint deadlines that were plante
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from harness import make_settings, open_engine_store
 from pypinyin import lazy_pinyin
 
 from api.app import create_app
@@ -24,28 +21,21 @@ from api.users import add_user
 from graph.loaders import load_folder
 from graph.queries import detect
 from graph.store import GraphStore
-from graph.store.embedded import EmbeddedEngine
-from graph.synth import generate
+from tests.api.harness import make_settings
+from tests.shapes import MakeCounty, OpenEngine
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    out = tmp_path_factory.mktemp("county")
-    generate(3000, 11, out)
-    return out, json.loads((out / "truth.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
 def synth(
     request: pytest.FixtureRequest,
-    embedded_server: EmbeddedEngine,
-    county: tuple[Path, dict[str, Any]],
+    open_engine: OpenEngine,
+    synthetic_county: MakeCounty,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[TestClient, dict[str, str], dict[str, Any], GraphStore]]:
-    folder, truth = county
-    store = open_engine_store(request.param, embedded_server, "api_synth")
+    folder, truth = synthetic_county(3000, 11)
+    store = open_engine(request.param, "api_synth")
     store.clear()
     store.ensure_schema()
     load_folder(store, folder, progress=False)

@@ -8,7 +8,6 @@ and with CI=true a skip is a failure, as for Neo4j.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -29,9 +28,8 @@ from api.users import add_user
 from graph.algorithms.numbering import store_communities
 from graph.loaders import load_folder
 from graph.queries import detect
-from graph.store.embedded import EmbeddedEngine
-from graph.store.falkor import FalkorStore
-from graph.synth import generate
+from graph.store import GraphStore
+from tests.shapes import MakeCounty, OpenEngine
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -97,7 +95,7 @@ def _free_port() -> int:
         return port
 
 
-def _planted(store: FalkorStore, truth: dict[str, Any]) -> Planted:
+def _planted(store: GraphStore, truth: dict[str, Any]) -> Planted:
     secretary = truth["ring"]["roles"]["secretary"]
     cases = [
         c
@@ -124,12 +122,13 @@ def _planted(store: FalkorStore, truth: dict[str, Any]) -> Planted:
 
 @pytest.fixture(scope="module")
 def explorer(
-    chromium_path: str, embedded_server: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory
+    chromium_path: str,
+    open_engine: OpenEngine,
+    synthetic_county: MakeCounty,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Explorer]:
-    county = tmp_path_factory.mktemp("county")
-    generate(PERSONS, SEED, county)
-    truth = json.loads((county / "truth.json").read_text(encoding="utf-8"))
-    store = FalkorStore(embedded_server, "browser")
+    county, truth = synthetic_county(PERSONS, SEED)
+    store = open_engine("embedded", "browser")
     store.clear()
     store.ensure_schema()
     load_folder(store, county, progress=False)

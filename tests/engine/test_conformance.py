@@ -1,4 +1,4 @@
-"""The same Cypher, the same answers, on both engines (DESIGN.md decision 1 and 2)."""
+"""The same Cypher, the same answers, on both engines (docs/engines.md)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ come from the pattern library; the ring must lead ``rank_communities``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,15 +27,15 @@ from graph.algorithms import (
 from graph.loaders import load_folder
 from graph.queries import detect
 from graph.store import GraphStore
-from graph.synth import generate
+from tests.shapes import MakeCounty
 
 PERSONS = 2000
 
 
 @pytest.fixture
-def county(store: GraphStore, tmp_path: Path) -> tuple[GraphStore, dict[str, Any]]:
-    truth = generate(PERSONS, 7, tmp_path / "county")
-    load_folder(store, tmp_path / "county", progress=False)
+def county(store: GraphStore, synthetic_county: MakeCounty) -> tuple[GraphStore, dict[str, Any]]:
+    folder, truth = synthetic_county(PERSONS, 7)
+    load_folder(store, folder, progress=False)
     detect(store, None, as_of=truth["as_of"], save=True)
     return store, truth
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from graph.loaders import load_folder
@@ -12,20 +9,15 @@ from graph.queries import detect, library
 from graph.queries.evaluate import score
 from graph.resolve import resolve
 from graph.store import GraphStore
-from graph.synth import generate
+from tests.shapes import MakeCounty
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("county")
-    generate(3000, 11, out)
-    return out
-
-
-def test_planted_cases_found_and_decoys_clean(store: GraphStore, county: Path) -> None:
-    truth = json.loads((county / "truth.json").read_text(encoding="utf-8"))
+def test_planted_cases_found_and_decoys_clean(
+    store: GraphStore, synthetic_county: MakeCounty
+) -> None:
+    county, truth = synthetic_county(3000, 11)
     # The pipeline as `guanxi load` runs it: some planted links need name-only mentions
     # resolved (a shareholder typed in traditional characters, without an ID number).
     load_folder(store, county, progress=False)

@@ -8,11 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from graphdump import dump
 
 from graph import schema as sch
 from graph.loaders import LoadReport, load_folder
 from graph.store import GraphStore
+from tests.integration.graphdump import dump
+from tests.shapes import MakeCounty
 
 DATA = Path(__file__).parents[1] / "data" / "registers"
 MINI = DATA / "mini"
@@ -132,20 +133,9 @@ def test_a_newer_extract_adds_without_duplicating(store: GraphStore, mini: Path)
 SYNTH_PERSONS = 2000
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from graph.synth import generate
-
-    out = tmp_path_factory.mktemp("county")
-    generate(SYNTH_PERSONS, 7, out)
-    return out
-
-
 @pytest.fixture
-def county_copy(county: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "county"
-    shutil.copytree(county, folder, ignore=shutil.ignore_patterns("_load"))
-    return folder
+def county_copy(synthetic_county: MakeCounty) -> Path:
+    return synthetic_county(SYNTH_PERSONS, 7)[0]
 
 
 @pytest.mark.slow

@@ -12,22 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphdump import dump
 
 from graph.errors import LoadFailed, Unsupported
 from graph.loaders import LoadReport, load_folder, stream
 from graph.store import GraphStore
-from graph.store.embedded import EmbeddedEngine
-from graph.store.falkor import FalkorStore
+from tests.integration.graphdump import dump
+from tests.shapes import MakeCounty, OpenEngine
 
 MINI = Path(__file__).parents[1] / "data" / "registers" / "mini"
 PERSONS = 3000
 
 
 @pytest.fixture
-def two(embedded_server: EmbeddedEngine) -> Iterator[tuple[GraphStore, GraphStore]]:
+def two(open_engine: OpenEngine) -> Iterator[tuple[GraphStore, GraphStore]]:
     """Two empty graphs on the embedded engine: one for each path."""
-    stores = (FalkorStore(embedded_server, "bulk_a"), FalkorStore(embedded_server, "bulk_b"))
+    stores = (open_engine("embedded", "bulk_a"), open_engine("embedded", "bulk_b"))
     for st in stores:
         st.clear()
     yield stores
@@ -37,12 +36,8 @@ def two(embedded_server: EmbeddedEngine) -> Iterator[tuple[GraphStore, GraphStor
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from graph.synth import generate
-
-    out = tmp_path_factory.mktemp("county")
-    generate(PERSONS, 11, out)
-    return out
+def county(synthetic_county: MakeCounty) -> Path:
+    return synthetic_county(PERSONS, 11)[0]
 
 
 def copy(folder: Path, to: Path) -> Path:

@@ -7,7 +7,6 @@ absent from the registers; pairs of namesakes in one village that nothing tells 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -15,20 +14,13 @@ from graph.loaders import load_folder
 from graph.resolve import resolve
 from graph.resolve.evaluate import evaluate, linked_persons
 from graph.store import GraphStore
-from graph.synth import generate
+from tests.shapes import MakeCounty
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("county")
-    generate(5000, 3, out)
-    return out
-
-
-def test_planted_mentions_resolved(store: GraphStore, county: Path) -> None:
-    truth = json.loads((county / "truth.json").read_text(encoding="utf-8"))
+def test_planted_mentions_resolved(store: GraphStore, synthetic_county: MakeCounty) -> None:
+    county, truth = synthetic_county(5000, 3)
     assert any(t["ambiguous"] for t in truth["mentions"]), "the county plants no ambiguous pair"
     load_folder(store, county, progress=False)
     report = resolve(store)

@@ -23,8 +23,7 @@ from graph.notebook.graphs import to_networkx, to_subgraph
 from graph.queries.subgraph import find_node, induced, neighbour_page, neighbourhood, parse_ref
 from graph.settings import Settings
 from graph.store import GraphStore
-from graph.store.embedded import EmbeddedEngine
-from graph.store.falkor import FalkorStore
+from tests.shapes import OpenEngine
 
 SEC, WIFE, BRO, CO1, CO2 = RING_KEYS[:5]
 VILLAGE = "430422101201"
@@ -250,13 +249,13 @@ def test_parse_ref() -> None:
 
 # -- two engines at once -----------------------------------------------------------------------
 @pytest.fixture
-def both(embedded_server: EmbeddedEngine) -> Iterator[tuple[Guanxi, Guanxi]]:
+def both(open_engine: OpenEngine) -> Iterator[tuple[Guanxi, Guanxi]]:
     if not os.environ.get("GUANXI_NEO4J_URI"):
         reason = os.environ.get("GUANXI_NEO4J_SKIP_REASON") or "GUANXI_NEO4J_URI is unset"
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"CI=true but {reason}")
         pytest.skip(reason)
-    emb = Guanxi(FalkorStore(embedded_server, "facade_compare"))
+    emb = Guanxi(open_engine("embedded", "facade_compare"))
     neo = Guanxi.connect("neo4j")
     nodes, rels = collusion_county()
     for x in (emb, neo):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -18,6 +17,7 @@ from graph.synth import generate
 from graph.synth.audit import check, read
 from graph.synth.names import HOMOPHONES, TRADITIONAL
 from graph.synth.writer import COLUMNS, FILES
+from tests.shapes import County, MakeCounty
 
 KINDS = {
     "recipient_vehicle",
@@ -56,18 +56,15 @@ DECOY_KINDS = {
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    out = tmp_path_factory.mktemp("county")
-    return out, generate(2000, 7, out)
+def county(synthetic_county: MakeCounty) -> County:
+    return synthetic_county(2000, 7)
 
 
 def _bytes(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_same_seed_same_bytes_other_seed_other_bytes(
-    county: tuple[Path, dict[str, Any]], tmp_path: Path
-) -> None:
+def test_same_seed_same_bytes_other_seed_other_bytes(county: County, tmp_path: Path) -> None:
     folder, _ = county
     generate(2000, 7, tmp_path / "again")
     generate(2000, 8, tmp_path / "other")
@@ -77,7 +74,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(
     ).read_bytes()
 
 
-def test_every_register_of_the_contract_is_written(county: tuple[Path, dict[str, Any]]) -> None:
+def test_every_register_of_the_contract_is_written(county: County) -> None:
     folder, truth = county
     assert set(truth["files"]) == set(COLUMNS) == set(FILES)
     for register, info in truth["files"].items():
@@ -91,7 +88,7 @@ def test_every_register_of_the_contract_is_written(county: tuple[Path, dict[str,
         assert rows == truth["counts"][register] > 0, register
 
 
-def test_header_styles_encodings_and_bom(county: tuple[Path, dict[str, Any]]) -> None:
+def test_header_styles_encodings_and_bom(county: County) -> None:
     folder, truth = county
     first = {
         r: (folder / i["file"]).read_bytes().split(b"\n", 1)[0]
@@ -112,7 +109,7 @@ def test_header_styles_encodings_and_bom(county: tuple[Path, dict[str, Any]]) ->
     assert first_row[0] == "complaint_id"
 
 
-def test_death_register_decodes_only_as_gb18030(county: tuple[Path, dict[str, Any]]) -> None:
+def test_death_register_decodes_only_as_gb18030(county: County) -> None:
     raw = (county[0] / "deaths.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
@@ -123,7 +120,7 @@ def test_death_register_decodes_only_as_gb18030(county: tuple[Path, dict[str, An
     assert "䶮" in text
 
 
-def test_xlsx_is_readable_with_real_dates(county: tuple[Path, dict[str, Any]]) -> None:
+def test_xlsx_is_readable_with_real_dates(county: County) -> None:
     folder, truth = county
     df = pd.read_excel(folder / "complaints.xlsx")
     assert len(df) == truth["counts"]["complaints"]
@@ -131,7 +128,7 @@ def test_xlsx_is_readable_with_real_dates(county: tuple[Path, dict[str, Any]]) -
     assert any(isinstance(v, str) for v in df["received"])
 
 
-def test_every_id_number_in_the_register_is_valid(county: tuple[Path, dict[str, Any]]) -> None:
+def test_every_id_number_in_the_register_is_valid(county: County) -> None:
     folder, truth = county
     bad = {r["row"] for r in truth["bad_rows"] if r["register"] == "persons"}
     df = pd.read_csv(folder / "persons.csv", dtype=str, keep_default_na=False)
@@ -163,7 +160,7 @@ _PARSERS = {
 
 
 def test_bad_rows_fail_with_their_reason_and_nothing_else_does(
-    county: tuple[Path, dict[str, Any]],
+    county: County,
 ) -> None:
     folder, truth = county
     assert {r["register"] for r in truth["bad_rows"]} == set(FILES)
@@ -195,7 +192,7 @@ def test_bad_rows_fail_with_their_reason_and_nothing_else_does(
             _PARSERS[column](value)
 
 
-def test_every_planted_kind_and_its_decoys_are_there(county: tuple[Path, dict[str, Any]]) -> None:
+def test_every_planted_kind_and_its_decoys_are_there(county: County) -> None:
     _, truth = county
     kinds = [c["kind"] for c in truth["cases"]]
     assert set(kinds) == KINDS
@@ -212,7 +209,7 @@ def test_every_planted_kind_and_its_decoys_are_there(county: tuple[Path, dict[st
 
 
 def test_audit_finds_every_case_no_decoy_and_nothing_unplanned(
-    county: tuple[Path, dict[str, Any]],
+    county: County,
 ) -> None:
     result = check(county[0])
     assert result["missed"] == []
@@ -220,7 +217,7 @@ def test_audit_finds_every_case_no_decoy_and_nothing_unplanned(
     assert result["unplanned"] == {}
 
 
-def test_mentions_point_at_the_name_as_written(county: tuple[Path, dict[str, Any]]) -> None:
+def test_mentions_point_at_the_name_as_written(county: County) -> None:
     folder, truth = county
     mentions = truth["mentions"]
     variants = {m["variant"] for m in mentions}
@@ -273,7 +270,7 @@ def test_proportions_are_plausible(tmp_path: Path) -> None:
 
 
 def test_legacy_15_digit_numbers_upgrade_to_registered_people(
-    county: tuple[Path, dict[str, Any]],
+    county: County,
 ) -> None:
     folder, truth = county
     persons = set(pd.read_csv(folder / "persons.csv", dtype=str)["公民身份号码"])

@@ -1,8 +1,8 @@
 """The API under load: 20 clients, mixed search / expand / paths / finding detail, 60 s.
 
-python bench/api.py --persons 1000000                 # generate, load, detect once; then serve
-python bench/api.py --persons 20000 --duration 20     # a quick run
-python bench/api.py --data-dir DIR --persons N        # reuse a graph loaded by an earlier run
+python bench/serving.py --persons 1000000                 # generate, load, detect once; then serve
+python bench/serving.py --persons 20000 --duration 20     # a quick run
+python bench/serving.py --data-dir DIR --persons N        # reuse a graph loaded by an earlier run
 
 The county (graph.synth) is generated into ``--folder`` unless it already holds one and
 loaded into the embedded engine under ``--data-dir`` unless a previous run left it there
@@ -42,16 +42,12 @@ import psutil
 # Run as a script, bench/ is on sys.path: the shared machine description sits beside it.
 import rawhttp
 from machine import describe, markdown
+from pypinyin import lazy_pinyin
+from rich.console import Console
+from rich.table import Table
 
-# ...but this file is bench/api.py, which would shadow the `api` package: drop bench/ again.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-from pypinyin import lazy_pinyin  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from graph.settings import Settings  # noqa: E402
-from graph.store import GraphStore, embedded_engine, open_store  # noqa: E402
+from graph.settings import Settings
+from graph.store import GraphStore, embedded_engine, open_store
 
 MARKER = "bench-api.json"
 WEIGHTS = {"search": 0.3, "expand": 0.4, "paths": 0.15, "finding": 0.15}
