@@ -9,6 +9,8 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.deadlines import Rules
+
 
 def _default_data_dir() -> Path:
     return Path(user_data_dir("guanxi", appauthor=False))
@@ -36,6 +38,23 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     query_timeout: float = 30.0
     row_limit: int = 10_000
+    # The handling rules (graph.deadlines): days to accept, months to close, months an
+    # approved extension adds, how many extensions, what counts as "due soon".
+    accept_days: int = 7
+    close_months: int = 3
+    extension_months: int = 1
+    max_extensions: int = 1
+    due_soon_days: int = 7
+
+    @property
+    def rules(self) -> Rules:
+        return Rules(
+            self.accept_days,
+            self.close_months,
+            self.extension_months,
+            self.max_extensions,
+            self.due_soon_days,
+        )
 
     @property
     def engine_dir(self) -> Path:
