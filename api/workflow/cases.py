@@ -90,8 +90,10 @@ class Workflow:
         assignee: str | None = None,
         title: str | None = None,
         reason: str | None = None,
+        hook: Mirror | None = None,
     ) -> str:
-        """Open a case (state ``received``); returns its case number."""
+        """Open a case (state ``received``); returns its case number. ``hook`` runs in the
+        same transaction (a registered complaint takes the case's id)."""
         from api.policy import Cap, allowed
 
         if not allowed(actor.role, Cap.HANDLE_CASES):
@@ -127,8 +129,10 @@ class Workflow:
                     self._event(s, actor, c, "open", None, "received", reason, day, {
                         "source": source.kind, "ref": source.ref, "assignee": assignee,
                     })
+                    if hook is not None:
+                        hook(s, c)
+                    s.flush()
                     if self.mirror is not None:
-                        s.flush()
                         self.mirror(s, c)
                     return no
             except IntegrityError:

@@ -137,6 +137,13 @@ def compose_problems(compose: dict[str, Any]) -> list[str]:
             problems.append(f"api needs {key}={value}")
     if not re.fullmatch(PASSWORD_REF, api_env.get("GUANXI_NEO4J_PASSWORD", "")):
         problems.append("api GUANXI_NEO4J_PASSWORD must come from ${GUANXI_NEO4J_PASSWORD}")
+    pg = services.get("postgres") or {}
+    if not str(pg.get("image", "")).startswith("postgres:"):
+        problems.append("a postgres service holds the API's records")
+    elif (depends.get("postgres") or {}).get("condition") != "service_healthy":
+        problems.append("api must depend on postgres with condition: service_healthy")
+    if not api_env.get("GUANXI_DATABASE_URL", "").startswith("postgresql+psycopg://"):
+        problems.append("api GUANXI_DATABASE_URL must point at the postgres service (psycopg)")
     if ("127.0.0.1", "8000", "8000") not in _ports(api):
         problems.append("api must publish 127.0.0.1:8000:8000")
 
