@@ -75,7 +75,9 @@ def add_months(iso: str, months: int) -> str:
 
 
 def add_days(iso: str, days: int) -> str:
-    """>>> add_days("2024-02-26", 7)
+    """Calendar days later.
+
+    >>> add_days("2024-02-26", 7)
     '2024-03-04'
     """
     return (dt.date.fromisoformat(iso[:10]) + dt.timedelta(days=days)).isoformat()

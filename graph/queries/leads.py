@@ -21,7 +21,7 @@ distinct Payment / Disbursement nodes of its findings' evidence (contract amount
 findings whose evidence holds no payment).
 
 >>> lead_id("Person", "430422196803032345")
-'lead:5c5d2c3c3f0f6d54'
+'lead:ff7d8267311ab43c'
 """
 
 from __future__ import annotations
