@@ -23,7 +23,9 @@ APPROVER = Actor("city-approver", Role.INVESTIGATOR, (CITY[:2],))
 
 def replay(db: Database) -> None:
     wf = Workflow(db)
-    for r in csv.DictReader(FIXTURE.open(encoding="utf-8")):
+    with FIXTURE.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
         src = Source("complaint", f"JB-CITY-{int(r['n']):04d}", r["division_code"], "举报")
         no = wf.open(CLERK, src, received=r["received"])
         if r["rejected_reason"]:
