@@ -503,7 +503,7 @@ def main() -> None:
         raise SystemExit(2) from None
 
 
-import graph.cli_cases  # noqa: E402, F401, I001  (registers `guanxi leads` and `guanxi cases`)
+import graph.cli_cases  # noqa: E402, F401  (registers `guanxi leads` and `guanxi cases`)
 
 if __name__ == "__main__":
     main()

@@ -13,7 +13,9 @@ from rich.table import Table
 from graph.cli import DataDirOpt, EngineOpt, _api_settings, app, connect, console, settings_from
 from graph.queries.findings import yuan
 
-cases_app = typer.Typer(help="The case workflow: overdue report, graph mirror.", no_args_is_help=True)
+cases_app = typer.Typer(
+    help="The case workflow: overdue report, graph mirror.", no_args_is_help=True
+)
 app.add_typer(cases_app, name="cases")
 
 
@@ -62,7 +64,9 @@ def leads(
 
 @cases_app.command("overdue")
 def cases_overdue(
-    as_of: Annotated[str | None, typer.Option(help="judge deadlines on this day (default today)")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="judge deadlines on this day (default today)")
+    ] = None,
     division: Annotated[str | None, typer.Option(help="only within this division code")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or jsonl")] = "table",
     data_dir: DataDirOpt = None,
@@ -83,7 +87,9 @@ def cases_overdue(
         for r in rows:
             typer.echo(json.dumps(r, ensure_ascii=False, sort_keys=True))
     else:
-        t = Table(title=f"cases overdue or due within {settings.rules.due_soon_days} days, as of {day}")
+        t = Table(
+            title=f"cases overdue or due within {settings.rules.due_soon_days} days, as of {day}"
+        )
         for col in ("案件编号", "状态", "期限", "到期日", "剩余天数", "承办人", "案由"):
             t.add_column(col, overflow="fold")
         for r in rows:
@@ -117,4 +123,3 @@ def cases_mirror(engine: EngineOpt = None, data_dir: DataDirOpt = None) -> None:
     finally:
         db.dispose()
     console.print(f"{n} cases mirrored to the graph")
-

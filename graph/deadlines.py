@@ -16,8 +16,9 @@ these.
 >>> r = Rules()
 >>> accept_due("2024-01-02", r), close_due("2024-01-31", r), close_due("2024-01-31", r, True)
 ('2024-01-09', '2024-04-30', '2024-05-31')
->>> status(Dates(received="2024-01-02"), "2024-01-20", r)
-Status(accept_due='2024-01-09', close_due=None, state='acceptance_overdue', accepted_late=False, days_overdue=11)
+>>> s = status(Dates(received="2024-01-02"), "2024-01-20", r)
+>>> s.accept_due, s.state, s.days_overdue
+('2024-01-09', 'acceptance_overdue', 11)
 """
 
 from __future__ import annotations

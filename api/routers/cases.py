@@ -23,34 +23,50 @@ from api.workflow.cases import DispositionIn, Source, today
 from api.workflow.models import Case, Intake
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=COMMON_RESPONSES)
-CaseNo = Annotated[str, Path(pattern=r"^[0-9]{2,12}-[0-9]{4}-[0-9]{4,6}$", description="case number")]
+CaseNo = Annotated[
+    str, Path(pattern=r"^[0-9]{2,12}-[0-9]{4}-[0-9]{4,6}$", description="case number")
+]
 Reader = Annotated[Principal, Depends(require(Cap.CASES))]
 Handler = Annotated[Principal, Depends(require(Cap.HANDLE_CASES))]
 Approver = Annotated[Principal, Depends(require(Cap.APPROVE_EXTENSIONS))]
 StatsReader = Annotated[Principal, Depends(require(Cap.CASE_STATS))]
 AsOf = Annotated[
     str | None,
-    Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="judge deadlines on this day (default today)"),
+    Query(
+        pattern=r"^\d{4}-\d{2}-\d{2}$", description="judge deadlines on this day (default today)"
+    ),
 ]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _case_out(svc: ServicesDep, user: Principal, p: Presenter, case_no: str, as_of: str | None = None) -> dict[str, Any]:
+def _case_out(
+    svc: ServicesDep, user: Principal, p: Presenter, case_no: str, as_of: str | None = None
+) -> dict[str, Any]:
     wf = wd.workflow(svc)
     with svc.db.session() as s:
         c = wf.case(s, wd.actor(user), case_no)
         return wp.case_json(wf, s, svc.store, c, wd.actor(user), p, as_of or today(), wd.names(svc))
 
 
-@router.get("", summary="The board: open cases in the caller's divisions, nearest deadline first", response_model=S.BoardOut)
+@router.get(
+    "",
+    summary="The board: open cases in the caller's divisions, nearest deadline first",
+    response_model=S.BoardOut,
+)
 def board(
     user: Reader,
     svc: ServicesDep,
     state: Annotated[
-        str, Query(json_schema_extra={"enum": ["open", "all", *R.STATES]}, description="open = received, accepted, in progress")
+        str,
+        Query(
+            json_schema_extra={"enum": ["open", "all", *R.STATES]},
+            description="open = received, accepted, in progress",
+        ),
     ] = "open",
     division: Annotated[str | None, Query(max_length=12, pattern=r"^[0-9]*$")] = None,
-    flag: Annotated[str | None, Query(json_schema_extra={"enum": ["ok", "due_soon", "overdue"]})] = None,
+    flag: Annotated[
+        str | None, Query(json_schema_extra={"enum": ["ok", "due_soon", "overdue"]})
+    ] = None,
     assignee: Annotated[str | None, Query(max_length=100)] = None,
     as_of: AsOf = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -83,9 +99,13 @@ def board(
     names = wd.names(svc)
     with svc.db.session() as s:
         total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-        rows = s.scalars(q.order_by(pending, Case.case_no).offset((page - 1) * size).limit(size)).all()
+        rows = s.scalars(
+            q.order_by(pending, Case.case_no).offset((page - 1) * size).limit(size)
+        ).all()
         items = [wp.row(wf, c, day, names) for c in rows]
-        sub = select(Case).where(wf.scoped(wd.actor(user)), Case.state.in_(R.OPEN_STATES)).subquery()
+        sub = (
+            select(Case).where(wf.scoped(wd.actor(user)), Case.state.in_(R.OPEN_STATES)).subquery()
+        )
         pend = func.coalesce(sub.c.close_due, sub.c.accept_due)
         counts_q = select(
             func.count().filter(pend < day),
@@ -99,7 +119,11 @@ def board(
         "size": size,
         "total": int(total),
         "as_of": day,
-        "counts": {"overdue": int(overdue or 0), "due_soon": int(due_soon or 0), "ok": int(ok or 0)},
+        "counts": {
+            "overdue": int(overdue or 0),
+            "due_soon": int(due_soon or 0),
+            "ok": int(ok or 0),
+        },
     }
 
 
@@ -109,13 +133,24 @@ def dl_add(day: str, days: int) -> str:
     return add_days(day, days)
 
 
-@router.get("/overdue", summary="Open cases overdue or due soon (what `guanxi cases overdue` prints)", response_model=S.OverdueOut)
+@router.get(
+    "/overdue",
+    summary="Open cases overdue or due soon (what `guanxi cases overdue` prints)",
+    response_model=S.OverdueOut,
+)
 def overdue(user: Reader, svc: ServicesDep, as_of: AsOf = None) -> dict[str, Any]:
     day = as_of or today()
     return {"as_of": day, "items": st.overdue(svc.db, day, svc.settings.rules, user.divisions)}
 
 
-def _stats(user: Principal, svc: ServicesDep, division: str | None, start: str | None, end: str | None, as_of: str | None) -> dict[str, Any]:
+def _stats(
+    user: Principal,
+    svc: ServicesDep,
+    division: str | None,
+    start: str | None,
+    end: str | None,
+    as_of: str | None,
+) -> dict[str, Any]:
     scope = scope_of(user)
     if division is None:
         if len(user.divisions) != 1:
@@ -125,7 +160,9 @@ def _stats(user: Principal, svc: ServicesDep, division: str | None, start: str |
         raise Forbidden(f"division {division} lies outside your divisions")
     if start and end and start > end:
         raise Unprocessable("the period's start is after its end")
-    return st.statistics(svc.db, division, st.Period(start, end), as_of or today(), svc.settings.rules, wd.names(svc))
+    return st.statistics(
+        svc.db, division, st.Period(start, end), as_of or today(), svc.settings.rules, wd.names(svc)
+    )
 
 
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
@@ -135,12 +172,17 @@ Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
     "/stats",
     summary="Handling statistics of a division (with its children) over a period",
     response_model=S.StatsOut,
-    description="Counts each event in the period it falls in; amounts in fen. `from`/`to` inclusive.",
+    description=(
+        "Counts each event in the period it falls in; amounts in fen; `from` and `to` inclusive."
+    ),
 )
 def stats(
     user: StatsReader,
     svc: ServicesDep,
-    division: Annotated[str | None, Query(pattern=r"^[0-9]{0,12}$", description="default: the caller's one division")] = None,
+    division: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{0,12}$", description="default: the caller's one division"),
+    ] = None,
     start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     as_of: AsOf = None,
@@ -165,7 +207,9 @@ def stats_xlsx(
 ) -> Response:
     data = st.workbook(_stats(user, svc, division, start, end, as_of))
     name = f"case-stats-{division or user.divisions[0] or 'all'}.xlsx"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def _source(svc: ServicesDep, user: Principal, kind: str, ident: str) -> Source:
@@ -173,7 +217,7 @@ def _source(svc: ServicesDep, user: Principal, kind: str, ident: str) -> Source:
     scope = scope_of(user)
     if ident.startswith("~"):
         try:
-            label, key = svc.codec.decode(ident)
+            _label, key = svc.codec.decode(ident)
         except ValueError:
             raise NotFoundError("unknown or altered ref") from None
         ident = str(key)
@@ -216,9 +260,18 @@ def _source(svc: ServicesDep, user: Principal, kind: str, ident: str) -> Source:
     return Source(kind, ident, code, title, links)
 
 
-@router.post("", summary="Open a case from a lead, a finding or a complaint", response_model=S.CaseOut, status_code=201)
-def open_case(request: Request, user: Handler, svc: ServicesDep, p: PresenterDep, body: S.OpenIn) -> dict[str, Any]:
-    note_params(request, source=body.source.kind, id=body.source.id, division_code=body.division_code)
+@router.post(
+    "",
+    summary="Open a case from a lead, a finding or a complaint",
+    response_model=S.CaseOut,
+    status_code=201,
+)
+def open_case(
+    request: Request, user: Handler, svc: ServicesDep, p: PresenterDep, body: S.OpenIn
+) -> dict[str, Any]:
+    note_params(
+        request, source=body.source.kind, id=body.source.id, division_code=body.division_code
+    )
     src = _source(svc, user, body.source.kind, body.source.id)
     wf = wd.workflow(svc)
     received = body.received
@@ -227,8 +280,14 @@ def open_case(request: Request, user: Handler, svc: ServicesDep, p: PresenterDep
         received = received or _complaint_received(svc, src.ref)
         hook = _attach_intake(src.ref)
     no = wf.open(
-        wd.actor(user), src, division_code=body.division_code, received=received,
-        assignee=body.assignee, title=body.title, reason=body.reason, hook=hook,
+        wd.actor(user),
+        src,
+        division_code=body.division_code,
+        received=received,
+        assignee=body.assignee,
+        title=body.title,
+        reason=body.reason,
+        hook=hook,
     )
     return _case_out(svc, user, p, no)
 
@@ -238,7 +297,9 @@ def _complaint_received(svc: ServicesDep, complaint_id: str) -> str | None:
         i = s.scalars(select(Intake).where(Intake.complaint_id == complaint_id)).first()
         if i is not None:
             return i.received
-    rows = svc.store.read("MATCH (c:Complaint {complaint_id: $id}) RETURN c.received AS r", {"id": complaint_id})
+    rows = svc.store.read(
+        "MATCH (c:Complaint {complaint_id: $id}) RETURN c.received AS r", {"id": complaint_id}
+    )
     return str(rows[0]["r"]) if rows and rows[0]["r"] else None
 
 
@@ -251,14 +312,31 @@ def _attach_intake(complaint_id: str) -> Any:
     return hook
 
 
-@router.get("/{case_no}", summary="One case: deadlines, timeline, links, dispositions, and what the caller may do", response_model=S.CaseOut)
-def get_case(user: Reader, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, as_of: AsOf = None) -> dict[str, Any]:
+@router.get(
+    "/{case_no}",
+    summary="One case: deadlines, timeline, links, dispositions, and what the caller may do",
+    response_model=S.CaseOut,
+)
+def get_case(
+    user: Reader, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, as_of: AsOf = None
+) -> dict[str, Any]:
     return _case_out(svc, user, p, case_no, as_of)
 
 
-def _act(request: Request, user: Principal, svc: ServicesDep, p: Presenter, case_no: str, action: str, body: S.ActionIn, **kw: Any) -> dict[str, Any]:
+def _act(
+    request: Request,
+    user: Principal,
+    svc: ServicesDep,
+    p: Presenter,
+    case_no: str,
+    action: str,
+    body: S.ActionIn,
+    **kw: Any,
+) -> dict[str, Any]:
     note_params(request, action=action, on=body.on, reason=body.reason)
-    wd.workflow(svc).act(wd.actor(user), case_no, action, on=body.on, reason=body.reason, version=body.version, **kw)
+    wd.workflow(svc).act(
+        wd.actor(user), case_no, action, on=body.on, reason=body.reason, version=body.version, **kw
+    )
     return _case_out(svc, user, p, case_no)
 
 
@@ -267,23 +345,49 @@ _ACTION_DOC = {
     "reject": "不予受理: received → rejected; `reason` required",
     "start": "开始办理: accepted → in progress",
     "request-extension": "申请延期 (1 month, once): `reason` required",
-    "refuse-extension": "不批准延期: by a user of the parent division",
 }
 
 
 def _simple(action: str, path: str) -> None:
-    dep = Approver if action == "refuse_extension" else Handler
-
-    def endpoint(request: Request, user: dep, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, body: S.ActionIn) -> dict[str, Any]:  # type: ignore[valid-type]
+    def endpoint(
+        request: Request,
+        user: Handler,
+        svc: ServicesDep,
+        p: PresenterDep,
+        case_no: CaseNo,
+        body: S.ActionIn,
+    ) -> dict[str, Any]:
         return _act(request, user, svc, p, case_no, action, body)
 
     endpoint.__name__ = f"case_{action}"
-    router.post(f"/{{case_no}}/{path}", summary=_ACTION_DOC[path], response_model=S.CaseOut)(endpoint)
+    router.post(f"/{{case_no}}/{path}", summary=_ACTION_DOC[path], response_model=S.CaseOut)(
+        endpoint
+    )
 
 
-for _a, _p in (("accept", "accept"), ("reject", "reject"), ("start", "start"),
-               ("request_extension", "request-extension"), ("refuse_extension", "refuse-extension")):
+for _a, _p in (
+    ("accept", "accept"),
+    ("reject", "reject"),
+    ("start", "start"),
+    ("request_extension", "request-extension"),
+):
     _simple(_a, _p)
+
+
+@router.post(
+    "/{case_no}/refuse-extension",
+    summary="不批准延期: by a user of the parent division",
+    response_model=S.CaseOut,
+)
+def refuse_extension(
+    request: Request,
+    user: Approver,
+    svc: ServicesDep,
+    p: PresenterDep,
+    case_no: CaseNo,
+    body: S.ActionIn,
+) -> dict[str, Any]:
+    return _act(request, user, svc, p, case_no, "refuse_extension", body)
 
 
 @router.post(
@@ -291,11 +395,20 @@ for _a, _p in (("accept", "accept"), ("reject", "reject"), ("start", "start"),
     summary="批准延期: only a user whose scope is the parent division, never the requester",
     response_model=S.CaseOut,
 )
-def approve_extension(request: Request, user: Approver, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, body: S.ActionIn) -> dict[str, Any]:
+def approve_extension(
+    request: Request,
+    user: Approver,
+    svc: ServicesDep,
+    p: PresenterDep,
+    case_no: CaseNo,
+    body: S.ActionIn,
+) -> dict[str, Any]:
     return _act(request, user, svc, p, case_no, "approve_extension", body)
 
 
-def _dispositions(svc: ServicesDep, user: Principal, items: list[S.DispositionIn]) -> list[DispositionIn]:
+def _dispositions(
+    svc: ServicesDep, user: Principal, items: list[S.DispositionIn]
+) -> list[DispositionIn]:
     """Each disposition names a Person of the graph, in the caller's scope."""
     ids = []
     for d in items:
@@ -322,7 +435,9 @@ def _dispositions(svc: ServicesDep, user: Principal, items: list[S.DispositionIn
             raise Unprocessable("a disposition must name a person of the graph (id_number or ref)")
         if ("Person", node["key"]) not in ok:
             raise Forbidden("that person lies outside your divisions")
-        out.append(DispositionIn(pid, d.kind, d.measure, d.decided, d.note, node["properties"].get("name")))
+        out.append(
+            DispositionIn(pid, d.kind, d.measure, d.decided, d.note, node["properties"].get("name"))
+        )
     return out
 
 
@@ -331,32 +446,84 @@ def _dispositions(svc: ServicesDep, user: Principal, items: list[S.DispositionIn
     summary="办结: in progress → closed, with outcome (422 without), money, dispositions",
     response_model=S.CaseOut,
 )
-def close(request: Request, user: Handler, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, body: S.CloseIn) -> dict[str, Any]:
-    note_params(request, outcome=body.outcome, amount_involved=body.amount_involved, amount_recovered=body.amount_recovered)
+def close(
+    request: Request,
+    user: Handler,
+    svc: ServicesDep,
+    p: PresenterDep,
+    case_no: CaseNo,
+    body: S.CloseIn,
+) -> dict[str, Any]:
+    note_params(
+        request,
+        outcome=body.outcome,
+        amount_involved=body.amount_involved,
+        amount_recovered=body.amount_recovered,
+    )
     ds = _dispositions(svc, user, body.dispositions)
     return _act(
-        request, user, svc, p, case_no, "close", body, outcome=body.outcome,
-        amount_involved=body.amount_involved, amount_recovered=body.amount_recovered,
-        summary=body.summary, dispositions=ds,
+        request,
+        user,
+        svc,
+        p,
+        case_no,
+        "close",
+        body,
+        outcome=body.outcome,
+        amount_involved=body.amount_involved,
+        amount_recovered=body.amount_recovered,
+        summary=body.summary,
+        dispositions=ds,
     )
 
 
 @router.post("/{case_no}/assign", summary="指定承办人", response_model=S.CaseOut)
-def assign(request: Request, user: Handler, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, body: S.AssignIn) -> dict[str, Any]:
+def assign(
+    request: Request,
+    user: Handler,
+    svc: ServicesDep,
+    p: PresenterDep,
+    case_no: CaseNo,
+    body: S.AssignIn,
+) -> dict[str, Any]:
     return _act(request, user, svc, p, case_no, "assign", body, assignee=body.assignee)
 
 
-@router.post("/{case_no}/dispositions", summary="作出处理: dispositions per person (in progress or closed)", response_model=S.CaseOut)
-def dispose(request: Request, user: Handler, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, body: S.DisposeIn) -> dict[str, Any]:
+@router.post(
+    "/{case_no}/dispositions",
+    summary="作出处理: dispositions per person (in progress or closed)",
+    response_model=S.CaseOut,
+)
+def dispose(
+    request: Request,
+    user: Handler,
+    svc: ServicesDep,
+    p: PresenterDep,
+    case_no: CaseNo,
+    body: S.DisposeIn,
+) -> dict[str, Any]:
     ds = _dispositions(svc, user, body.dispositions)
     return _act(request, user, svc, p, case_no, "dispose", body, dispositions=ds)
 
 
-@router.post("/{case_no}/links", summary="Link another lead, finding or complaint to an open case", response_model=S.CaseOut)
-def link(request: Request, user: Handler, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, body: S.LinkIn) -> dict[str, Any]:
+@router.post(
+    "/{case_no}/links",
+    summary="Link another lead, finding or complaint to an open case",
+    response_model=S.CaseOut,
+)
+def link(
+    request: Request,
+    user: Handler,
+    svc: ServicesDep,
+    p: PresenterDep,
+    case_no: CaseNo,
+    body: S.LinkIn,
+) -> dict[str, Any]:
     src = _source(svc, user, body.kind, body.id) if body.kind != "complaint" else None
     ref = src.ref if src is not None else body.id
-    wd.workflow(svc).link(wd.actor(user), case_no, [(body.kind, ref), *(src.links if src else ())], body.reason)
+    wd.workflow(svc).link(
+        wd.actor(user), case_no, [(body.kind, ref), *(src.links if src else ())], body.reason
+    )
     return _case_out(svc, user, p, case_no)
 
 
@@ -369,7 +536,9 @@ def case_graph(user: Reader, svc: ServicesDep, p: PresenterDep, case_no: CaseNo)
     with svc.db.session() as s:
         wd.workflow(svc).case(s, wd.actor(user), case_no)
     nodes, rels = wp.case_graph(svc.store, case_no)
-    nodes, rels, redacted = fs.evidence_in_scope(svc.resolver, scope_of(user), {"nodes": nodes, "relationships": rels})
+    nodes, rels, redacted = fs.evidence_in_scope(
+        svc.resolver, scope_of(user), {"nodes": nodes, "relationships": rels}
+    )
     fs.screen(svc.store, svc.resolver, scope_of(user), p, nodes)
     return {**p.subgraph(nodes, rels), "redacted": redacted}
 
@@ -380,21 +549,30 @@ def case_graph(user: Reader, svc: ServicesDep, p: PresenterDep, case_no: CaseNo)
     response_class=HTMLResponse,
     responses={200: {"content": {"text/html": {}}, "description": "the report"}},
 )
-def report(user: Reader, purpose: PurposeDep, svc: ServicesDep, p: PresenterDep, case_no: CaseNo) -> HTMLResponse:
+def report(
+    user: Reader, purpose: PurposeDep, svc: ServicesDep, p: PresenterDep, case_no: CaseNo
+) -> HTMLResponse:
     case = _case_out(svc, user, p, case_no)
     scope = scope_of(user)
     nodes, rels = wp.case_graph(svc.store, case_no)
-    nodes, rels, _ = fs.evidence_in_scope(svc.resolver, scope, {"nodes": nodes, "relationships": rels})
+    nodes, rels, _ = fs.evidence_in_scope(
+        svc.resolver, scope, {"nodes": nodes, "relationships": rels}
+    )
     fs.screen(svc.store, svc.resolver, scope, p, nodes)
-    graph = {"nodes": [p.export_node(n) for n in nodes], "relationships": [p.export_relationship(r) for r in rels]}
+    graph = {
+        "nodes": [p.export_node(n) for n in nodes],
+        "relationships": [p.export_relationship(r) for r in rels],
+    }
     centre = next((n for n in graph["nodes"] if n["labels"] == ["Case"]), None)
     fids = [ln["id"] for ln in case["links"] if ln["kind"] == "finding"]
     findings = []
     if fids:
         rows = svc.store.read(
-            "UNWIND $ids AS i MATCH (f:Finding {finding_id: i}) OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN f, collect(x) AS xs",
+            "UNWIND $ids AS i MATCH (f:Finding {finding_id: i}) "
+            "OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN f, collect(x) AS xs",
             {"ids": fids[:200]},
         )
-        findings = [fs.summary(p, svc.resolver, scope, r["f"], [x for x in r["xs"] if x]) for r in rows]
+        findings = [
+            fs.summary(p, svc.resolver, scope, r["f"], [x for x in r["xs"] if x]) for r in rows
+        ]
     return HTMLResponse(wp.report_html(case, graph, centre, findings))
-

@@ -60,7 +60,9 @@ def intake_json(
                 "key": str(p.key(sg.label, sg.key)),
                 "ref": p.ref(sg.label, sg.key),
                 "name": sg.name if sg.label != "Person" else (p.text(sg.name) or "（已隐去）"),
-                "matched": sg.matched if sg.label != "Person" else (p.text(sg.matched) or "（已隐去）"),
+                "matched": sg.matched
+                if sg.label != "Person"
+                else (p.text(sg.matched) or "（已隐去）"),
                 "decision": sg.decision,
                 "decided_by": sg.decided_by,
             }
@@ -87,7 +89,9 @@ def register(
     request: Request, user: Registrar, svc: ServicesDep, p: PresenterDep, body: S.IntakeIn
 ) -> dict[str, Any]:
     # The reporter is not among what the audit log records.
-    note_params(request, division_code=body.division_code, channel=body.channel, received=body.received)
+    note_params(
+        request, division_code=body.division_code, channel=body.channel, received=body.received
+    )
     it = wd.intake(svc)
     cid = it.register(
         wd.actor(user),
@@ -103,7 +107,11 @@ def register(
     return _one(svc, user, p, cid)
 
 
-@router.get("", summary="Registered complaints in the caller's divisions, newest first", response_model=S.IntakePage)
+@router.get(
+    "",
+    summary="Registered complaints in the caller's divisions, newest first",
+    response_model=S.IntakePage,
+)
 def list_intake(
     user: Registrar,
     svc: ServicesDep,
@@ -118,7 +126,9 @@ def list_intake(
     if not scope.unrestricted:
         from sqlalchemy import or_
 
-        q = q.where(or_(*[Intake.division_code.startswith(x, autoescape=True) for x in scope.prefixes]))
+        q = q.where(
+            or_(*[Intake.division_code.startswith(x, autoescape=True) for x in scope.prefixes])
+        )
     if open_only:
         q = q.where(Intake.case_id.is_(None))
     names = wd.names(svc)
@@ -133,8 +143,14 @@ def list_intake(
     return {"items": items, "page": page, "size": size, "total": int(total)}
 
 
-@router.get("/{complaint_id}", summary="One registered complaint with suggestions and possible duplicates", response_model=S.IntakeOut)
-def get_intake(user: Registrar, svc: ServicesDep, p: PresenterDep, complaint_id: ComplaintId) -> dict[str, Any]:
+@router.get(
+    "/{complaint_id}",
+    summary="One registered complaint with suggestions and possible duplicates",
+    response_model=S.IntakeOut,
+)
+def get_intake(
+    user: Registrar, svc: ServicesDep, p: PresenterDep, complaint_id: ComplaintId
+) -> dict[str, Any]:
     return _one(svc, user, p, complaint_id)
 
 
@@ -157,7 +173,11 @@ def decide(
     return _one(svc, user, p, complaint_id)
 
 
-@router.post("/{complaint_id}/merge", summary="Merge the complaint into an open case (a duplicate)", response_model=S.IntakeOut)
+@router.post(
+    "/{complaint_id}/merge",
+    summary="Merge the complaint into an open case (a duplicate)",
+    response_model=S.IntakeOut,
+)
 def merge(
     request: Request,
     user: Registrar,

@@ -40,7 +40,7 @@ def deadline(
     st = status(dates, as_of, rules)
     a_due = props.get("accept_due") or st.accept_due
     c_due = props.get("close_due") or st.close_due
-    if (a_due, c_due) != (st.accept_due, st.close_due) and st.state != "unknown":
+    if a_due and (a_due, c_due) != (st.accept_due, st.close_due) and st.state != "unknown":
         # Deadlines stored by an earlier ``detect`` under other rule numbers: judge by them.
         st = _judge(dates, as_of, a_due, c_due)
     return st.accept_due, st.close_due, st.state, st.accepted_late, st.days_overdue

@@ -47,9 +47,7 @@ def _day(value: str | None, what: str) -> str:
 
 
 def view(c: Case) -> R.CaseView:
-    return R.CaseView(
-        c.division_code, c.state, c.extensions, c.extension_requested_by, c.outcome
-    )
+    return R.CaseView(c.division_code, c.state, c.extensions, c.extension_requested_by, c.outcome)
 
 
 @dataclass(frozen=True)
@@ -126,9 +124,21 @@ class Workflow:
                     s.flush()
                     for kind, ref in dict.fromkeys([(source.kind, source.ref), *source.links]):
                         s.add(CaseLink(case_id=c.id, kind=kind, ref=ref, added_by=actor.name))
-                    self._event(s, actor, c, "open", None, "received", reason, day, {
-                        "source": source.kind, "ref": source.ref, "assignee": assignee,
-                    })
+                    self._event(
+                        s,
+                        actor,
+                        c,
+                        "open",
+                        None,
+                        "received",
+                        reason,
+                        day,
+                        {
+                            "source": source.kind,
+                            "ref": source.ref,
+                            "assignee": assignee,
+                        },
+                    )
                     if hook is not None:
                         hook(s, c)
                     s.flush()
@@ -182,11 +192,23 @@ class Workflow:
                     raise (Forbidden if refused.status == 403 else Conflict)(refused.reason)
                 before = c.state
                 details = self._apply(
-                    s, actor, c, action, on, reason, outcome, amount_involved,
-                    amount_recovered, summary, assignee, dispositions,
+                    s,
+                    actor,
+                    c,
+                    action,
+                    on,
+                    reason,
+                    outcome,
+                    amount_involved,
+                    amount_recovered,
+                    summary,
+                    assignee,
+                    dispositions,
                 )
                 c.updated_at = now()
-                self._event(s, actor, c, action, before, c.state, reason, details.pop("on"), details)
+                self._event(
+                    s, actor, c, action, before, c.state, reason, details.pop("on"), details
+                )
                 s.flush()
                 if self.mirror is not None:
                     self.mirror(s, c)
@@ -247,7 +269,10 @@ class Workflow:
                 raise Unprocessable("closing a case needs an outcome: 查实, 部分属实 or 不属实")
             if outcome not in R.OUTCOMES:
                 raise Unprocessable(f"outcome must be one of {', '.join(R.OUTCOMES)}")
-            for v, what in ((amount_involved, "amount_involved"), (amount_recovered, "amount_recovered")):
+            for v, what in (
+                (amount_involved, "amount_involved"),
+                (amount_recovered, "amount_recovered"),
+            ):
                 if v is not None and v < 0:
                     raise Unprocessable(f"{what} cannot be negative")
             if outcome == "不属实" and dispositions:
@@ -259,8 +284,9 @@ class Workflow:
             c.amount_recovered = amount_recovered
             c.summary = summary
             c.extension_requested_by = None
-            details.update(outcome=outcome, amount_involved=amount_involved,
-                           amount_recovered=amount_recovered)
+            details.update(
+                outcome=outcome, amount_involved=amount_involved, amount_recovered=amount_recovered
+            )
             self._dispose(s, actor, c, dispositions, day)
             details["dispositions"] = len(dispositions)
         elif action == "assign":
@@ -301,19 +327,32 @@ class Workflow:
                 )
             )
 
-    def link(self, actor: R.Actor, case_no: str, links: Sequence[tuple[str, str]], reason: str | None) -> None:
+    def link(
+        self, actor: R.Actor, case_no: str, links: Sequence[tuple[str, str]], reason: str | None
+    ) -> None:
         with self.db.session() as s:
             c = self._load(s, case_no, actor, lock=True)
             refused = R.refusal(actor, view(c), "link", self.rules.max_extensions)
             if refused is not None:
                 raise (Forbidden if refused.status == 403 else Conflict)(refused.reason)
-            have = {(x.kind, x.ref) for x in s.scalars(select(CaseLink).where(CaseLink.case_id == c.id))}
+            have = {
+                (x.kind, x.ref) for x in s.scalars(select(CaseLink).where(CaseLink.case_id == c.id))
+            }
             new = [x for x in dict.fromkeys(links) if x not in have]
             for kind, ref in new:
                 s.add(CaseLink(case_id=c.id, kind=kind, ref=ref, added_by=actor.name))
             c.updated_at = now()
-            self._event(s, actor, c, "link", c.state, c.state, reason, today(),
-                        {"links": [f"{k}:{r}" for k, r in new]})
+            self._event(
+                s,
+                actor,
+                c,
+                "link",
+                c.state,
+                c.state,
+                reason,
+                today(),
+                {"links": [f"{k}:{r}" for k, r in new]},
+            )
             s.flush()
             if self.mirror is not None:
                 self.mirror(s, c)
@@ -350,8 +389,15 @@ class Workflow:
         at = now()
         s.add(
             CaseEvent(
-                case_id=c.id, at=at, on=on, user_name=actor.name, role=actor.role.value,
-                action=action, from_state=before, to_state=after, reason=reason,
+                case_id=c.id,
+                at=at,
+                on=on,
+                user_name=actor.name,
+                role=actor.role.value,
+                action=action,
+                from_state=before,
+                to_state=after,
+                reason=reason,
                 details=details,
             )
         )
@@ -376,13 +422,21 @@ class Workflow:
         return self._load(s, case_no, actor)
 
     def events(self, s: Session, c: Case) -> list[CaseEvent]:
-        return list(s.scalars(select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.id)))
+        return list(
+            s.scalars(select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.id))
+        )
 
     def links(self, s: Session, c: Case) -> list[CaseLink]:
-        return list(s.scalars(select(CaseLink).where(CaseLink.case_id == c.id).order_by(CaseLink.id)))
+        return list(
+            s.scalars(select(CaseLink).where(CaseLink.case_id == c.id).order_by(CaseLink.id))
+        )
 
     def dispositions(self, s: Session, c: Case) -> list[Disposition]:
-        return list(s.scalars(select(Disposition).where(Disposition.case_id == c.id).order_by(Disposition.id)))
+        return list(
+            s.scalars(
+                select(Disposition).where(Disposition.case_id == c.id).order_by(Disposition.id)
+            )
+        )
 
     def scoped(self, actor: R.Actor) -> Any:
         """A WHERE clause keeping the cases in the caller's divisions."""
@@ -421,8 +475,14 @@ class Workflow:
         return {
             "accept_due": st.accept_due,
             "close_due": st.close_due,
-            "close_due_without_extension": dl.close_due(c.accepted, self.rules, 0) if c.accepted else None,
-            "extension_possible_until": dl.close_due(c.accepted, self.rules, self.rules.max_extensions) if c.accepted else None,
+            "close_due_without_extension": dl.close_due(c.accepted, self.rules, 0)
+            if c.accepted
+            else None,
+            "extension_possible_until": dl.close_due(
+                c.accepted, self.rules, self.rules.max_extensions
+            )
+            if c.accepted
+            else None,
             "deadline_state": st.state,
             "accepted_late": st.accepted_late,
             "days_overdue": st.days_overdue,

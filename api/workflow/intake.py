@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from api.db import AuditEntry, Database, now
 from api.errors import Conflict, Forbidden, NotFoundError, Unprocessable
 from api.workflow import rules as R
-from api.workflow.models import Case, CaseEvent, CaseLink, Intake, Suggestion
 from api.workflow.mirror import GraphMirror
+from api.workflow.models import Case, CaseEvent, CaseLink, Intake, Suggestion
 from graph import deadlines as dl
 from graph.queries.suggest import Dictionary, category, names_in_division
 from graph.store import GraphStore
@@ -118,7 +118,15 @@ class IntakeService:
                             if (label, key) in seen:
                                 continue
                             seen.add((label, key))
-                            s.add(Suggestion(intake_id=i.id, label=label, key=key, name=m.text, matched=m.text))
+                            s.add(
+                                Suggestion(
+                                    intake_id=i.id,
+                                    label=label,
+                                    key=key,
+                                    name=m.text,
+                                    matched=m.text,
+                                )
+                            )
                     _audit(s, actor, "intake:register", i.complaint_id, {"channel": channel})
                     s.flush()
                     mirror.complaint(s, i, dl.accept_due(received, self.rules))
@@ -216,9 +224,15 @@ class IntakeService:
             s.add(CaseLink(case_id=c.id, kind="complaint", ref=complaint_id, added_by=actor.name))
             s.add(
                 CaseEvent(
-                    case_id=c.id, user_name=actor.name, role=actor.role.value, action="merge",
-                    from_state=c.state, to_state=c.state, reason=reason,
-                    on=dl.add_days(now()[:10], 0), details={"complaint": complaint_id},
+                    case_id=c.id,
+                    user_name=actor.name,
+                    role=actor.role.value,
+                    action="merge",
+                    from_state=c.state,
+                    to_state=c.state,
+                    reason=reason,
+                    on=dl.add_days(now()[:10], 0),
+                    details={"complaint": complaint_id},
                 )
             )
             _audit(s, actor, "case:merge", complaint_id, {"case": case_no})

@@ -80,7 +80,8 @@ class GraphMirror:
         intakes = s.scalars(select(Intake).where(Intake.case_id == c.id)).all()
         for i in intakes:
             self.store.write(
-                "MATCH (k:Complaint {complaint_id: $id}) SET k.accepted = $acc, k.closed = $closed, "
+                "MATCH (k:Complaint {complaint_id: $id}) "
+                "SET k.accepted = $acc, k.closed = $closed, "
                 "k.extension_approved = $ext, k.substantiated = $sub, k.amount_involved = $amount",
                 {
                     "id": i.complaint_id,
@@ -113,10 +114,14 @@ class GraphMirror:
             {"id": i.complaint_id, "code": i.division_code},
         )
         confirmed = s.scalars(
-            select(Suggestion).where(Suggestion.intake_id == i.id, Suggestion.decision == "confirmed")
+            select(Suggestion).where(
+                Suggestion.intake_id == i.id, Suggestion.decision == "confirmed"
+            )
         ).all()
         rejected = s.scalars(
-            select(Suggestion).where(Suggestion.intake_id == i.id, Suggestion.decision == "rejected")
+            select(Suggestion).where(
+                Suggestion.intake_id == i.id, Suggestion.decision == "rejected"
+            )
         ).all()
         for sg in confirmed:
             if sg.label not in sch.RELATIONSHIPS["ABOUT"].targets:
@@ -132,7 +137,8 @@ class GraphMirror:
                 continue
             key = sch.NODES[sg.label].key
             self.store.write(
-                f"MATCH (k:Complaint {{complaint_id: $id}})-[r:ABOUT]->(x:{sg.label} {{{key}: $key}}) "
+                "MATCH (k:Complaint {complaint_id: $id})"
+                f"-[r:ABOUT]->(x:{sg.label} {{{key}: $key}}) "
                 "DELETE r",
                 {"id": i.complaint_id, "key": sg.key},
             )

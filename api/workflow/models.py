@@ -15,7 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from api.db import Base, now
 
 
-
 class Case(Base):
     __tablename__ = "cases"
 

@@ -52,7 +52,8 @@ def link_titles(store: GraphStore, links: Sequence[CaseLink]) -> dict[tuple[str,
     for label, refs in by_label.items():
         key = sch.NODES[label].key
         rows = store.read(
-            f"UNWIND $refs AS r MATCH (x:{label} {{{key}: r}}) RETURN r, x.{_TITLE_PROP[label]} AS t",
+            f"UNWIND $refs AS r MATCH (x:{label} {{{key}: r}}) "
+            f"RETURN r, x.{_TITLE_PROP[label]} AS t",
             {"refs": refs},
         )
         out.update({(label, str(r["r"])): str(r["t"]) for r in rows if r["t"] is not None})
@@ -194,37 +195,56 @@ def report_html(
         ("延期", f"已批准{case['extensions']}次" if case["extensions"] else "无"),
         ("办结日期", case.get("closed")),
         ("办理结果", case.get("outcome") or case.get("rejected_reason")),
-        ("涉案金额", yuan(case["amount_involved"]) if case.get("amount_involved") is not None else None),
-        ("追缴金额", yuan(case["amount_recovered"]) if case.get("amount_recovered") is not None else None),
+        (
+            "涉案金额",
+            yuan(case["amount_involved"]) if case.get("amount_involved") is not None else None,
+        ),
+        (
+            "追缴金额",
+            yuan(case["amount_recovered"]) if case.get("amount_recovered") is not None else None,
+        ),
     ]
-    kv = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v if v is not None else '—')}</td></tr>" for k, v in facts)
+    kv = "".join(
+        f"<tr><th>{esc(k)}</th><td>{esc(v if v is not None else '—')}</td></tr>" for k, v in facts
+    )
     timeline = "".join(
         f"<tr><td>{esc(e['on'] or e['at'][:10])}</td><td>{esc(e['action_zh'])}</td>"
         f"<td>{esc(e['user'])}</td><td>{esc(e.get('reason') or '')}</td></tr>"
         for e in case["timeline"]
     )
-    disp = "".join(
-        f"<tr><td>{esc(d.get('person_name') or d['person'])}</td><td>{esc(d['kind'])}</td>"
-        f"<td>{esc(d.get('measure') or '')}</td><td>{esc(d['decided'])}</td></tr>"
-        for d in case["dispositions"]
-    ) or "<tr><td colspan=4>无</td></tr>"
-    fnd = "".join(
-        f"<li><b>{esc(f.get('title'))}</b>：{esc(f.get('explanation') or '')}</li>" for f in findings
-    ) or "<li>无</li>"
+    disp = (
+        "".join(
+            f"<tr><td>{esc(d.get('person_name') or d['person'])}</td><td>{esc(d['kind'])}</td>"
+            f"<td>{esc(d.get('measure') or '')}</td><td>{esc(d['decided'])}</td></tr>"
+            for d in case["dispositions"]
+        )
+        or "<tr><td colspan=4>无</td></tr>"
+    )
+    fnd = (
+        "".join(
+            f"<li><b>{esc(f.get('title'))}</b>：{esc(f.get('explanation') or '')}</li>"
+            for f in findings
+        )
+        or "<li>无</li>"
+    )
     links = "".join(
-        f"<li>{esc(ln['kind'])} {esc(ln['id'])} {esc(ln.get('title') or '')}</li>" for ln in case["links"]
+        f"<li>{esc(ln['kind'])} {esc(ln['id'])} {esc(ln.get('title') or '')}</li>"
+        for ln in case["links"]
     )
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
-<title>案件报告 {esc(case['case_no'])}</title>
+<title>案件报告 {esc(case["case_no"])}</title>
 <style>
 body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em; color: #222; }}
-h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.15em; border-bottom: 1px solid #999; margin-top: 1.6em; }}
-table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #bbb; padding: 4px 8px; text-align: left; vertical-align: top; }}
+h1 {{ font-size: 1.5em; }}
+h2 {{ font-size: 1.15em; border-bottom: 1px solid #999; margin-top: 1.6em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #bbb; padding: 4px 8px; text-align: left; vertical-align: top; }}
 th {{ background: #f2f2f2; width: 9em; }}
-.graph {{ text-align: center; }} @media print {{ body {{ margin: 0; }} h2 {{ break-after: avoid; }} }}
+.graph {{ text-align: center; }}
+@media print {{ body {{ margin: 0; }} h2 {{ break-after: avoid; }} }}
 </style></head><body>
-<h1>案件办理报告 · {esc(case['case_no'])}</h1>
+<h1>案件办理报告 · {esc(case["case_no"])}</h1>
 <table>{kv}</table>
 <h2>关系图</h2><div class="graph">{svg}</div>
 <h2>线索与疑点</h2><ul>{fnd}</ul>

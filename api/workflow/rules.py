@@ -133,7 +133,9 @@ def refusal(actor: Actor, case: CaseView, action: str, max_extensions: int) -> R
         )
     if action == "request_extension":
         if case.extensions >= max_extensions:
-            return Refusal(409, "the closing deadline has already been extended once; no second extension")
+            return Refusal(
+                409, "the closing deadline has already been extended once; no second extension"
+            )
         if case.extension_requested_by:
             return Refusal(409, "an extension request is already waiting for approval")
     if action in ("approve_extension", "refuse_extension"):

@@ -83,11 +83,15 @@ class DispositionIn(BaseModel):
 class ActionIn(BaseModel):
     on: Day | None = Field(None, description="the day it took effect; default today")
     reason: str | None = Field(None, max_length=4000, description="why (written to the timeline)")
-    version: int | None = Field(None, ge=0, le=2**31, description="refuse if the case changed since")
+    version: int | None = Field(
+        None, ge=0, le=2**31, description="refuse if the case changed since"
+    )
 
 
 class CloseIn(ActionIn):
-    outcome: str | None = Field(None, max_length=10, description="查实 / 部分属实 / 不属实 (required)")
+    outcome: str | None = Field(
+        None, max_length=10, description="查实 / 部分属实 / 不属实 (required)"
+    )
     amount_involved: Fen | None = None
     amount_recovered: Fen | None = None
     summary: str | None = Field(None, max_length=20000)
@@ -114,12 +118,27 @@ class DueOut(BaseModel):
     close_due: str | None = Field(description="with approved extensions")
     close_due_without_extension: str | None
     extension_possible_until: str | None
-    deadline_state: str = Field(json_schema_extra={"enum": list(("awaiting_acceptance", "acceptance_overdue", "open", "closure_overdue", "closed_on_time", "closed_late", "unknown"))})
+    deadline_state: str = Field(
+        json_schema_extra={
+            "enum": [
+                "awaiting_acceptance",
+                "acceptance_overdue",
+                "open",
+                "closure_overdue",
+                "closed_on_time",
+                "closed_late",
+                "unknown",
+            ]
+        }
+    )
     accepted_late: bool
     days_overdue: int
     next_due: str | None = Field(description="the pending deadline (accept or close)")
     days_left: int | None = Field(description="negative when overdue")
-    flag: str = Field(description="ok / due_soon / overdue / done", json_schema_extra={"enum": ["ok", "due_soon", "overdue", "done"]})
+    flag: str = Field(
+        description="ok / due_soon / overdue / done",
+        json_schema_extra={"enum": ["ok", "due_soon", "overdue", "done"]},
+    )
 
 
 class CaseRow(BaseModel):

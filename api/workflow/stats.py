@@ -140,8 +140,14 @@ def statistics(
             if period.has(i.received):
                 total.received += 1
                 if len(i.division_code) > len(division):
-                    children.setdefault(child_code(i.division_code, division), Counts()).received += 1
-        ds = s.scalars(select(Disposition).where(Disposition.case_id.in_(list(ids)))).all() if ids else []
+                    children.setdefault(
+                        child_code(i.division_code, division), Counts()
+                    ).received += 1
+        ds = (
+            s.scalars(select(Disposition).where(Disposition.case_id.in_(list(ids)))).all()
+            if ids
+            else []
+        )
         for d in ds:
             if not period.has(d.decided):
                 continue
@@ -202,18 +208,27 @@ def workbook(stats: dict[str, Any]) -> bytes:
     ]
     _sheet(wb, "办理情况统计", head, rows)
     p = stats["period"]
-    _sheet(wb, "说明", ["项目", "值"], [["统计起始日", p["from"]], ["统计截止日", p["to"]], ["超期判定日", stats["as_of"]]])
+    _sheet(
+        wb,
+        "说明",
+        ["项目", "值"],
+        [["统计起始日", p["from"]], ["统计截止日", p["to"]], ["超期判定日", stats["as_of"]]],
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def overdue(db: Database, as_of: str, rules: dl.Rules, divisions: Iterable[str] = ("",)) -> list[dict[str, Any]]:
+def overdue(
+    db: Database, as_of: str, rules: dl.Rules, divisions: Iterable[str] = ("",)
+) -> list[dict[str, Any]]:
     """Open cases past or within ``rules.due_soon_days`` of their pending deadline."""
     soon = dl.add_days(as_of, rules.due_soon_days)
     out = []
     with db.session() as s:
-        for c in s.scalars(select(Case).where(Case.state.in_(R.OPEN_STATES)).order_by(Case.case_no)):
+        for c in s.scalars(
+            select(Case).where(Case.state.in_(R.OPEN_STATES)).order_by(Case.case_no)
+        ):
             if not any(c.division_code.startswith(p) for p in divisions):
                 continue
             due = c.accept_due if c.state == "received" else c.close_due

@@ -120,8 +120,11 @@ def _split(ref: str) -> tuple[str, str]:
 def principal_of(f: Finding) -> tuple[str, str] | None:
     """``(label, key)`` of the finding's principal subject, or None."""
     subjects = set(f.subjects)
-    nodes = [(n["labels"][0] if n.get("labels") else "", n.get("key")) for n in f.evidence["nodes"]]
-    nodes = [(lab, str(k)) for lab, k in nodes if k is not None]
+    nodes = [
+        (str(n["labels"][0]) if n.get("labels") else "", str(n["key"]))
+        for n in f.evidence["nodes"]
+        if n.get("key") is not None
+    ]
     rule = PRINCIPALS.get(f.pattern)
     if rule is not None:
         touching: set[tuple[str, str]] | None = None
@@ -198,16 +201,20 @@ class Lead:
     principal: tuple[str, str] | None
     findings: list[dict[str, Any]] = field(default_factory=list)
 
-    def props(self, names: dict[str, str], principal_name: str | None, exposure: int) -> dict[str, Any]:
+    def props(
+        self, names: dict[str, str], principal_name: str | None, exposure: int
+    ) -> dict[str, Any]:
         fs = self.findings
         money: dict[str, int] = {}
         for f in fs:
             for item in f.get("money") or []:
-                ref, _, amount = str(item).rpartition("=")
-                money[ref] = int(amount)
+                ref, _, fen = str(item).rpartition("=")
+                money[ref] = int(fen)
         amount = sum(money.values())
         patterns = sorted({str(f["pattern"]) for f in fs})
-        severity = max((str(f.get("severity") or "low") for f in fs), key=lambda s: SEVERITY_WEIGHT.get(s, 0))
+        severity = max(
+            (str(f.get("severity") or "low") for f in fs), key=lambda s: SEVERITY_WEIGHT.get(s, 0)
+        )
         codes = sorted({str(f["division_code"]) for f in fs if f.get("division_code")})
         code = _common_division(codes)
         titles = Counter(str(f.get("title") or f["pattern"]) for f in fs)
@@ -235,7 +242,11 @@ class Lead:
             "open_count": sum(1 for f in fs if (f.get("status") or "new") != "dismissed"),
             "exposure": exposure,
             "score": score(amount, severity, len(patterns), len(fs), exposure),
-            "first_detected": min((str(f.get("first_detected") or f.get("detected_at") or "") for f in fs), default=None) or None,
+            "first_detected": min(
+                (str(f.get("first_detected") or f.get("detected_at") or "") for f in fs),
+                default=None,
+            )
+            or None,
             "detected_at": max((str(f.get("detected_at") or "") for f in fs), default=None) or None,
         }
 
@@ -277,7 +288,10 @@ def _common_division(codes: Sequence[str]) -> str | None:
 def division_names(store: GraphStore, codes: Iterable[str] | None = None) -> dict[str, str]:
     """Readable names of division codes: a village with its township (``城关镇东风村``),
     a township or county by itself."""
-    rows = store.read("MATCH (d:Division) RETURN d.code AS code, d.name AS name, d.parent_code AS parent, d.level AS level")
+    rows = store.read(
+        "MATCH (d:Division) "
+        "RETURN d.code AS code, d.name AS name, d.parent_code AS parent, d.level AS level"
+    )
     by_code = {str(r["code"]): r for r in rows if r["code"] is not None}
     out: dict[str, str] = {}
     for code, r in by_code.items():
@@ -339,7 +353,9 @@ def group(rows: list[dict[str, Any]]) -> dict[str, Lead]:
         # The lead's own principal: whose findings are most numerous (ties: smallest key).
         main = min(principals, key=lambda p: (-principals[p], p)) if principals else None
         fresh = lead_id(*_split(main)) if main else "lead:" + str(members[0]["finding_id"])
-        by_principal = {str(r["principal"]): str(r["lead_id"]) for r in existing if r.get("principal")}
+        by_principal = {
+            str(r["principal"]): str(r["lead_id"]) for r in existing if r.get("principal")
+        }
         counts = Counter(str(r["lead_id"]) for r in existing)
         default = min(counts, key=lambda k: (-counts[k], k)) if counts else fresh
         for r in members:
@@ -359,7 +375,9 @@ def group(rows: list[dict[str, Any]]) -> dict[str, Lead]:
     return leads
 
 
-def _principal_names(store: GraphStore, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+def _principal_names(
+    store: GraphStore, refs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
     by_label: dict[str, list[str]] = defaultdict(list)
     for label, key in refs:
         if label in sch.NODES:
@@ -378,7 +396,8 @@ def _principal_names(store: GraphStore, refs: Iterable[tuple[str, str]]) -> dict
         if label == "Household":  # a household reads as its head's name
             heads = store.read(
                 "UNWIND $keys AS k MATCH (h:Household {household_id: k})<-[m:MEMBER_OF]-(p:Person) "
-                "WITH k, p, m ORDER BY CASE WHEN m.relation_to_head = '户主' THEN 0 ELSE 1 END, p.name "
+                "WITH k, p, m "
+                "ORDER BY CASE WHEN m.relation_to_head = '户主' THEN 0 ELSE 1 END, p.name "
                 "WITH k, collect(p.name)[0] AS head RETURN k, head",
                 {"keys": sorted(set(keys))},
             )
@@ -489,7 +508,9 @@ def leads(
     return [dict(r["l"]["properties"]) for r in rows], int(total)
 
 
-def lead_findings(store: GraphStore, lead: str, timeout: float | None = None) -> list[dict[str, Any]]:
+def lead_findings(
+    store: GraphStore, lead: str, timeout: float | None = None
+) -> list[dict[str, Any]]:
     """A lead's findings (nodes, as the store returns them), best score first."""
     rows = store.read(
         "MATCH (f:Finding {lead_id: $id}) RETURN f ORDER BY f.score DESC, f.finding_id",

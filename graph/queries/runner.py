@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.deadlines import Rules
 from graph.errors import QueryError
 from graph.queries import findings as fnd
 from graph.queries import leads
-from graph.deadlines import Rules
 from graph.queries.derive import derive_all
 from graph.queries.pattern import Pattern, get, library
 from graph.store import GraphStore

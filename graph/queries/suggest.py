@@ -27,11 +27,49 @@ __all__ = ["CATEGORIES", "Dictionary", "Match", "category", "names_in_division"]
 
 # Category -> keywords, in order of precedence when the counts tie.
 CATEGORIES: dict[str, tuple[str, ...]] = {
-    "低保/特困": ("低保", "特困", "五保", "救助", "低收入", "困难户", "残疾人补贴", "养老金", "救济"),
-    "工程项目": ("工程", "项目", "施工", "打井", "水井", "修路", "道路", "合同", "招标", "承包",
-                 "验收", "饮水", "水利", "建设"),
-    "村级财务": ("村账", "账目", "财务", "集体资金", "集体收入", "报销", "白条", "挪用", "侵占",
-                 "村级", "凭证", "未入账", "坐支", "公款"),
+    "低保/特困": (
+        "低保",
+        "特困",
+        "五保",
+        "救助",
+        "低收入",
+        "困难户",
+        "残疾人补贴",
+        "养老金",
+        "救济",
+    ),
+    "工程项目": (
+        "工程",
+        "项目",
+        "施工",
+        "打井",
+        "水井",
+        "修路",
+        "道路",
+        "合同",
+        "招标",
+        "承包",
+        "验收",
+        "饮水",
+        "水利",
+        "建设",
+    ),
+    "村级财务": (
+        "村账",
+        "账目",
+        "财务",
+        "集体资金",
+        "集体收入",
+        "报销",
+        "白条",
+        "挪用",
+        "侵占",
+        "村级",
+        "凭证",
+        "未入账",
+        "坐支",
+        "公款",
+    ),
     "教育资助": ("助学", "资助", "学生", "学费", "营养餐", "学校", "贫困生", "奖学金"),
 }
 OTHER = "其他"
@@ -90,7 +128,10 @@ class Dictionary:
 
 
 _QUERIES = (
-    ("Division", "MATCH (n:Division) WHERE n.code STARTS WITH $d RETURN n.name AS name, n.code AS key"),
+    (
+        "Division",
+        "MATCH (n:Division) WHERE n.code STARTS WITH $d RETURN n.name AS name, n.code AS key",
+    ),
     (
         "Contract",
         "MATCH (n:Contract) WHERE n.village_code STARTS WITH $d "
@@ -98,7 +139,8 @@ _QUERIES = (
     ),
     (
         "Person",
-        "MATCH (n:Person) WHERE n.village_code STARTS WITH $d RETURN n.name AS name, n.id_number AS key",
+        "MATCH (n:Person) WHERE n.village_code STARTS WITH $d "
+        "RETURN n.name AS name, n.id_number AS key",
     ),
     (
         "Enterprise",

@@ -65,4 +65,4 @@ def test_close_due_properties(d: dt.date, ext: int) -> None:
     # Never more than the calendar months allow, never short by more than a month-end clamp.
     assert due > d
     assert (due.year - d.year) * 12 + due.month - d.month == months
-    assert due.day == d.day or due.day < d.day and (due + dt.timedelta(days=1)).day == 1
+    assert due.day == d.day or (due.day < d.day and (due + dt.timedelta(days=1)).day == 1)

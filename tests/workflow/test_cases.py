@@ -4,8 +4,8 @@ extension rule, and the audit row written in the transition's own transaction.""
 from __future__ import annotations
 
 import pytest
-from wfdata import A_HANDLER, A_OTHER, ANALYST, B_HANDLER, CITY_APPROVER, CITY_OTHER, COUNTY_A
 from sqlalchemy import select, text
+from wfdata import A_HANDLER, A_OTHER, ANALYST, B_HANDLER, CITY_APPROVER, CITY_OTHER, COUNTY_A
 
 from api.db import AuditEntry, Database
 from api.errors import Conflict, Forbidden, Unprocessable
@@ -44,10 +44,17 @@ def test_full_path_with_deadlines(db: Database) -> None:
     c = state(db, no)
     assert (c.extensions, c.close_due) == (1, "2024-05-31")
     wf.act(
-        A_HANDLER, no, "close", on="2024-05-20", outcome="查实",
-        amount_involved=9_600_000, amount_recovered=9_600_000,
-        dispositions=[DispositionIn("430422196803032345", "党纪处分", "警告"),
-                      DispositionIn("430422197001011234", "诫勉谈话")],
+        A_HANDLER,
+        no,
+        "close",
+        on="2024-05-20",
+        outcome="查实",
+        amount_involved=9_600_000,
+        amount_recovered=9_600_000,
+        dispositions=[
+            DispositionIn("430422196803032345", "党纪处分", "警告"),
+            DispositionIn("430422197001011234", "诫勉谈话"),
+        ],
     )
     c = state(db, no)
     assert (c.state, c.outcome, c.closed) == ("closed", "查实", "2024-05-20")
@@ -138,7 +145,9 @@ def test_disposition_kinds_and_measures(db: Database) -> None:
     with pytest.raises(Unprocessable, match="takes no measure"):
         wf.act(A_HANDLER, no, "dispose", dispositions=[DispositionIn("x", "诫勉谈话", "警告")])
     with pytest.raises(Unprocessable, match="不属实"):
-        wf.act(A_HANDLER, no, "close", outcome="不属实", dispositions=[DispositionIn("x", "批评教育")])
+        wf.act(
+            A_HANDLER, no, "close", outcome="不属实", dispositions=[DispositionIn("x", "批评教育")]
+        )
 
 
 def test_every_transition_is_in_the_audit_log_in_its_transaction(db: Database) -> None:
@@ -159,7 +168,7 @@ def test_every_transition_is_in_the_audit_log_in_its_transaction(db: Database) -
 
 
 def test_events_are_append_only(db: Database) -> None:
-    wf, no = opened(db)
+    _wf, _no = opened(db)
     with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
         conn.execute(text("UPDATE case_events SET reason = 'x'"))
     with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:

@@ -45,7 +45,6 @@ def fresh_database(backend: str, tmp: Path) -> Database:
     return db
 
 
-
 COUNTY_A, COUNTY_B, CITY = "430422", "430423", "4304"
 A_HANDLER = Actor("li", Role.INVESTIGATOR, (COUNTY_A,))
 A_OTHER = Actor("zhou", Role.INVESTIGATOR, (COUNTY_A,))

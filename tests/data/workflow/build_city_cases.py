@@ -16,9 +16,17 @@ OUT = Path(__file__).with_name("city_cases.csv")
 COUNTIES = ["430405", "430406", "430407", "430408", "430412", "430421", "430422", "430423"]
 RECEIVED, ACCEPTED, CLOSED, SUBSTANTIATED = 524, 502, 412, 160
 INVOLVED_FEN = 23_565_200 * 100
-KINDS = [("党纪处分", "警告"), ("党纪处分", "严重警告"), ("党纪处分", "撤销党内职务"),
-         ("党纪处分", "留党察看"), ("党纪处分", "开除党籍"), ("政务处分", "记过"),
-         ("诫勉谈话", ""), ("批评教育", ""), ("移送司法机关", "")]
+KINDS = [
+    ("党纪处分", "警告"),
+    ("党纪处分", "严重警告"),
+    ("党纪处分", "撤销党内职务"),
+    ("党纪处分", "留党察看"),
+    ("党纪处分", "开除党籍"),
+    ("政务处分", "记过"),
+    ("诫勉谈话", ""),
+    ("批评教育", ""),
+    ("移送司法机关", ""),
+]
 
 
 def day(d: dt.date) -> str:
@@ -37,16 +45,28 @@ def main() -> None:
         # Received through the year, so that accepting (≤ 7 days) and closing (≤ 4 months)
         # fall inside it; the last months' cases are the ones still open at the year's end.
         received = start + dt.timedelta(days=int(n * 230 / RECEIVED))
-        row = {"n": n, "division_code": COUNTIES[n % len(COUNTIES)], "received": day(received),
-               "accepted": "", "rejected_reason": "", "closed": "", "outcome": "",
-               "amount_involved": "", "amount_recovered": "", "extension": "", "dispositions": ""}
+        row = {
+            "n": n,
+            "division_code": COUNTIES[n % len(COUNTIES)],
+            "received": day(received),
+            "accepted": "",
+            "rejected_reason": "",
+            "closed": "",
+            "outcome": "",
+            "amount_involved": "",
+            "amount_recovered": "",
+            "extension": "",
+            "dispositions": "",
+        }
         if n < RECEIVED - ACCEPTED:
             row["rejected_reason"] = "不属于纪检监察机关受理范围"
             row["closed"] = day(received + dt.timedelta(days=rng.randint(1, 6)))
             rows.append(row)
             continue
         # A few accepted a day or two late, to give 'accepted on time' something to count.
-        accepted = received + dt.timedelta(days=rng.randint(1, 9) if n % 25 == 0 else rng.randint(1, 7))
+        accepted = received + dt.timedelta(
+            days=rng.randint(1, 9) if n % 25 == 0 else rng.randint(1, 7)
+        )
         row["accepted"] = day(accepted)
         k = n - (RECEIVED - ACCEPTED)
         if k < CLOSED:
