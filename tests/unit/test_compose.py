@@ -140,7 +140,10 @@ def compose_problems(compose: dict[str, Any]) -> list[str]:
     pg = services.get("postgres") or {}
     if not str(pg.get("image", "")).startswith("postgres:"):
         problems.append("a postgres service holds the API's records")
-    elif (depends.get("postgres") or {}).get("condition") != "service_healthy":
+    elif (
+        not isinstance(depends, dict)
+        or (depends.get("postgres") or {}).get("condition") != "service_healthy"
+    ):
         problems.append("api must depend on postgres with condition: service_healthy")
     if not api_env.get("GUANXI_DATABASE_URL", "").startswith("postgresql+psycopg://"):
         problems.append("api GUANXI_DATABASE_URL must point at the postgres service (psycopg)")
@@ -203,6 +206,10 @@ BROKEN = [
     (_set("services.api.environment.GUANXI_NEO4J_URI", "bolt://localhost:7687"), "URI"),
     (_set("services.api.build", {"context": "api"}), "Dockerfile"),
     (_set("services.api", None), "no api service"),
+    (_set("services.postgres", None), "postgres service"),
+    (_set("services.api.depends_on.postgres", None), "depend on postgres"),
+    (_set("services.api.environment.GUANXI_DATABASE_URL", "sqlite:///x.db"), "DATABASE_URL"),
+    (_set("services.postgres.environment.POSTGRES_PASSWORD", "hunter22"), "literal"),
 ]
 
 
