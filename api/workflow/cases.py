@@ -96,7 +96,7 @@ class Workflow:
 
         if not allowed(actor.role, Cap.HANDLE_CASES):
             raise Forbidden(f"role {actor.role.value} may not open cases")
-        division = division_code or source.division_code
+        division = division_code or R.handling_division(source.division_code, actor.divisions)
         if not division or not division.isdigit():
             raise Unprocessable("a case needs a division (a division code)")
         if not actor.scope.covers(division):

@@ -81,6 +81,22 @@ def parent_division(code: str) -> str | None:
     return None
 
 
+def handling_division(code: str, prefixes: tuple[str, ...]) -> str:
+    """The commission that handles a matter found in division ``code``: the caller's own
+    level (a county investigator's case about a village is the county's case); a caller
+    with every division in scope handles at county level.
+
+    >>> handling_division("430422101201", ("430422",)), handling_division("430422101201", ("",))
+    ('430422', '430422')
+    """
+    covering = [p for p in prefixes if code.startswith(p)]
+    if not covering:
+        return code
+    p = max(covering, key=len)
+    size = len(p) if p else 6
+    return code[: max(size, 2)] if len(code) > size else code
+
+
 @dataclass(frozen=True)
 class Actor:
     name: str
