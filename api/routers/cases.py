@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AfterValidator
 from sqlalchemy import func, select
 
 from api.deps import PresenterDep, PurposeDep, ServicesDep, note_params, require, scope_of
@@ -32,9 +33,8 @@ Approver = Annotated[Principal, Depends(require(Cap.APPROVE_EXTENSIONS))]
 StatsReader = Annotated[Principal, Depends(require(Cap.CASE_STATS))]
 AsOf = Annotated[
     str | None,
-    Query(
-        pattern=r"^\d{4}-\d{2}-\d{2}$", description="judge deadlines on this day (default today)"
-    ),
+    Query(pattern=S.ISO_DAY, description="judge deadlines on this day (default today)"),
+    AfterValidator(S.iso_day),
 ]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -165,9 +165,6 @@ def _stats(
     )
 
 
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-
-
 @router.get(
     "/stats",
     summary="Handling statistics of a division (with its children) over a period",
@@ -183,8 +180,12 @@ def stats(
         str | None,
         Query(pattern=r"^[0-9]{0,12}$", description="default: the caller's one division"),
     ] = None,
-    start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
-    end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    start: Annotated[
+        str | None, Query(alias="from", pattern=S.ISO_DAY), AfterValidator(S.iso_day)
+    ] = None,
+    end: Annotated[
+        str | None, Query(alias="to", pattern=S.ISO_DAY), AfterValidator(S.iso_day)
+    ] = None,
     as_of: AsOf = None,
 ) -> dict[str, Any]:
     return _stats(user, svc, division, start, end, as_of)
@@ -201,8 +202,12 @@ def stats_xlsx(
     purpose: PurposeDep,
     svc: ServicesDep,
     division: Annotated[str | None, Query(pattern=r"^[0-9]{0,12}$")] = None,
-    start: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
-    end: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    start: Annotated[
+        str | None, Query(alias="from", pattern=S.ISO_DAY), AfterValidator(S.iso_day)
+    ] = None,
+    end: Annotated[
+        str | None, Query(alias="to", pattern=S.ISO_DAY), AfterValidator(S.iso_day)
+    ] = None,
     as_of: AsOf = None,
 ) -> Response:
     data = st.workbook(_stats(user, svc, division, start, end, as_of))

@@ -6,14 +6,29 @@ ISO UTC, money integer fen.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from api.models import FindingSummary, Subgraph
 from api.workflow import rules as R
 
-Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="ISO day, YYYY-MM-DD")]
+
+def iso_day(value: str | None) -> str | None:
+    """A real calendar day in the years deadlines can be computed for."""
+    if value is None:
+        return None
+    d = dt.date.fromisoformat(value)
+    if not 1990 <= d.year <= 2100:
+        raise ValueError("the year must lie between 1990 and 2100")
+    return value
+
+
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
+Day = Annotated[
+    str, Field(pattern=ISO_DAY, description="ISO day, YYYY-MM-DD"), AfterValidator(iso_day)
+]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Fen = Annotated[int, Field(ge=0, le=10**15, description="integer fen (分)")]
 Division = Annotated[str, Field(pattern=r"^[0-9]{2,12}$", description="division code")]
