@@ -524,11 +524,17 @@ def link(
     case_no: CaseNo,
     body: S.LinkIn,
 ) -> dict[str, Any]:
-    src = _source(svc, user, body.kind, body.id) if body.kind != "complaint" else None
-    ref = src.ref if src is not None else body.id
-    wd.workflow(svc).link(
-        wd.actor(user), case_no, [(body.kind, ref), *(src.links if src else ())], body.reason
-    )
+    note_params(request, kind=body.kind, id=body.id)
+    with svc.db.session() as s:
+        registered = s.scalars(select(Intake).where(Intake.complaint_id == body.id)).first()
+    if body.kind == "complaint" and registered is not None:
+        # A registered complaint joins a case by merging: it then belongs to that case.
+        wd.intake(svc).merge(wd.actor(user), body.id, case_no, body.reason)
+    else:
+        src = _source(svc, user, body.kind, body.id)
+        wd.workflow(svc).link(
+            wd.actor(user), case_no, [(src.kind, src.ref), *src.links], body.reason
+        )
     return _case_out(svc, user, p, case_no)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import PresenterDep, ServicesDep, note_params, require
-from api.errors import COMMON_RESPONSES
+from api.errors import COMMON_RESPONSES, Unprocessable
 from api.policy import Cap, Role
 from api.present import Presenter
 from api.users import Principal
@@ -92,6 +92,8 @@ def register(
     note_params(
         request, division_code=body.division_code, channel=body.channel, received=body.received
     )
+    if body.division_code not in wd.names(svc):
+        raise Unprocessable(f"no division {body.division_code} in the graph")
     it = wd.intake(svc)
     cid = it.register(
         wd.actor(user),

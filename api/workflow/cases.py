@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -442,7 +442,7 @@ class Workflow:
         """A WHERE clause keeping the cases in the caller's divisions."""
         scope = actor.scope
         if scope.unrestricted:
-            return True
+            return true()
         terms = [Case.division_code.startswith(p, autoescape=True) for p in scope.prefixes]
         return or_(*terms)
 

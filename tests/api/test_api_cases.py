@@ -67,7 +67,8 @@ def test_leads_in_scope_and_masked(cases_api: Api) -> None:
     detail = api.get("inv_a", f"/leads/{vehicle['lead_id']}").json()
     assert {f["pattern"] for f in detail["findings"]} == {"recipient_vehicle"}
     consumer = api.get("consumer", f"/leads/{vehicle['lead_id']}").json()
-    assert consumer["title"] is None and consumer["principal"]["name"] is None
+    assert consumer["title"] is None
+    assert consumer["principal"]["name"] is None
 
 
 def test_a_case_from_a_lead_to_closure_with_an_approved_extension(cases_api: Api) -> None:
@@ -77,9 +78,11 @@ def test_a_case_from_a_lead_to_closure_with_an_approved_extension(cases_api: Api
     assert r.status_code == 201, r.text
     case = r.json()
     no = case["case_no"]
-    assert case["state"] == "received" and case["due"]["accept_due"] == "2024-06-08"
+    assert case["state"] == "received"
+    assert case["due"]["accept_due"] == "2024-06-08"
     assert {ln["kind"] for ln in case["links"]} == {"lead", "finding"}
-    assert case["can"]["accept"] and not case["can"]["approve_extension"]
+    assert case["can"]["accept"]
+    assert not case["can"]["approve_extension"]
     # Another county can neither see nor touch it.
     assert api.get("inv_b", f"/cases/{no}").status_code == 403
     assert api.post("inv_b", f"/cases/{no}/accept", {}).status_code == 403
@@ -90,22 +93,27 @@ def test_a_case_from_a_lead_to_closure_with_an_approved_extension(cases_api: Api
     assert api.post("analyst_city", f"/cases/{no}/accept", {}).status_code == 403
 
     r = api.post("inv_a", f"/cases/{no}/close", {"outcome": "查实"})
-    assert r.status_code == 409 and "received" in r.json()["error"]
+    assert r.status_code == 409
+    assert "received" in r.json()["error"]
     for action in ("accept", "start"):
         r = api.post("inv_a", f"/cases/{no}/{action}", {"on": TODAY_SAFE, "reason": "依规办理"})
         assert r.status_code == 200, r.text
     assert r.json()["due"]["close_due"] == "2024-09-01"
     r = api.post("inv_a", f"/cases/{no}/request-extension", {"reason": "涉及多个部门，需调取资料"})
-    assert r.status_code == 200 and r.json()["extension_pending"]
+    assert r.status_code == 200
+    assert r.json()["extension_pending"]
     assert api.post("inv_a", f"/cases/{no}/approve-extension", {}).status_code == 403
     assert api.post("inv_b", f"/cases/{no}/approve-extension", {}).status_code == 403
     city_view = api.get("inv_city", f"/cases/{no}").json()
-    assert city_view["can"]["approve_extension"] and city_view["approver_division"] == "4304"
+    assert city_view["can"]["approve_extension"]
+    assert city_view["approver_division"] == "4304"
     r = api.post("inv_city", f"/cases/{no}/approve-extension", {"reason": "同意延期一个月"})
     assert r.status_code == 200, r.text
-    assert r.json()["due"]["close_due"] == "2024-10-01" and r.json()["extensions"] == 1
+    assert r.json()["due"]["close_due"] == "2024-10-01"
+    assert r.json()["extensions"] == 1
     r = api.post("inv_a", f"/cases/{no}/request-extension", {"reason": "再延"})
-    assert r.status_code == 409 and "second" in r.json()["error"]
+    assert r.status_code == 409
+    assert "second" in r.json()["error"]
     assert api.post("inv_a", f"/cases/{no}/close", {}).status_code == 422
     body = {
         "outcome": "查实",
@@ -121,7 +129,8 @@ def test_a_case_from_a_lead_to_closure_with_an_approved_extension(cases_api: Api
     r = api.post("inv_a", f"/cases/{no}/close", body)
     assert r.status_code == 200, r.text
     closed = r.json()
-    assert closed["state"] == "closed" and closed["due"]["flag"] == "done"
+    assert closed["state"] == "closed"
+    assert closed["due"]["flag"] == "done"
     assert [d["kind"] for d in closed["dispositions"]] == ["党纪处分", "诫勉谈话"]
     assert closed["dispositions"][0]["person"] != gd.P_A1  # masked for investigators
     assert [e["action"] for e in closed["timeline"]] == [
@@ -171,9 +180,12 @@ def test_report_graph_and_board(cases_api: Api) -> None:
     no = r.json()["case_no"]
     assert r.json()["received"] == "2024-01-02"  # the complaint's own receipt
     page = api.client.get(f"/api/v1/cases/{no}/report", headers=api.headers("inv_a"))
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
     html = page.text
-    assert no in html and "<svg" in html and "办理过程" in html
+    assert no in html
+    assert "<svg" in html
+    assert "办理过程" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
     assert gd.REPORTER_NAME not in html
@@ -182,7 +194,8 @@ def test_report_graph_and_board(cases_api: Api) -> None:
     board = api.get("inv_a", "/cases", as_of="2024-06-30").json()
     assert no in {c["case_no"] for c in board["items"]}
     row = next(c for c in board["items"] if c["case_no"] == no)
-    assert row["due"]["flag"] == "overdue" and row["due"]["days_left"] < 0
+    assert row["due"]["flag"] == "overdue"
+    assert row["due"]["days_left"] < 0
     assert board["counts"]["overdue"] >= 1
     overdue = api.get("inv_a", "/cases", as_of="2024-06-30", flag="overdue").json()["items"]
     assert [c["case_no"] for c in overdue] == [
@@ -208,7 +221,10 @@ def test_registered_complaint_suggestions_duplicates_and_reporter(cases_api: Api
         "division_code": gd.A,
         "channel": "来信",
         "received": "2024-02-20",
-        "summary": "反映大山村村支书赵四在大山村安全饮水工程中虚报工程量，衡南县恒通建筑有限公司多收工程款",
+        "summary": (
+            "反映大山村村支书赵四在大山村安全饮水工程中虚报工程量，"
+            "衡南县恒通建筑有限公司多收工程款"
+        ),
         "reporter_name": "写信人甲",
         "reporter_phone": "13911112222",
     }
@@ -227,10 +243,12 @@ def test_registered_complaint_suggestions_duplicates_and_reporter(cases_api: Api
         ("Enterprise", "衡南县恒通建筑有限公司"),
     } <= found
     assert not any(s["name"] == "王五" for s in got["suggestions"])  # county B's
-    assert got["duplicates"] and "赵四" in got["duplicates"][0]["shared_subjects"]
+    assert got["duplicates"]
+    assert "赵四" in got["duplicates"][0]["shared_subjects"]
     # Reporters: complaint handlers only; never in the graph or the audit log.
     seen = api.get("inv_a", f"/intake/{cid}").json()
-    assert seen["reporter_name"] is None and seen["reporter_phone"] is None
+    assert seen["reporter_name"] is None
+    assert seen["reporter_phone"] is None
     assert api.get("admin", f"/intake/{cid}").json()["reporter_name"] is None
     node = api.store.read("MATCH (k:Complaint {complaint_id: $id}) RETURN k", {"id": cid})[0]["k"]
     assert not {"reporter_name", "reporter_phone"} & set(node["properties"])
@@ -250,7 +268,8 @@ def test_registered_complaint_suggestions_duplicates_and_reporter(cases_api: Api
     # Merge into the open case.
     target = got["duplicates"][0]["case_no"]
     r = api.post("handler_a", f"/intake/{cid}/merge", {"case_no": target, "reason": "同一事项"})
-    assert r.status_code == 200 and r.json()["case_no"] == target
+    assert r.status_code == 200
+    assert r.json()["case_no"] == target
     case = api.get("inv_a", f"/cases/{target}").json()
     assert cid in {ln["id"] for ln in case["links"] if ln["kind"] == "complaint"}
     assert case["timeline"][-1]["action"] == "merge"
@@ -258,9 +277,7 @@ def test_registered_complaint_suggestions_duplicates_and_reporter(cases_api: Api
 
 def test_statistics_and_xlsx(cases_api: Api) -> None:
     api = cases_api
-    r = api.get(
-        "inv_a", "/cases/stats", division=gd.A, **{"from": "2024-01-01"}
-    )
+    r = api.get("inv_a", "/cases/stats", division=gd.A, **{"from": "2024-01-01"})
     assert r.status_code == 200, r.text
     totals = r.json()["totals"]
     with api.db.session() as s:
@@ -276,3 +293,47 @@ def test_statistics_and_xlsx(cases_api: Api) -> None:
     assert x.status_code == 200
     wb = load_workbook(io.BytesIO(x.content))
     assert wb["办理情况统计"].cell(row=2, column=2).value == gd.A
+
+
+def test_links_roles_and_bad_input(cases_api: Api) -> None:
+    api = cases_api
+    r = open_case(api, "handler_a", "complaint", "JB-A-2")
+    assert r.status_code == 201, r.text
+    case = r.json()
+    # A complaint handler accepts or declines; approving extensions is not theirs.
+    assert case["can"]["accept"]
+    assert case["can"]["reject"]
+    assert not case["can"]["approve_extension"]
+    no = case["case_no"]
+    assert api.get("inv_village", f"/cases/{no}").status_code == 403  # a county's case
+    finding = api.get("inv_a", "/findings", pattern="recipient_vehicle").json()["items"][0]
+    r = api.post("inv_a", f"/cases/{no}/links", {"kind": "finding", "id": finding["finding_id"]})
+    assert r.status_code == 200, r.text
+    kinds = {(ln["kind"], ln["id"]) for ln in r.json()["links"]}
+    assert ("finding", finding["finding_id"]) in kinds
+    assert any(k == "lead" for k, _ in kinds)  # the finding's lead comes along
+    b_finding = "manual:b1"
+    r = api.post("inv_a", f"/cases/{no}/links", {"kind": "finding", "id": b_finding})
+    assert r.status_code == 403
+    body = {
+        "division_code": "430499",
+        "channel": "电话",
+        "received": "2024-02-01",
+        "summary": "反映问题",
+    }
+    assert api.post("handler_a", "/intake", body).status_code in (403, 422)
+    body["division_code"] = gd.VA2
+    body["received"] = "2024-02-30"
+    assert api.post("handler_a", "/intake", body).status_code == 422
+    r = api.post("inv_a", f"/cases/{no}/reject", {"reason": ""})
+    assert r.status_code == 422
+    r = api.post("inv_a", f"/cases/{no}/reject", {"reason": "不属于受理范围"})
+    assert r.status_code == 200
+    assert r.json()["state"] == "rejected"
+    assert r.json()["due"]["flag"] == "done"
+    assert (
+        api.post(
+            "inv_a", f"/cases/{no}/links", {"kind": "finding", "id": finding["finding_id"]}
+        ).status_code
+        == 409
+    )

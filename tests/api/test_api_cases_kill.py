@@ -25,7 +25,7 @@ from api.db import AuditEntry, Database
 from api.users import add_user
 from api.workflow.models import Case, CaseEvent
 from graph.settings import Settings
-from graph.store import embedded_engine
+from graph.store import embedded_engine, open_store
 
 pytestmark = pytest.mark.slow
 CHAIN = ("accept", "start", "request-extension", "close")
@@ -81,6 +81,11 @@ def served(
         "handler": add_user(db, "handler", "complaint_handler", ["430422"]),
         "inv": add_user(db, "inv", "investigator", ["430422"]),
     }
+    # The county's division, in the engine the served API will find running and reuse.
+    embedded_engine(Settings(data_dir=tmp_path)).start(owned=False)
+    store = open_store(Settings(data_dir=tmp_path))
+    store.write("MERGE (:Division {code: '430422', name: '衡南县', level: 'county'})")
+    store.close()
     port = _free_port()
     env = {
         **os.environ,

@@ -51,7 +51,8 @@ def test_the_secretary_is_one_lead(store: GraphStore, county: Path) -> None:
     assert props["principal_key"] == secretary
     assert props["finding_count"] >= len(mine)
     assert "经手人向本人或亲属付款" in props["title"] or props["principal_name"] in props["title"]
-    assert props["division_names"] and not any(n.isdigit() for n in props["division_names"])
+    assert props["division_names"]
+    assert not any(n.isdigit() for n in props["division_names"])
     # Money: each voucher once, however many findings name it.
     vouchers = store.read(
         "MATCH (f:Finding {lead_id: $id})-[:CONCERNS]->(p:Payment) "
