@@ -222,8 +222,7 @@ def test_registered_complaint_suggestions_duplicates_and_reporter(cases_api: Api
         "channel": "来信",
         "received": "2024-02-20",
         "summary": (
-            "反映大山村村支书赵四在大山村安全饮水工程中虚报工程量，"
-            "衡南县恒通建筑有限公司多收工程款"
+            "反映大山村村支书赵四在大山村安全饮水工程中虚报工程量，衡南县恒通建筑有限公司多收工程款"
         ),
         "reporter_name": "写信人甲",
         "reporter_phone": "13911112222",
