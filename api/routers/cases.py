@@ -9,7 +9,15 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import AfterValidator
 from sqlalchemy import func, select
 
-from api.deps import PresenterDep, PurposeDep, ServicesDep, note_params, require, scope_of
+from api.deps import (
+    PresenterDep,
+    PurposeDep,
+    ServicesDep,
+    note_params,
+    require,
+    respond,
+    scope_of,
+)
 from api.errors import COMMON_RESPONSES, Forbidden, NotFoundError, Unprocessable
 from api.policy import Cap
 from api.present import Presenter
@@ -54,6 +62,7 @@ def _case_out(
     response_model=S.BoardOut,
 )
 def board(
+    request: Request,
     user: Reader,
     svc: ServicesDep,
     state: Annotated[
@@ -71,14 +80,16 @@ def board(
     as_of: AsOf = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     size: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
+) -> Response:
     if state not in ("open", "all", *R.STATES):
         raise Unprocessable(f"state must be open, all or one of {', '.join(R.STATES)}")
     if flag is not None and flag not in ("ok", "due_soon", "overdue"):
         raise Unprocessable("flag must be ok, due_soon or overdue")
     wf = wd.workflow(svc)
     day = as_of or today()
-    q = select(Case).where(wf.scoped(wd.actor(user)))
+    # Plain rows of the columns the board shows: ORM objects cost ~0.1 ms each to load,
+    # read and detach, a third of a 1,000-case board.
+    q = select(*wp.BOARD_COLUMNS).where(wf.scoped(wd.actor(user)))
     if state == "open":
         q = q.where(Case.state.in_(R.OPEN_STATES))
     elif state != "all":
@@ -97,12 +108,12 @@ def board(
     elif flag == "ok":
         q = q.where(Case.state.in_(R.OPEN_STATES), pending > soon)
     names = wd.names(svc)
-    with svc.db.session() as s:
+    with svc.db.engine.connect() as s:
         total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-        rows = s.scalars(
+        rows = s.execute(
             q.order_by(pending, Case.case_no).offset((page - 1) * size).limit(size)
         ).all()
-        items = [wp.row(wf, c, day, names) for c in rows]
+        items = [wp.row(wf, c, day, names) for c in wp.board_rows(rows)]
         sub = (
             select(Case).where(wf.scoped(wd.actor(user)), Case.state.in_(R.OPEN_STATES)).subquery()
         )
@@ -113,7 +124,7 @@ def board(
             func.count().filter(pend > soon),
         ).select_from(sub)
         overdue, due_soon, ok = s.execute(counts_q).one()
-    return {
+    body = {
         "items": items,
         "page": page,
         "size": size,
@@ -125,6 +136,9 @@ def board(
             "ok": int(ok or 0),
         },
     }
+    # A thousand rows skip a second validation against the model, which documents them
+    # (the schemathesis test checks that what is sent matches it).
+    return respond(request, body)
 
 
 def dl_add(day: str, days: int) -> str:

@@ -446,46 +446,63 @@ class Workflow:
         terms = [Case.division_code.startswith(p, autoescape=True) for p in scope.prefixes]
         return or_(*terms)
 
-    def due(self, c: Case, as_of: str) -> dict[str, Any]:
-        """The case's deadlines as of a day (graph.deadlines), for JSON."""
-        st = dl.status(
-            dl.Dates(
-                c.received,
-                c.accepted,
-                c.closed if c.state == "closed" or c.accepted is None else None,
-                c.extensions,
-            ),
-            as_of,
-            self.rules,
-        )
-        pending = None
+    def due(self, c: Any, as_of: str) -> dict[str, Any]:
+        """The case's deadlines as of a day, for JSON. ``c`` is a Case or a row with its
+        dates, ``state`` and ``extensions``. The due dates are those graph.deadlines set
+        when the case was received and accepted (stored on the case: a board of a
+        thousand cases does not recompute them); the state is judged here."""
+        a_due: str = c.accept_due
+        c_due: str | None = c.close_due
+        rules = self.rules
         if c.state == "received":
-            pending = st.accept_due
+            pending: str | None = a_due
         elif c.state in ("accepted", "in_progress"):
-            pending = st.close_due
+            pending = c_due
+        else:
+            pending = None
+        accepted, closed = c.accepted, c.closed
+        late = bool(accepted and accepted > a_due)
+        overdue = 0
+        if accepted is None:
+            if closed:  # 不予受理: judged on the acceptance rule
+                state = "closed_late" if closed > a_due else "closed_on_time"
+                overdue = max(0, dl.days_between(a_due, closed))
+            elif as_of > a_due:
+                state, overdue = "acceptance_overdue", dl.days_between(a_due, as_of)
+            else:
+                state = "awaiting_acceptance"
+        elif c.state == "closed" and closed and c_due:
+            state = "closed_late" if closed > c_due else "closed_on_time"
+            overdue = max(0, dl.days_between(c_due, closed))
+        elif c_due and as_of > c_due:
+            state, overdue = "closure_overdue", dl.days_between(c_due, as_of)
+        else:
+            state = "open"
         days_left = dl.days_between(as_of, pending) if pending else None
-        if pending is None:
+        if days_left is None:
             flag = "done"
-        elif days_left is not None and days_left < 0:
+        elif days_left < 0:
             flag = "overdue"
-        elif days_left is not None and days_left <= self.rules.due_soon_days:
+        elif days_left <= rules.due_soon_days:
             flag = "due_soon"
         else:
             flag = "ok"
-        return {
-            "accept_due": st.accept_due,
-            "close_due": st.close_due,
-            "close_due_without_extension": dl.close_due(c.accepted, self.rules, 0)
-            if c.accepted
-            else None,
-            "extension_possible_until": dl.close_due(
-                c.accepted, self.rules, self.rules.max_extensions
+        plain = until = None
+        if accepted:
+            plain = c_due if not c.extensions else dl.close_due(accepted, rules, 0)
+            until = (
+                c_due
+                if c.extensions >= rules.max_extensions
+                else dl.close_due(accepted, rules, rules.max_extensions)
             )
-            if c.accepted
-            else None,
-            "deadline_state": st.state,
-            "accepted_late": st.accepted_late,
-            "days_overdue": st.days_overdue,
+        return {
+            "accept_due": a_due,
+            "close_due": c_due,
+            "close_due_without_extension": plain,
+            "extension_possible_until": until,
+            "deadline_state": state,
+            "accepted_late": late,
+            "days_overdue": overdue,
             "next_due": pending,
             "days_left": days_left,
             "flag": flag,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import namedtuple
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,8 +22,24 @@ _LINK_LABEL = {"lead": "Lead", "finding": "Finding", "complaint": "Complaint"}
 _TITLE_PROP = {"Lead": "title", "Finding": "title", "Complaint": "summary"}
 
 
-def row(wf: Workflow, c: Case, as_of: str, names: Mapping[str, str]) -> dict[str, Any]:
-    """A case as the board lists it."""
+_BOARD_NAMES = (
+    "case_no", "title", "division_code", "state", "source", "assignee", "received",
+    "accepted", "closed", "accept_due", "close_due", "extensions",
+    "extension_requested_by", "version",
+)  # fmt: skip
+BOARD_COLUMNS = tuple(getattr(Case, name) for name in _BOARD_NAMES)
+# Reading a field of a SQLAlchemy Row by name costs ~1.5 us; of a namedtuple, ~50 ns:
+# twelve fields of a thousand cases make the difference on the board.
+BoardRow = namedtuple("BoardRow", _BOARD_NAMES)  # type: ignore[misc]
+
+
+def board_rows(rows: Iterable[Any]) -> list[Any]:
+    make = BoardRow._make
+    return [make(r) for r in rows]
+
+
+def row(wf: Workflow, c: Any, as_of: str, names: Mapping[str, str]) -> dict[str, Any]:
+    """A case (a Case or a row of :data:`BOARD_COLUMNS`) as the board lists it."""
     return {
         "case_no": c.case_no,
         "title": c.title,
