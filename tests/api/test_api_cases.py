@@ -336,3 +336,11 @@ def test_links_roles_and_bad_input(cases_api: Api) -> None:
         ).status_code
         == 409
     )
+
+
+def test_impossible_days_are_422_not_500(cases_api: Api) -> None:
+    # Regression: schemathesis sent as_of=0000-01-01, and adding days to it raised in the
+    # deadline arithmetic (a 500).
+    for bad in ("0000-01-01", "2024-02-30", "9999-12-31"):
+        assert cases_api.get("inv_a", "/cases", as_of=bad).status_code == 422
+        assert cases_api.get("inv_a", "/cases/stats", **{"from": bad}).status_code == 422

@@ -82,7 +82,11 @@ def served(
         "inv": add_user(db, "inv", "investigator", ["430422"]),
     }
     # The county's division, in the engine the served API will find running and reuse.
-    embedded_engine(Settings(data_dir=tmp_path)).start(owned=False)
+    subprocess.run(
+        [sys.executable, "-m", "graph.cli", "engine", "start", "--data-dir", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
     store = open_store(Settings(data_dir=tmp_path))
     store.write("MERGE (:Division {code: '430422', name: '衡南县', level: 'county'})")
     store.close()

@@ -27,7 +27,7 @@ def replay(db: Database) -> None:
         rows = list(csv.DictReader(f))
     for r in rows:
         src = Source("complaint", f"JB-CITY-{int(r['n']):04d}", r["division_code"], "举报")
-        no = wf.open(CLERK, src, received=r["received"])
+        no = wf.open(CLERK, src, division_code=r["division_code"], received=r["received"])
         if r["rejected_reason"]:
             wf.act(CLERK, no, "reject", on=r["closed"], reason=r["rejected_reason"])
             continue
