@@ -90,7 +90,8 @@ def cases_overdue(
         t = Table(
             title=f"cases overdue or due within {settings.rules.due_soon_days} days, as of {day}"
         )
-        for col in ("案件编号", "状态", "期限", "到期日", "剩余天数", "承办人", "案由"):
+        t.add_column("案件编号", no_wrap=True)
+        for col in ("状态", "期限", "到期日", "剩余天数", "承办人", "案由"):
             t.add_column(col, overflow="fold")
         for r in rows:
             left = r["days_left"]
