@@ -10,6 +10,7 @@ from api.deps import FindingsReader, PresenterDep, ServicesDep, scope_of
 from api.errors import COMMON_RESPONSES, Forbidden, NotFoundError
 from api.present import Presenter
 from api.services import findings as fs
+from api.workflow import deps as wd
 from api.workflow.schemas import LeadDetail, LeadsPage
 from graph.queries import leads as gl
 
@@ -114,5 +115,8 @@ def lead(
         raise Forbidden("this lead lies outside your divisions")
     findings = fs.with_concerns(svc.store, gl.lead_findings(svc.store, lead_id))
     out = present(p, props)
-    out["findings"] = [fs.summary(p, svc.resolver, scope, f, xs) for f, xs in findings]
+    names = wd.names(svc)
+    out["findings"] = [
+        wd.named(fs.summary(p, svc.resolver, scope, f, xs), names) for f, xs in findings
+    ]
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from api.deps import Services
 from api.users import Principal
@@ -47,6 +48,13 @@ def names(svc: Services) -> dict[str, str]:
         svc.extras["division_names"] = got
     assert isinstance(got, dict)
     return got
+
+
+def named(finding: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A finding summary with its division's name (people read names, not codes)."""
+    code = finding.get("division_code")
+    finding["division_name"] = names.get(str(code)) if code else None
+    return finding
 
 
 def actor(user: Principal) -> Actor:

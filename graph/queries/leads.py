@@ -219,7 +219,7 @@ class Lead:
         code = _common_division(codes)
         titles = Counter(str(f.get("title") or f["pattern"]) for f in fs)
         top_title = min(titles, key=lambda t: (-titles[t], t))
-        who = principal_name or (self.principal[1] if self.principal else "（对象不详）")
+        who = principal_name or "（对象不详）"
         where = "、".join(dict.fromkeys(names.get(c, c) for c in codes)) or "（区划不详）"
         title = f"{who}：{top_title}" + (f"等{len(fs)}条疑点" if len(fs) > 1 else "")
         if amount:
@@ -386,6 +386,12 @@ def _principal_names(
     for label, keys in by_label.items():
         nt = sch.NODES[label]
         cap = "name" if nt.has("name") else nt.caption
+        if nt.prop(cap).privacy is sch.Privacy.IDENTIFIER:
+            # A title is read by roles that see identifiers masked: an account number
+            # must not become a name. The last four digits tell accounts apart.
+            for k in keys:
+                out[(label, k)] = f"{nt.zh}（尾号{k[-4:]}）"
+            continue
         rows = store.read(
             f"UNWIND $keys AS k MATCH (x:{label} {{{nt.key}: k}}) RETURN k, x.{cap} AS name",
             {"keys": sorted(set(keys))},

@@ -53,6 +53,16 @@ def open_case(api: Api, user: str, kind: str, ident: str, **extra: Any) -> Any:
 
 def test_leads_in_scope_and_masked(cases_api: Api) -> None:
     api = cases_api
+    # Regression: a shared account's lead was titled with the full account number.
+    for user in ("inv_a", "consumer"):
+        assert gd.ACCOUNT not in api.get(user, "/leads").text
+    assert (
+        any(
+            "银行账户（尾号4567）" in (i["title"] or "")
+            for i in api.get("inv_a", "/leads").json()["items"]
+        )
+        or gd.ACCOUNT[-4:] != "4567"
+    )
     a = api.get("inv_a", "/leads").json()
     assert a["total"] >= 1
     assert all(i["division_code"].startswith(gd.A) for i in a["items"])
@@ -344,3 +354,11 @@ def test_impossible_days_are_422_not_500(cases_api: Api) -> None:
     for bad in ("0000-01-01", "2024-02-30", "9999-12-31"):
         assert cases_api.get("inv_a", "/cases", as_of=bad).status_code == 422
         assert cases_api.get("inv_a", "/cases/stats", **{"from": bad}).status_code == 422
+
+
+def test_findings_carry_division_names_and_leads(cases_api: Api) -> None:
+    items = cases_api.get("inv_a", "/findings", pattern="recipient_vehicle").json()["items"]
+    assert items[0]["division_name"] == "车江镇大山村"
+    assert items[0]["lead_id"].startswith("lead:")
+    one = cases_api.get("inv_a", f"/findings/{items[0]['ref']}").json()
+    assert one["division_name"] == "车江镇大山村"
