@@ -29,6 +29,7 @@ from api.workflow import rules as R
 from api.workflow import schemas as S
 from api.workflow import stats as st
 from api.workflow.cases import DispositionIn, Source, today
+from api.workflow.intake import CHANNELS
 from api.workflow.models import Case, Intake
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=COMMON_RESPONSES)
@@ -155,6 +156,37 @@ def dl_add(day: str, days: int) -> str:
 def overdue(user: Reader, svc: ServicesDep, as_of: AsOf = None) -> dict[str, Any]:
     day = as_of or today()
     return {"as_of": day, "items": st.overdue(svc.db, day, svc.settings.rules, user.divisions)}
+
+
+@router.get(
+    "/vocabulary",
+    summary="States, actions, outcomes, disposition kinds and measures, channels, categories, "
+    "and the deadline rules: what the explorer's forms offer",
+    response_model=S.VocabularyOut,
+)
+def vocabulary(user: Reader, svc: ServicesDep) -> dict[str, Any]:
+    from graph.queries.suggest import CATEGORIES, OTHER
+
+    rules = svc.settings.rules
+    return {
+        "states": [{"id": s, "zh": R.STATE_ZH[s]} for s in R.STATES],
+        "open_states": list(R.OPEN_STATES),
+        "actions": [{"id": a, "zh": R.ACTION_ZH[a]} for a in R.ACTIONS],
+        "outcomes": list(R.OUTCOMES),
+        "substantiated": list(R.SUBSTANTIATED),
+        "disposition_kinds": [
+            {"kind": k, "measures": list(R.MEASURES.get(k, ()))} for k in R.DISPOSITION_KINDS
+        ],
+        "channels": list(CHANNELS),
+        "categories": [*CATEGORIES, OTHER],
+        "rules": {
+            "accept_days": rules.accept_days,
+            "close_months": rules.close_months,
+            "extension_months": rules.extension_months,
+            "max_extensions": rules.max_extensions,
+            "due_soon_days": rules.due_soon_days,
+        },
+    }
 
 
 def _stats(

@@ -231,7 +231,7 @@ class IntakeService:
                     from_state=c.state,
                     to_state=c.state,
                     reason=reason,
-                    on=dl.add_days(now()[:10], 0),
+                    on=now()[:10],
                     details={"complaint": complaint_id},
                 )
             )

@@ -351,3 +351,25 @@ class IntakePage(BaseModel):
 
 class CaseGraph(Subgraph):
     redacted: int = Field(description="nodes outside the caller's scope, left out")
+
+
+class Term(BaseModel):
+    id: str
+    zh: str
+
+
+class DispositionKind(BaseModel):
+    kind: str
+    measures: list[str] = Field(description="empty: the kind takes no measure")
+
+
+class VocabularyOut(BaseModel):
+    states: list[Term]
+    open_states: list[str]
+    actions: list[Term]
+    outcomes: list[str]
+    substantiated: list[str] = Field(description="outcomes counted as substantiated")
+    disposition_kinds: list[DispositionKind]
+    channels: list[str]
+    categories: list[str]
+    rules: dict[str, int]

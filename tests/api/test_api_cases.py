@@ -357,3 +357,12 @@ def test_findings_carry_division_names_and_leads(cases_api: Api) -> None:
     assert items[0]["lead_id"].startswith("lead:")
     one = cases_api.get("inv_a", f"/findings/{items[0]['ref']}").json()
     assert one["division_name"] == "车江镇大山村"
+
+
+def test_vocabulary_for_the_forms(cases_api: Api) -> None:
+    v = cases_api.get("inv_a", "/cases/vocabulary").json()
+    kinds = {k["kind"]: k["measures"] for k in v["disposition_kinds"]}
+    assert kinds["党纪处分"] == ["警告", "严重警告", "撤销党内职务", "留党察看", "开除党籍"]
+    assert kinds["诫勉谈话"] == []
+    assert v["rules"]["accept_days"] == 7
+    assert v["outcomes"] == ["查实", "部分属实", "不属实"]
