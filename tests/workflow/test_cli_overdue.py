@@ -33,7 +33,8 @@ def test_overdue_lists_and_fails_the_cron(tmp_path: Path) -> None:
     assert r.exit_code == 1, r.output
     rows = [json.loads(line) for line in r.output.splitlines()]
     assert [(x["case_no"], x["overdue"]) for x in rows] == [(late, True), (soon, False)]
-    assert rows[1]["due"] == "2024-06-02" and rows[1]["days_left"] == 3
+    assert rows[1]["due"] == "2024-06-02"
+    assert rows[1]["days_left"] == 3
     r = runner.invoke(
         app, ["cases", "overdue", "--as-of", "2024-01-03", "--data-dir", str(tmp_path)]
     )
