@@ -10,7 +10,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY graph ./graph
 COPY api ./api
-RUN pip install . \
+RUN pip install ".[postgres]" \
     && useradd --system --create-home --home-dir /var/lib/guanxi --shell /usr/sbin/nologin guanxi
 
 USER guanxi

@@ -41,12 +41,14 @@ check: $(STAMP)
 # Neo4j 5.26 from Maven Central (tools/neo4j): fetched once, started around pytest with
 # GUANXI_NEO4J_* exported, stopped afterwards even when tests fail. Java/Maven missing:
 # CI=true fails the run; elsewhere the Neo4j tests skip with GUANXI_NEO4J_SKIP_REASON.
+# PostgreSQL (tools/postgres, Debian's packages) likewise for the workflow tests, with
+# GUANXI_TEST_POSTGRES_URL exported; missing binaries are installed with apt-get when CI=true.
 test: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	tools/ci/chromium.sh
 	$(BIN)/pytest -q --doctest-modules graph api
 	node --test tests/js/
-	tools/neo4j/with-neo4j.sh $(BIN)/pytest tests
+	tools/neo4j/with-neo4j.sh tools/postgres/with-postgres.sh $(BIN)/pytest tests
 
 neo4j-start:
 	tools/neo4j/start.sh

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-APPEND_ONLY = ("audit_log", "triage_history")
+APPEND_ONLY = ("audit_log", "triage_history", "case_events")
 
 
 def now() -> str:
@@ -150,6 +150,8 @@ class Database:
         event.listen(self._sessions, "before_flush", _refuse_changes)
 
     def create(self) -> None:
+        import api.workflow.models  # noqa: F401  (the workflow's tables share this base)
+
         Base.metadata.create_all(self.engine)
         statements = _TRIGGERS.get(self.engine.dialect.name, [])
         with self.engine.begin() as conn:
@@ -189,5 +191,5 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _refuse_changes(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, AuditEntry | TriageEntry):
+        if isinstance(obj, AuditEntry | TriageEntry) or obj.__tablename__ in APPEND_ONLY:
             raise PermissionError(f"{obj.__tablename__} is append-only")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Annotated, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import unquote
 
 from fastapi import Depends, Header, Request
@@ -32,6 +32,10 @@ from api.settings import ApiSettings
 from api.users import Principal, authenticate
 from graph.store import GraphStore, SealedStore
 
+if TYPE_CHECKING:
+    from api.workflow.cases import Workflow
+    from api.workflow.intake import IntakeService
+
 
 @dataclass
 class Services:
@@ -48,6 +52,10 @@ class Services:
     coverage: Coverage  # which divisions the graph holds (free Cypher needs them all)
     address_buckets: Buckets  # per client address, before authentication (api.floodgate)
     sealed: SealedStore  # reporters' identities, out of the graph; read by GET /complaints
+    # The case workflow's services, made on first use (api.workflow.deps).
+    workflow: Workflow | None = None
+    intake: IntakeService | None = None
+    division_names: dict[str, str] = field(default_factory=dict)
 
 
 # Dependencies that only compute are ``async def``: FastAPI runs a plain ``def`` dependency

@@ -100,6 +100,10 @@ class FindingSummary(BaseModel):
     status: str
     note: str | None
     division_code: str | None
+    division_name: str | None = Field(
+        None, description="the division's name (a village with its township)"
+    )
+    lead_id: str | None = Field(None, description="the lead (线索) the finding belongs to")
     detected_at: str | None
     concerns: list[NodeOut] = Field(description="the subjects in the caller's scope")
 

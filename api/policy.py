@@ -39,6 +39,10 @@ class Cap(StrEnum):
     JUDGE_MENTIONS = "judge_mentions"  # confirm / reject entity-resolution links
     AUDIT = "audit"  # GET /audit
     ADMINISTER = "administer"  # rebuild the search index
+    CASES = "cases"  # leads, the case board, a case with its timeline, its report
+    HANDLE_CASES = "handle_cases"  # open cases, move them through their states, dispositions
+    APPROVE_EXTENSIONS = "approve_extensions"  # for cases one division level down
+    CASE_STATS = "case_stats"  # handling statistics per division and period, XLSX
 
 
 R, C = Role, Cap
@@ -54,6 +58,10 @@ MATRIX: dict[Role, frozenset[Cap]] = {
             C.DOSSIER,
             C.COMPLAINTS,
             C.JUDGE_MENTIONS,
+            C.CASES,
+            C.HANDLE_CASES,
+            C.APPROVE_EXTENSIONS,
+            C.CASE_STATS,
         }
     ),
     R.ANALYST: frozenset(
@@ -67,13 +75,20 @@ MATRIX: dict[Role, frozenset[Cap]] = {
             C.EXPORT,
             C.DOSSIER,
             C.JUDGE_MENTIONS,
+            C.CASES,
+            C.CASE_STATS,
         }
     ),
     # Another system (the province's supervision platform, a dashboard): findings and
     # statistics, public data; no personal data, identifiers masked.
-    R.API_CONSUMER: frozenset({C.READ_GRAPH, C.READ_FINDINGS, C.COMMUNITIES, C.PATTERNS, C.EXPORT}),
-    # Handles reports from the public: the only role that sees who reported.
-    R.COMPLAINT_HANDLER: frozenset({C.READ_GRAPH, C.PATTERNS, C.COMPLAINTS}),
+    R.API_CONSUMER: frozenset(
+        {C.READ_GRAPH, C.READ_FINDINGS, C.COMMUNITIES, C.PATTERNS, C.EXPORT, C.CASE_STATS}
+    ),
+    # Handles reports from the public: the only role that sees who reported. Registers
+    # complaints, accepts or declines them (受理 / 不予受理) and follows their cases.
+    R.COMPLAINT_HANDLER: frozenset(
+        {C.READ_GRAPH, C.PATTERNS, C.COMPLAINTS, C.CASES, C.HANDLE_CASES, C.CASE_STATS}
+    ),
     R.ADMIN: frozenset(set(Cap)),
 }
 

@@ -638,5 +638,7 @@ def main() -> None:
         raise SystemExit(getattr(e, "exit_code", 2)) from None
 
 
+import cli.cases  # noqa: E402, F401  (registers `guanxi leads` and `guanxi cases`)
+
 if __name__ == "__main__":
     main()

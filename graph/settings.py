@@ -9,6 +9,8 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.deadlines import Rules
+
 
 def _default_data_dir() -> Path:
     return Path(user_data_dir("guanxi", appauthor=False))
@@ -44,6 +46,24 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'guanxi.db'}"
+
+    # The handling rules (graph.deadlines): days to accept, months to close, months an
+    # approved extension adds, how many extensions, what counts as "due soon".
+    accept_days: int = 7
+    close_months: int = 3
+    extension_months: int = 1
+    max_extensions: int = 1
+    due_soon_days: int = 7
+
+    @property
+    def rules(self) -> Rules:
+        return Rules(
+            self.accept_days,
+            self.close_months,
+            self.extension_months,
+            self.max_extensions,
+            self.due_soon_days,
+        )
 
     @property
     def engine_dir(self) -> Path:

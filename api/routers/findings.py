@@ -23,6 +23,8 @@ from api.models import FindingDetail, FindingsPage, FindingSummary
 from api.policy import Cap
 from api.services import findings as fs
 from api.users import Principal
+from api.workflow.deps import named
+from api.workflow.deps import names as division_names
 
 router = APIRouter(prefix="/findings", tags=["findings"], responses=COMMON_RESPONSES)
 FindingId = Annotated[str, Path(min_length=1, max_length=300, description="finding_id or ref")]
@@ -72,8 +74,9 @@ def list_findings(
         size=size,
         timeout=svc.settings.api_timeout,
     )
+    names = division_names(svc)
     return {
-        "items": [fs.summary(p, svc.resolver, scope, f, xs) for f, xs in rows],
+        "items": [named(fs.summary(p, svc.resolver, scope, f, xs), names) for f, xs in rows],
         "page": page,
         "size": size,
         "total": total,
@@ -108,7 +111,9 @@ def finding(
     if ev is not None:
         nodes, rels, redacted = fs.evidence_in_scope(svc.resolver, scope, ev)
         evidence = p.subgraph(nodes, rels)
-    out = fs.summary(p, svc.resolver, scope, f, concerns, hidden=redacted > 0)
+    out = named(
+        fs.summary(p, svc.resolver, scope, f, concerns, hidden=redacted > 0), division_names(svc)
+    )
     body = {
         **out,
         "evidence": evidence,

@@ -1,8 +1,8 @@
 """Complaint deadlines: 7 days to accept, 3 months to close, +1 month only with approval.
 
 ``detect`` stores ``accept_due`` and ``close_due`` on each Complaint (graph.queries.derive);
-when they are absent (data loaded but not yet detected) they are computed here the same
-way, from ``received``, ``accepted`` and ``extension_approved``.
+when they are absent (data loaded but not yet detected) they are computed here by the same
+module, graph.deadlines, from ``received``, ``accepted`` and ``extension_approved``.
 
 >>> deadline({"received": "2024-01-02", "accepted": "2024-01-05"}, "2024-03-01")
 ('2024-01-09', '2024-04-05', 'open', False, 0)
@@ -15,54 +15,50 @@ way, from ``received``, ``accepted`` and ``extension_approved``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from api.scope import Scope
+from graph.deadlines import STATES, Dates, Rules, Status, days_between, status
 from graph.queries import lookup
-from graph.queries.derive import add_days, add_months
 from graph.store import GraphStore, Node
 
-STATUSES = (
-    "awaiting_acceptance",
-    "acceptance_overdue",
-    "open",
-    "closure_overdue",
-    "closed_on_time",
-    "closed_late",
-    "unknown",
-)
+STATUSES = STATES
 
 
-def _days(a: str, b: str) -> int:
-    return (dt.date.fromisoformat(b[:10]) - dt.date.fromisoformat(a[:10])).days
+def deadline(
+    props: Mapping[str, Any], as_of: str, rules: Rules | None = None
+) -> tuple[str | None, str | None, str, bool, int]:
+    """``(accept_due, close_due, status, accepted_late, days_overdue)`` as of a day
+    (graph.deadlines; the stored ``accept_due`` / ``close_due`` win when present)."""
+    rules = rules or Rules()
+    dates = Dates(
+        received=props.get("received"),
+        accepted=props.get("accepted"),
+        closed=props.get("closed"),
+        extensions=1 if props.get("extension_approved") else 0,
+    )
+    st = status(dates, as_of, rules)
+    a_due = props.get("accept_due") or st.accept_due
+    c_due = props.get("close_due") or st.close_due
+    if a_due and (a_due, c_due) != (st.accept_due, st.close_due) and st.state != "unknown":
+        # Deadlines stored by an earlier ``detect`` under other rule numbers: judge by them.
+        st = _judge(dates, as_of, a_due, c_due)
+    return st.accept_due, st.close_due, st.state, st.accepted_late, st.days_overdue
 
 
-def deadline(props: Mapping[str, Any], as_of: str) -> tuple[str | None, str | None, str, bool, int]:
-    """``(accept_due, close_due, status, accepted_late, days_overdue)`` as of a day."""
-    received, accepted, closed = props.get("received"), props.get("accepted"), props.get("closed")
-    try:
-        accept_due = props.get("accept_due") or (add_days(received, 7) if received else None)
-        close_due = props.get("close_due") or (
-            add_months(accepted, 4 if props.get("extension_approved") else 3) if accepted else None
-        )
-    except ValueError:
-        return None, None, "unknown", False, 0
-    if accept_due is None:
-        return None, close_due, "unknown", False, 0
-    late = bool(accepted and accepted > accept_due)
-    if not accepted:
-        if as_of > accept_due:
-            return accept_due, None, "acceptance_overdue", False, _days(accept_due, as_of)
-        return accept_due, None, "awaiting_acceptance", False, 0
-    assert close_due is not None
-    if closed:
-        status = "closed_late" if closed > close_due else "closed_on_time"
-        return accept_due, close_due, status, late, max(0, _days(close_due, closed))
-    if as_of > close_due:
-        return accept_due, close_due, "closure_overdue", late, _days(close_due, as_of)
-    return accept_due, close_due, "open", late, 0
+def _judge(d: Dates, as_of: str, a_due: str, c_due: str | None) -> Status:
+    late = bool(d.accepted and d.accepted > a_due)
+    if not d.accepted or c_due is None:
+        if as_of > a_due:
+            return Status(a_due, None, "acceptance_overdue", False, days_between(a_due, as_of))
+        return Status(a_due, None, "awaiting_acceptance", False, 0)
+    if d.closed:
+        state = "closed_late" if d.closed > c_due else "closed_on_time"
+        return Status(a_due, c_due, state, late, max(0, days_between(c_due, d.closed)))
+    if as_of > c_due:
+        return Status(a_due, c_due, "closure_overdue", late, days_between(c_due, as_of))
+    return Status(a_due, c_due, "open", late, 0)
 
 
 def complaints(

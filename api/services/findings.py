@@ -101,6 +101,8 @@ def summary(
         "status": str(props.get("status") or "new"),
         "note": p.text(shown_props.get("note")),
         "division_code": props.get("division_code"),
+        "division_name": None,  # filled by the routers from the graph's division names
+        "lead_id": props.get("lead_id"),
         "detected_at": props.get("detected_at"),
         "concerns": [p.node(x) for x in shown],
     }

@@ -7,11 +7,13 @@ them. Idempotent; ``detect`` runs it first, so data loaded by any tool gets them
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
 
+from graph.deadlines import Rules, accept_due, add_days, add_months, close_due
 from graph.store import GraphStore
+
+__all__ = ["add_days", "add_months", "day_number", "derive_all"]
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -30,23 +32,6 @@ def day_number(iso: str | None) -> int | None:
         return None
 
 
-def add_months(iso: str, months: int) -> str:
-    """Calendar months later, clamped to the month's end (01-31 + 1 month = 02-28/29).
-
-    >>> add_months("2024-01-31", 1), add_months("2023-11-15", 3)
-    ('2024-02-29', '2024-02-15')
-    """
-    d = dt.date.fromisoformat(iso[:10])
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    day = min(d.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day).isoformat()
-
-
-def add_days(iso: str, days: int) -> str:
-    return (dt.date.fromisoformat(iso[:10]) + dt.timedelta(days=days)).isoformat()
-
-
 def _day_numbers(store: GraphStore, label: str, key: str, prop: str) -> int:
     rows = store.read(
         f"MATCH (n:{label}) WHERE n.{prop} IS NOT NULL RETURN n.{key} AS k, n.{prop} AS d"
@@ -58,16 +43,16 @@ def _day_numbers(store: GraphStore, label: str, key: str, prop: str) -> int:
     return len(out)
 
 
-def _complaint_deadlines(store: GraphStore) -> int:
+def _complaint_deadlines(store: GraphStore, rules: Rules) -> int:
     rows = store.read(
         "MATCH (c:Complaint) RETURN c.complaint_id AS k, c.received AS received, "
         "c.accepted AS accepted, c.extension_approved AS ext"
     )
     out: list[dict[str, Any]] = []
     for r in rows:
-        accept_due = add_days(r["received"], 7) if r["received"] else None
-        close_due = add_months(r["accepted"], 4 if r["ext"] else 3) if r["accepted"] else None
-        out.append({"k": r["k"], "a": accept_due, "c": close_due})
+        a = accept_due(r["received"], rules) if r["received"] else None
+        c = close_due(r["accepted"], rules, bool(r["ext"])) if r["accepted"] else None
+        out.append({"k": r["k"], "a": a, "c": c})
     store.write_batches(
         "UNWIND $rows AS row MATCH (c:Complaint {complaint_id: row.k}) "
         "SET c.accept_due = row.a, c.close_due = row.c",
@@ -76,9 +61,13 @@ def _complaint_deadlines(store: GraphStore) -> int:
     return len(out)
 
 
-def derive_all(store: GraphStore) -> dict[str, int]:
+def derive_all(store: GraphStore, rules: Rules | None = None) -> dict[str, int]:
+    if rules is None:  # the numbers from GUANXI_* settings (graph.settings)
+        from graph.settings import Settings
+
+        rules = Settings().rules
     return {
         "Contract.signed_day": _day_numbers(store, "Contract", "contract_id", "signed"),
         "Enterprise.established_day": _day_numbers(store, "Enterprise", "uscc", "established"),
-        "Complaint deadlines": _complaint_deadlines(store),
+        "Complaint deadlines": _complaint_deadlines(store, rules),
     }

@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.deadlines import Rules
 from graph.errors import QueryError
 from graph.queries import findings as fnd
+from graph.queries import leads
 from graph.queries.derive import derive_all
 from graph.queries.pattern import Pattern, get, library
 from graph.store import GraphStore
@@ -25,6 +27,8 @@ class PatternRun:
 class Detection:
     runs: list[PatternRun] = field(default_factory=list)
     derive_seconds: float = 0.0
+    leads: int = 0
+    leads_seconds: float = 0.0
 
     @property
     def findings(self) -> list[fnd.Finding]:
@@ -64,13 +68,14 @@ def detect(
     params: dict[str, dict[str, Any]] | None = None,
     as_of: str | None = None,
     save: bool = True,
+    rules: Rules | None = None,
 ) -> Detection:
     """Run the chosen patterns (all by default), and keep their findings in the graph."""
     ids = list(patterns) if patterns else list(library())
     chosen = [get(i) for i in ids]  # unknown ids fail before any work is done
     out = Detection()
     t0 = time.perf_counter()
-    derive_all(store)
+    derive_all(store, rules)
     out.derive_seconds = time.perf_counter() - t0
     for p in chosen:
         t = time.perf_counter()
@@ -78,4 +83,8 @@ def detect(
         if save:
             fnd.save(store, p.id, found, today=as_of)
         out.runs.append(PatternRun(p.id, found, time.perf_counter() - t))
+    if save:
+        t = time.perf_counter()
+        out.leads = leads.update(store, out.findings, today=as_of)
+        out.leads_seconds = time.perf_counter() - t
     return out

@@ -137,6 +137,16 @@ def compose_problems(compose: dict[str, Any]) -> list[str]:
             problems.append(f"api needs {key}={value}")
     if not re.fullmatch(PASSWORD_REF, api_env.get("GUANXI_NEO4J_PASSWORD", "")):
         problems.append("api GUANXI_NEO4J_PASSWORD must come from ${GUANXI_NEO4J_PASSWORD}")
+    pg = services.get("postgres") or {}
+    if not str(pg.get("image", "")).startswith("postgres:"):
+        problems.append("a postgres service holds the API's records")
+    elif (
+        not isinstance(depends, dict)
+        or (depends.get("postgres") or {}).get("condition") != "service_healthy"
+    ):
+        problems.append("api must depend on postgres with condition: service_healthy")
+    if not api_env.get("GUANXI_DATABASE_URL", "").startswith("postgresql+psycopg://"):
+        problems.append("api GUANXI_DATABASE_URL must point at the postgres service (psycopg)")
     if ("127.0.0.1", "8000", "8000") not in _ports(api):
         problems.append("api must publish 127.0.0.1:8000:8000")
 
@@ -196,6 +206,10 @@ BROKEN = [
     (_set("services.api.environment.GUANXI_NEO4J_URI", "bolt://localhost:7687"), "URI"),
     (_set("services.api.build", {"context": "api"}), "Dockerfile"),
     (_set("services.api", None), "no api service"),
+    (_set("services.postgres", None), "postgres service"),
+    (_set("services.api.depends_on.postgres", None), "depend on postgres"),
+    (_set("services.api.environment.GUANXI_DATABASE_URL", "sqlite:///x.db"), "DATABASE_URL"),
+    (_set("services.postgres.environment.POSTGRES_PASSWORD", "hunter22"), "literal"),
 ]
 
 
@@ -224,7 +238,9 @@ def test_dockerfile_installs_the_package_and_serves_on_neo4j() -> None:
     steps = _instructions(DOCKERFILE.read_text(encoding="utf-8"))
     assert steps[0] == ("FROM", "python:3.11-slim")
     runs = [rest for op, rest in steps if op == "RUN"]
-    assert any(re.search(r"\bpip install (--?\S+ )*\.(\s|$)", r) for r in runs), runs
+    assert any(
+        re.search(r"\bpip install (--?\S+ )*\"?\.(\[[a-z,]+\])?\"?(\s|$)", r) for r in runs
+    ), runs
     cmd = [json.loads(rest) for op, rest in steps if op in ("CMD", "ENTRYPOINT")]
     assert cmd, "no CMD"
     assert cmd[-1] == SERVE_CMD

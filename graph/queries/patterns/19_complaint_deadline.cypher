@@ -9,7 +9,7 @@
 //   as of `as_of`, still not accepted past the acceptance deadline or still open past
 //   the closing deadline. Dates after `as_of` are treated as not yet happened, so a past
 //   `as_of` reproduces what was known then. One finding per complaint, naming every rule
-//   it breaks with the dates and the days late. Deadlines come from derive.py.
+//   it breaks with the dates and the days late. Deadlines come from graph/deadlines.py (stored by derive.py).
 // explanation: "举报{complaint}（{received}收到，{channel}，涉及{village}）{violations}。"
 // ---
 MATCH (c:Complaint)

@@ -1,0 +1,18 @@
+"""Fixtures of the workflow tests: ``db`` is a fresh database on each backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from wfdata import BACKENDS, fresh_database
+
+from api.db import Database
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    d = fresh_database(request.param, tmp_path)
+    yield d
+    d.dispose()
