@@ -33,7 +33,7 @@ from api.routers import ROUTERS
 from api.scope import ScopeResolver
 from api.services.evidence import EvidenceCache
 from api.services.names import NameIndex
-from api.services.query import Coverage
+from api.services.query import AnalystSlots, Coverage
 from api.services.riskmodel import RiskModel
 from api.settings import ApiSettings
 from graph.store import GraphStore, open_store
@@ -117,6 +117,10 @@ def build_services(settings: ApiSettings, store: GraphStore, database: Database)
             "risk": RiskModel(),
             "evidence": EvidenceCache(database, store, timeout=settings.evidence_timeout),
             "coverage": Coverage(store),
+            "slots": AnalystSlots(
+                settings.data_dir / "analyst-slots",
+                settings.analyst_slots or settings.embedded_threads - 1,
+            ),
         },
     )
 

@@ -21,6 +21,7 @@ from api.models import PatternOut, RunOut
 from api.policy import Cap, allowed
 from api.services.evidence import EvidenceCache
 from api.services.findings import summary
+from api.services.query import AnalystSlots
 from api.users import Principal
 from graph.errors import NotFound
 from graph.ids import parse_date
@@ -65,9 +66,16 @@ def run(
         raise NotFoundError(str(e)) from None
     as_of = parse_date(body.as_of) if body.as_of else None
     bound = pattern.bind(body.params, as_of=as_of)
-    found = run_pattern(
-        svc.store, pattern, body.params, as_of=as_of, timeout=svc.settings.query_timeout
-    )
+    slots = svc.extras["slots"]
+    assert isinstance(slots, AnalystSlots)
+    with slots.hold(svc.settings.analyst_wait) as waited:
+        found = run_pattern(
+            svc.store,
+            pattern,
+            body.params,
+            as_of=as_of,
+            timeout=max(1.0, svc.settings.query_timeout - waited),
+        )
     cache = svc.extras["evidence"]
     assert isinstance(cache, EvidenceCache)
     cache.remember(pattern.id, found)
