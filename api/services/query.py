@@ -107,7 +107,9 @@ _KEYWORDS = frozenset(
 _FORBIDDEN_CALLS = re.compile(r"\b(apoc|tojson|gds\.\w+\.write|load\s+csv)\b", re.I)
 # After CALL: a subquery (``{`` or ``(vars) {``) or a procedure name, whose parts may be
 # quoted (masked to ``_qN_`` by :func:`_lex`) and separated by dots with spaces around.
-_CALL = re.compile(r"(?<![\w.])call\b\s*+(?![{(])(\w++(?:\s*+\.\s*+\w++)*+)?", re.I)
+# The name is read ahead, not consumed, so that a CALL right after the word ``call`` used
+# as a name (``... AS call CALL algo.x()``) is still seen.
+_CALL = re.compile(r"(?<![\w.])call\b(?=\s*+(?![{(])(\w++(?:\s*+\.\s*+\w++)*+))?", re.I)
 _QUOTED = re.compile(r"_q(\d+)_")
 # One pass over the text, so that a quote inside a name, or a backtick inside a string,
 # is read as the engine reads it. Unclosed tokens run to the end; the possessive loops
@@ -254,8 +256,10 @@ def vet(cypher: str) -> None:
     if _FORBIDDEN_CALLS.search(lexed.unquote(code)):
         raise Forbidden("apoc, toJSON, LOAD CSV and writing procedures are not allowed in /query")
     for m in _CALL.finditer(code):
-        if m.group(1) is None:
-            raise Forbidden("CALL must name a procedure or open a subquery in /query")
+        if m.group(1) is None or re.search(r"\bas\s*+$", code[: m.start()], re.I):
+            # No name follows (quoted names are words here): the word as a map key or a
+            # variable, not a procedure call.
+            continue
         proc = lexed.unquote(re.sub(r"\s+", "", m.group(1)))
         if not proc.lower().startswith("db."):
             raise Forbidden(f"procedure {proc} is not allowed in /query")
