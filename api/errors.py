@@ -127,7 +127,8 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 # Server internals an engine's or driver's message may carry: file paths (the engine's
 # socket and data directory), engine addresses.
-_PATH = re.compile(r"(?<![\w.])(?:unix:)?/(?:[\w.@%+~-]+/)+(?:[\w.@%+~-]*[\w@%+~-])?")
+# The API's own paths (/api/v1/...) are the client's to see.
+_PATH = re.compile(r"(?<![\w.])(?:unix:)?/(?!api/)(?:[\w.@%+~-]+/)+(?:[\w.@%+~-]*[\w@%+~-])?")
 _ADDRESS = re.compile(
     r"\b(?:bolt|neo4j|redis)(?:\+s|\+ssc)?://\S+?(?=[:,;.]?(?:\s|$))|\b(?:127\.0\.0\.1|localhost|::1)(?::\d+)?\b"
 )
@@ -141,6 +142,8 @@ def public(message: str) -> str:
 
     >>> public("Error 2 connecting to unix:/srv/guanxi/engine/falkordb.sock. No such file")
     'Error 2 connecting to [server path]. No such file'
+    >>> public("no such endpoint: /api/v1/nodes/x")
+    'no such endpoint: /api/v1/nodes/x'
     >>> public("cannot reach Neo4j at bolt://10.0.0.5:7687: refused")
     'cannot reach Neo4j at [server address]: refused'
     """
