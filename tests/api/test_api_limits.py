@@ -160,3 +160,23 @@ def test_messages_never_carry_server_paths() -> None:
     assert "/srv" not in public(msg)
     assert "falkordb.sock" not in public(msg)
     assert public("no Person 1234") == "no Person 1234"
+
+
+def test_analyst_queries_wait_their_turn_then_429(api: Api, tmp_path: Any) -> None:
+    settings = make_settings(tmp_path, analyst_slots=1, analyst_wait=1.0)
+    app = create_app(settings, store=api.store, db=api.db)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        other = Api(client, app, api.db, api.store, api.keys)
+        with app.state.services.extras["slots"].hold(0.0):  # another analyst's query
+            for r in (
+                _query(other, "RETURN 1 AS one"),
+                other.post("admin", "/patterns/recipient_vehicle/run", {"params": {}}),
+            ):
+                assert r.status_code == 429, r.text
+                assert r.headers["Retry-After"] == "1"
+                assert "try again" in r.json()["error"]
+            # Interactive requests do not queue behind analysts.
+            assert other.get("admin", "/search", q="张三").status_code == 200
+        assert _query(other, "RETURN 1 AS one").status_code == 200
+        r = other.post("admin", "/patterns/recipient_vehicle/run", {"params": {}})
+        assert r.status_code == 200, r.text
