@@ -106,11 +106,13 @@ _KEYWORDS = frozenset(
 )
 _FORBIDDEN_CALLS = re.compile(r"\b(apoc|tojson|gds\.\w+\.write|load\s+csv)\b", re.I)
 # After CALL: a subquery (``{`` or ``(vars) {``) or a procedure name, whose parts may be
-# quoted (masked to ``_qN_`` by :func:`_lex`) and separated by dots with spaces around.
+# quoted (masked to ``0qN_`` by :func:`_lex`) and separated by dots with spaces around.
 # The name is read ahead, not consumed, so that a CALL right after the word ``call`` used
 # as a name (``... AS call CALL algo.x()``) is still seen.
 _CALL = re.compile(r"(?<![\w.])call\b(?=\s*+(?![{(])(\w++(?:\s*+\.\s*+\w++)*+))?", re.I)
-_QUOTED = re.compile(r"_q(\d+)_")
+# A quoted name's stand-in starts with a digit: no unquoted name the engine accepts does.
+_AS_BEFORE = re.compile(r"\bas\s*+$", re.I)
+_QUOTED = re.compile(r"\b0q(\d+)_")
 # One pass over the text, so that a quote inside a name, or a backtick inside a string,
 # is read as the engine reads it. Unclosed tokens run to the end; the possessive loops
 # keep long input linear.
@@ -137,13 +139,17 @@ _PARAM = re.compile(r"\s*\$(\w+)\s*")
 @dataclass
 class Lexed:
     """Cypher with comments blanked, strings emptied and quoted names replaced by
-    ``_qN_`` (``names[N]`` holds each unquoted), so brackets and words are real code."""
+    ``0qN_`` (``names[N]`` holds each unquoted), so brackets and words are real code."""
 
     code: str
     names: list[str] = field(default_factory=list)
 
     def unquote(self, text: str) -> str:
-        return _QUOTED.sub(lambda m: self.names[int(m.group(1))], text)
+        def name(m: re.Match[str]) -> str:
+            i = int(m.group(1))
+            return self.names[i] if i < len(self.names) else m.group(0)
+
+        return _QUOTED.sub(name, text)
 
 
 def _lex(cypher: str) -> Lexed:
@@ -160,7 +166,7 @@ def _lex(cypher: str) -> Lexed:
         else:
             raw = m.group("name")
             body = raw[1:-1] if len(raw) > 1 and raw.endswith("`") else raw[1:]
-            parts.append(f" _q{len(out.names)}_ ")
+            parts.append(f" 0q{len(out.names)}_ ")
             out.names.append(body.replace("``", "`"))
     parts.append(cypher[at:])
     out.code = "".join(parts)
@@ -256,7 +262,7 @@ def vet(cypher: str) -> None:
     if _FORBIDDEN_CALLS.search(lexed.unquote(code)):
         raise Forbidden("apoc, toJSON, LOAD CSV and writing procedures are not allowed in /query")
     for m in _CALL.finditer(code):
-        if m.group(1) is None or re.search(r"\bas\s*+$", code[: m.start()], re.I):
+        if m.group(1) is None or _AS_BEFORE.search(code, max(0, m.start() - 40), m.start()):
             # No name follows (quoted names are words here): the word as a map key or a
             # variable, not a procedure call.
             continue
