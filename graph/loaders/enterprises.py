@@ -4,8 +4,11 @@ Graph (enterprises): ``(:Enterprise {uscc, name, name_norm, legal_rep_name, kind
 industry, address, phone, established, status, deregistered, registered_capital})``
 and ``(:Person | :Mention)-[:LEGAL_REP_OF]->(Enterprise)``; a legal representative
 named without an ID is a Mention (context: the enterprise's name, address, phone).
-Graph (enterprise_roles): ``(:Person | :Mention)-[:ROLE_IN {role, share_ratio}]->
-(:Enterprise)``, one relationship per role.
+Graph (enterprise_roles): ``(:Person | :Mention)-[:ROLE_IN {role, share_ratio,
+valid_from, valid_to}]->(:Enterprise)``, one relationship per role and term (the
+registry's change records date them; no start means since the enterprise was
+established, no end means current). A row whose role is 法定代表人 is a dated
+``LEGAL_REP_OF`` instead.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from graph.loaders.common import Builder, Context, check_order, mention, name_no
 from graph.loaders.validate import Record
 
 _CLOSED = ("注销", "吊销")
+_LEGAL_REP = "法定代表人"
 
 
 def build_enterprise(rec: Record, ctx: Context, b: Batch) -> None:
@@ -57,19 +61,35 @@ def build_enterprise(rec: Record, ctx: Context, b: Batch) -> None:
 
 
 def build_role(rec: Record, ctx: Context, b: Batch) -> None:
+    check_order(rec, "start", "end", "role_ended_before_it_started")
     uscc = rec["uscc"]
     b.ref("Enterprise", uscc, src=rec.src)
     if rec["person_id_number"]:
         who = person(b, rec, rec["person_id_number"], rec["person_name"])
     else:
         who = mention(b, rec, "person_name", {"enterprise": uscc})
-    props = {"role": rec["role"], "share_ratio": rec["share_ratio"], **rec.extra}
+    dates = {"valid_from": rec["start"], "valid_to": rec["end"]}
+    if rec["role"] == _LEGAL_REP:
+        # A change record naming a (former) legal representative: dated LEGAL_REP_OF,
+        # beside the undated one enterprises.csv gives its current representative.
+        b.rel(
+            "LEGAL_REP_OF",
+            who,
+            ("Enterprise", uscc),
+            {**dates, **rec.extra},
+            merge_on=("valid_from",),
+            src=rec.src,
+            warnings=rec.warning_texts(),
+        )
+        return
+    props = {"role": rec["role"], "share_ratio": rec["share_ratio"], **dates, **rec.extra}
+    # A person can hold one role twice (sold out, bought back): terms told apart by start.
     b.rel(
         "ROLE_IN",
         who,
         ("Enterprise", uscc),
         props,
-        merge_on=("role",),
+        merge_on=("role", "valid_from"),
         src=rec.src,
         warnings=rec.warning_texts(),
     )

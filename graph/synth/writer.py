@@ -98,6 +98,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("person_name", "姓名"),
         ("role", "角色"),
         ("share_ratio", "持股比例"),
+        ("start", "起始日期"),
+        ("end", "终止日期"),
     ],
     "properties": [
         ("cert_no", "不动产权证号"),
@@ -217,6 +219,8 @@ DATES = {
     "received_date",
     "received",
     "closed",
+    "start",
+    "end",
 }
 MONEY = {"amount", "registered_capital", "amount_involved"}
 ALT_SHARE = 0.03  # share of rows written in a non-canonical date or money format

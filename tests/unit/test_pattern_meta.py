@@ -29,6 +29,31 @@ def test_readme_lists_the_current_patterns() -> None:
     )
 
 
+def test_readme_coverage_table_is_current() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    begin, end = "<!-- coverage:begin -->", "<!-- coverage:end -->"
+    assert begin in readme
+    embedded = readme.split(begin, 1)[1].split(end, 1)[0].strip()
+    assert embedded == pattern.coverage_table().strip(), (
+        "README coverage table is stale: python -m graph.queries.pattern coverage"
+    )
+
+
+def test_every_named_kind_of_wrongdoing_has_a_pattern() -> None:
+    cats = {p.category for p in pattern.library().values()}
+    assert cats >= {"false_claims", "diversion", "consumption", "loss_waste", "idle"}
+
+
+def test_a_pattern_without_a_known_category_is_refused() -> None:
+    head = "// ---\n// id: x\n// title_zh: x\n// title_en: x\n// severity: low\n"
+    tail = "// explanation: x\n// ---\nRETURN 1"
+    with pytest.raises(SchemaError):
+        pattern.parse(head + tail)
+    with pytest.raises(SchemaError):
+        pattern.parse(head + "// category: waste\n" + tail)
+    assert pattern.parse(head + "// category: idle\n" + tail).category == "idle"
+
+
 def test_parameters_are_validated_against_metadata() -> None:
     p = pattern.get("recipient_vehicle")
     bound = p.bind({"excluded_types": "摩托,低速"}, as_of="2024-01-31")
