@@ -202,6 +202,8 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("deregistered", D, PUB, "注销/吊销日期"),
         Prop("registered_capital", Y, PUB, "注册资本(分)"),
         Prop("established_day", N, PUB, "成立日序", description="derived: days since 1970-01-01"),
+        Prop("industry_code", S, PUB, "行业代码",
+             description="GB/T 4754 code read from industry (e.g. 6210), when it carries one"),
         description="A registered market entity (company, sole trader, cooperative, NGO unit).",
     ),
     _node(
@@ -266,6 +268,8 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("paid_date", D, PUB, "支付日期"),
         Prop("purpose", S, PUB, "用途"),
         Prop("booked", B, PUB, "是否入账"),
+        Prop("program_code", S, PUB, "项目编码", indexed=True,
+             description="the programme whose money paid the voucher"),
         description="A village finance expenditure voucher or a department's payment.",
     ),
     _node(
@@ -276,6 +280,7 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("amount", Y, PUB, "金额(分)"),
         Prop("received_date", D, PUB, "收款日期"),
         Prop("booked", B, PUB, "是否入账"),
+        Prop("booked_date", D, PUB, "入账日期"),
     ),
     _node(
         "Complaint", "complaint_id", "投诉举报", "complaint_id", "#9d0208", "bullhorn",
@@ -307,6 +312,9 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("category", S, PER, "资助类别"),
         Prop("household_id", S, PUB, "户号"),
         Prop("policies", L, PUB, "享受政策"),
+        Prop("school_type", S, PUB, "学段", description="小学 / 初中 / 高中 / 中职 / 高校"),
+        Prop("status", S, PUB, "学籍状态", description="在读 / 休学 / 退学 / 毕业"),
+        Prop("amount", Y, PUB, "资助金额(分)", description="the year's total of its policies"),
         description="One student's aid record for one school year.",
     ),
     _node(
@@ -336,6 +344,34 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("detected_at", D, PUB, "最近发现日期"),
         Prop("first_detected", D, PUB, "首次发现日期"),
         Prop("division_code", S, PUB, "所属区划", indexed=True),
+    ),
+    _node(
+        "Allocation", "allocation_id", "资金下达", "allocation_id", "#52b788", "share",
+        Prop("allocation_id", S, PUB, "指标文号"),
+        Prop("program_code", S, PUB, "项目编码", indexed=True),
+        Prop("division_code", S, PUB, "下达区划代码", indexed=True),
+        Prop("amount", Y, PUB, "金额(分)"),
+        Prop("allocated", D, PUB, "下达日期"),
+        Prop("purpose", S, PUB, "用途"),
+        Prop("allocated_day", N, PUB, "下达日序", description="derived: days since 1970-01-01"),
+        description="Programme money allocated to a county, township or village.",
+    ),
+    _node(
+        "PovertyRecord", "record_id", "建档立卡记录", "year", "#b7e4c7", "id-card",
+        Prop("record_id", S, PUB, "记录编号", description="household_id|year"),
+        Prop("household_id", S, PUB, "户号", indexed=True),
+        Prop("village_code", S, PUB, "村社区代码", indexed=True),
+        Prop("year", S, PUB, "年度"),
+        Prop("status", S, PUB, "状态", description="贫困户 / 已脱贫 / 监测户"),
+        description="A household's entry in the registered-poor register for one year.",
+    ),
+    _node(
+        "DisabilityCertificate", "cert_no", "残疾人证", "kind", "#ffb703", "wheelchair",
+        Prop("cert_no", S, IDN, "残疾人证号"),
+        Prop("kind", S, PER, "残疾类别"),
+        Prop("grade", S, PER, "等级"),
+        Prop("issued", D, PUB, "发证日期"),
+        Prop("revoked", D, PUB, "注销日期"),
     ),
 )
 
@@ -422,6 +458,10 @@ _REL_LIST: tuple[RelType, ...] = (
         Prop("judged_at", D, PUB, "判定时间"),
         Prop("note", S, PER, "判定说明"),
     ),
+    _rel("FUNDED_BY", ("Payment", "Allocation"), "Program", "资金来源", "使用资金"),
+    _rel("ALLOCATED_TO", "Allocation", "Division", "下达至", "下达至"),
+    _rel("REGISTERED_POOR", "Household", "PovertyRecord", "建档立卡", "登记为"),
+    _rel("CERTIFIED", "Person", "DisabilityCertificate", "持证", "持有"),
     _rel("CONCERNS", "Finding", tuple(n.label for n in _NODE_LIST if n.label != "Finding"),
          "涉及", "涉及"),
 )

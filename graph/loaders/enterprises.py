@@ -13,6 +13,8 @@ established, no end means current). A row whose role is 法定代表人 is a dat
 
 from __future__ import annotations
 
+import re
+
 from graph.loaders.batch import Batch
 from graph.loaders.common import Builder, Context, check_order, mention, name_norm, person
 from graph.loaders.validate import Record
@@ -47,6 +49,9 @@ def build_enterprise(rec: Record, ctx: Context, b: Batch) -> None:
         },
         **rec.extra,
     }
+    code = industry_code(rec["industry"])
+    if code:
+        props["industry_code"] = code
     b.upsert("Enterprise", uscc, props, src=rec.src, warnings=rec.warning_texts())
     if rec["legal_rep_id_number"]:
         rep = person(b, rec, rec["legal_rep_id_number"], rec["legal_rep_name"])
@@ -58,6 +63,21 @@ def build_enterprise(rec: Record, ctx: Context, b: Batch) -> None:
             {"employer": rec["name"], "address": rec["address"], "phone": rec["phone"]},
         )
     b.rel("LEGAL_REP_OF", rep, ("Enterprise", uscc), src=rec.src)
+
+
+_INDUSTRY_CODE = re.compile(r"^\s*([A-T])?\s*(\d{2,4})(?!\d)")
+
+
+def industry_code(text: str | None) -> str | None:
+    """The GB/T 4754 code an industry cell carries (section letter dropped), if any.
+
+    >>> industry_code("H6210 正餐服务"), industry_code("6210"), industry_code("正餐服务")
+    ('6210', '6210', None)
+    """
+    if not text:
+        return None
+    m = _INDUSTRY_CODE.match(text)
+    return m.group(2) if m else None
 
 
 def build_role(rec: Record, ctx: Context, b: Batch) -> None:
