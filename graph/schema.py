@@ -259,6 +259,7 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("delivered_quantity", F, PUB, "验收工程量"),
         Prop("accepted", D, PUB, "验收日期"),
         Prop("signed_day", N, PUB, "签订日序", description="derived: days since 1970-01-01"),
+        Prop("accepted_day", N, PUB, "验收日序", description="derived: days since 1970-01-01"),
     ),
     _node(
         "Payment", "voucher_no", "支出凭证", "voucher_no", "#d62828", "money-check",
