@@ -40,6 +40,8 @@ PROGRAMS = [
     ("ZF01", "农村危房改造补助", "县住房和城乡建设局", "housing", ""),
     ("NY01", "耕地地力保护补贴", "县农业农村局", "agriculture", ""),
     ("LS01", "临时救助", "县民政局", "other", ""),
+    ("YS01", "农村饮水安全工程", "县水利局", "works", ""),
+    ("JZ01", "受灾群众生活救助", "县应急管理局", "other", ""),
 ]
 _ACCOUNT_PREFIXES = ("6217995", "6228480", "6230901", "6214837", "6215581")
 # Per person per month, in yuan, by household class (A/B/C).

@@ -39,6 +39,7 @@ FILES: dict[str, tuple[str, str, str]] = {
     "payments": ("payments.csv", "utf-8", "en"),
     "incomes": ("incomes.csv", "utf-8", "zh"),
     "complaints": ("complaints.xlsx", "xlsx", "en"),
+    "allocations": ("allocations.csv", "gb18030", "zh"),
 }
 
 # register -> [(column, Chinese header)], in the order of the data contract
@@ -179,6 +180,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("approver_id_number", "审批人身份号码"),
         ("handler_id_number", "经办人身份号码"),
         ("booked", "是否入账"),
+        ("program_code", "项目编码"),
     ],
     "incomes": [
         ("voucher_no", "凭证号"),
@@ -188,6 +190,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("amount", "金额"),
         ("received_date", "收款日期"),
         ("booked", "是否入账"),
+        ("booked_date", "入账日期"),
     ],
     "complaints": [
         ("complaint_id", "举报编号"),
@@ -203,6 +206,14 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("extension_approved", "延期批准"),
         ("substantiated", "是否查实"),
         ("amount_involved", "涉及金额"),
+    ],
+    "allocations": [
+        ("allocation_id", "指标文号"),
+        ("program_code", "项目编码"),
+        ("division_code", "下达区划代码"),
+        ("amount", "金额"),
+        ("allocated", "下达日期"),
+        ("purpose", "用途"),
     ],
 }
 DATES = {
@@ -221,6 +232,8 @@ DATES = {
     "closed",
     "start",
     "end",
+    "booked_date",
+    "allocated",
 }
 MONEY = {"amount", "registered_capital", "amount_involved"}
 ALT_SHARE = 0.03  # share of rows written in a non-canonical date or money format

@@ -13,11 +13,12 @@ ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "<!-- patterns:begin -->", "<!-- patterns:end -->"
 
 
-def test_the_library_has_the_nineteen_patterns_of_issue_6() -> None:
+def test_the_library_has_the_patterns_of_issues_6_and_18() -> None:
     ids = list(pattern.library())
-    assert len(ids) == 19
+    assert len(ids) == 25
     assert ids[0] == "recipient_vehicle"
-    assert ids[-1] == "complaint_deadline"
+    assert ids[18] == "complaint_deadline"
+    assert ids[-1] == "paid_without_acceptance"
 
 
 def test_readme_lists_the_current_patterns() -> None:

@@ -7,7 +7,7 @@
 // description: >
 //   Works accepted as complete, then paid for again as repair within `within_days` days
 //   of acceptance: a contract of the same village whose project is the accepted project
-//   (its name up to 工程) with a repair word (维修, 修复, 返修 …), signed after the
+//   (its name up to 工程, without 建设, 新建 or 改造) with a repair word (维修, 修复, 返修 …), signed after the
 //   acceptance, and paid. Only what was signed and paid by `as_of` counts. The evidence
 //   holds both contracts, their village and contractors, and the repair's payments.
 // params:
@@ -25,7 +25,9 @@ MATCH (c:Contract)
 WHERE c.accepted IS NOT NULL AND c.accepted <= $as_of AND c.accepted_day IS NOT NULL
   AND c.project_name IS NOT NULL
 MATCH pv = (c)-[:IN_DIVISION]->(v:Division)
-WITH c, pv, v, split(c.project_name, '工程')[0] AS core
+// The project's core: its name up to 工程, without 建设 / 新建 / 改造 (「便民桥建设工程」 → 「便民桥」).
+WITH c, pv, v, replace(replace(replace(split(c.project_name, '工程')[0], '建设', ''), '新建', ''), '改造', '') AS core
+WHERE size(core) >= 2
 MATCH pr = (v)<-[:IN_DIVISION]-(r:Contract)
 WHERE r.contract_id <> c.contract_id AND r.signed IS NOT NULL AND r.signed >= c.accepted
   AND r.signed <= $as_of AND r.signed_day - c.accepted_day <= $within_days
