@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.synth import works
-from graph.synth.common import NO_DATE, date_of, month_code, per_kind
+from graph.synth.common import NO_DATE, at_str, date_of, month_code, per_kind
 from graph.synth.plant import Planter
 from graph.synth.plant_kin import adult_member, any_village, contract, current, firm, on
 
@@ -260,7 +260,8 @@ def _repair(pl: Planter, k: int, decoys: int) -> None:
     ctx = pl.ctx
     for j in range(k + decoys):
         v = any_village(pl)
-        facility = f"{pl.villages.at[v, 'name']}{_FACILITIES[j % len(_FACILITIES)]}{j // len(_FACILITIES) or ''}"
+        place = at_str(pl.villages, v, "name")
+        facility = f"{place}{_FACILITIES[j % len(_FACILITIES)]}{j // len(_FACILITIES) or ''}"
         code, name = firm(pl)
         signed = on(2023, 2, 6) + 7 * j
         row = contract(pl, v, code, name, signed, kind=4, amount=9_000_000, accepted=signed + 90)
