@@ -100,6 +100,10 @@ def _allocation(ctx: County) -> str:
     return f"蒸财社〔2024〕9{ctx.take('bad_allocation')[0]:03d}号"
 
 
+def _cert_no(ctx: County) -> str:
+    return f"4304289{ctx.take('bad_cert')[0]:013d}"
+
+
 def _c(v: str) -> Callable[[County], str]:
     return lambda ctx: v
 
@@ -241,6 +245,14 @@ SPECS: dict[str, list[Spec]] = {
             "division_code",
             "missing",
             _both(_set("allocation_id", _allocation), _set("division_code", _empty)),
+        ),
+    ],
+    "poverty_households": [("year", "missing", _set("year", _empty))],
+    "disability_certificates": [
+        (
+            "id_number",
+            "bad_check_char",
+            _both(_set("cert_no", _cert_no), _set("id_number", _bad_id)),
         ),
     ],
 }

@@ -130,7 +130,7 @@ def _unbooked_income(pl: Planter, k: int, decoys: int) -> None:
         else:
             vno = _income(pl, v, (26_000 + 1_000 * j) * 100, received, "是", received + 75)
             payee = pl.person()
-            _voucher(
+            spent = _voucher(
                 pl,
                 v,
                 pl.new_id(payee),
@@ -139,6 +139,9 @@ def _unbooked_income(pl: Planter, k: int, decoys: int) -> None:
                 received + 20,
                 "误工补贴",
                 booked="否",
+            )
+            ctx.truth.case(
+                "unbooked_payment", [spent["voucher_no"]], "off-book voucher paid from takings"
             )
             note = "booked 75 days late; 5,600 paid off the books meanwhile (坐收坐支)"
         ctx.truth.case("unbooked_income", [vno], note)

@@ -40,6 +40,8 @@ FILES: dict[str, tuple[str, str, str]] = {
     "incomes": ("incomes.csv", "utf-8", "zh"),
     "complaints": ("complaints.xlsx", "xlsx", "en"),
     "allocations": ("allocations.csv", "gb18030", "zh"),
+    "poverty_households": ("poverty_households.csv", "gb18030", "zh"),
+    "disability_certificates": ("disability_certificates.xlsx", "xlsx", "zh"),
 }
 
 # register -> [(column, Chinese header)], in the order of the data contract
@@ -151,6 +153,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("household_id", "户号"),
         ("policies", "享受政策"),
         ("year", "学年"),
+        ("school_type", "学段"),
+        ("status", "学籍状态"),
+        ("amount", "资助金额"),
     ],
     "contracts": [
         ("contract_id", "合同编号"),
@@ -215,6 +220,21 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("allocated", "下达日期"),
         ("purpose", "用途"),
     ],
+    "poverty_households": [
+        ("household_id", "户号"),
+        ("village_code", "村社区代码"),
+        ("year", "年度"),
+        ("status", "状态"),
+    ],
+    "disability_certificates": [
+        ("cert_no", "残疾人证号"),
+        ("id_number", "身份号码"),
+        ("name", "姓名"),
+        ("kind", "残疾类别"),
+        ("grade", "等级"),
+        ("issued", "发证日期"),
+        ("revoked", "注销日期"),
+    ],
 }
 DATES = {
     "birth_date",
@@ -234,6 +254,8 @@ DATES = {
     "end",
     "booked_date",
     "allocated",
+    "issued",
+    "revoked",
 }
 MONEY = {"amount", "registered_capital", "amount_involved"}
 ALT_SHARE = 0.03  # share of rows written in a non-canonical date or money format

@@ -39,6 +39,12 @@ KINDS = {
     "new_company_contract",
     "contract_concentration",
     "complaint_deadline",
+    "public_consumption",
+    "unbooked_income",
+    "idle_allocation",
+    "program_diversion",
+    "repair_after_acceptance",
+    "paid_without_acceptance",
 }
 DECOY_KINDS = {
     "recipient_vehicle",
@@ -52,6 +58,12 @@ DECOY_KINDS = {
     "paid_beyond_delivery",
     "split_contracts",
     "complaint_deadline",
+    "public_consumption",
+    "unbooked_income",
+    "idle_allocation",
+    "program_diversion",
+    "repair_after_acceptance",
+    "paid_without_acceptance",
 }
 
 
