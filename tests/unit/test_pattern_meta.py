@@ -15,10 +15,10 @@ BEGIN, END = "<!-- patterns:begin -->", "<!-- patterns:end -->"
 
 def test_the_library_has_the_patterns_of_issues_6_and_18() -> None:
     ids = list(pattern.library())
-    assert len(ids) == 25
+    assert len(ids) == 30
     assert ids[0] == "recipient_vehicle"
     assert ids[18] == "complaint_deadline"
-    assert ids[-1] == "paid_without_acceptance"
+    assert ids[-1] == "aid_household_assets"
 
 
 def test_readme_lists_the_current_patterns() -> None:
