@@ -67,7 +67,7 @@ def generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
     >>> with tempfile.TemporaryDirectory() as d:
     ...     truth = generate(2000, 1, Path(d))
     >>> truth["persons"], len({c["kind"] for c in truth["cases"]})
-    (2000, 25)
+    (2000, 30)
     """
     if persons < MIN_PERSONS:
         raise ValueError(

@@ -32,6 +32,11 @@ NOT_AUDITED = frozenset(
         "program_diversion",
         "repair_after_acceptance",
         "paid_without_acceptance",
+        "aid_category_mismatch",
+        "duplicate_student_aid",
+        "ineligible_student",
+        "yulu_not_vocational",
+        "aid_household_assets",
     }
 )
 CARS_AND_TRUCKS = {"小型轿车", "小型普通客车", "重型货车", "中型货车", "轻型普通货车"}

@@ -368,12 +368,13 @@ def related_persons(ctx: County) -> IntArray:
 
 
 def plant_all(ctx: County) -> None:
-    from graph.synth import mentions, plant_finance, plant_funds, plant_works, ring
+    from graph.synth import mentions, plant_aid, plant_finance, plant_funds, plant_works, ring
 
     planter = Planter(ctx)
     plant_funds.plant(planter)
     plant_works.plant(planter)
     plant_finance.plant(planter)
+    plant_aid.plant(planter)
     ring.plant(planter)
     plant_works.concentration(planter)
     mentions.plant(planter)

@@ -45,6 +45,11 @@ KINDS = {
     "program_diversion",
     "repair_after_acceptance",
     "paid_without_acceptance",
+    "aid_category_mismatch",
+    "duplicate_student_aid",
+    "ineligible_student",
+    "yulu_not_vocational",
+    "aid_household_assets",
 }
 DECOY_KINDS = {
     "recipient_vehicle",
@@ -64,6 +69,11 @@ DECOY_KINDS = {
     "program_diversion",
     "repair_after_acceptance",
     "paid_without_acceptance",
+    "aid_category_mismatch",
+    "duplicate_student_aid",
+    "ineligible_student",
+    "yulu_not_vocational",
+    "aid_household_assets",
 }
 
 
