@@ -26,9 +26,14 @@ def plant(pl: Planter) -> None:
         fn(pl, k, decoys)
 
 
-def _child(pl: Planter, lo: int = 8, hi: int = 14) -> tuple[int, int]:
-    """A blank household with a child of school age: (household, child)."""
-    h = pl.household(min_size=2, adult=(lo, hi))
+def _child(pl: Planter, lo: int = 6, hi: int = 16) -> tuple[int, int]:
+    """A blank household with a child of school age: (household, child); in a small
+    county, where such households run short, any child from 3 to 19."""
+    try:
+        h = pl.household(min_size=2, adult=(lo, hi))
+    except RuntimeError:
+        lo, hi = 3, 19
+        h = pl.household(min_size=2, adult=(lo, hi))
     return h, pl.adults(h, lo, hi)[0]
 
 
@@ -47,8 +52,11 @@ def _aid(
 ) -> dict[str, Any]:
     age = int(pl.age[i]) - (1 if year == "2023-2024" else 0)
     town = at_str(pl.villages, pl.village_of(i), "town_name")
-    kind = school_type or ("小学" if age <= 11 else "初中" if age <= 14 else "高中")
+    kind = school_type or (
+        "学前" if age <= 5 else "小学" if age <= 11 else "初中" if age <= 14 else "高中"
+    )
     default_school = {
+        "学前": f"{town}中心幼儿园",
         "小学": f"{town}中心小学",
         "初中": f"{town}中学",
         "高中": f"{COUNTY_NAME}第一中学",
@@ -154,10 +162,10 @@ def _ineligible(pl: Planter, k: int, decoys: int) -> None:
 def _yulu(pl: Planter, k: int, decoys: int) -> None:
     ctx = pl.ctx
     for j in range(k + decoys):
-        _, c = _child(pl, 15, 17)
+        _, c = _child(pl, 15, 19)
         _poverty(pl, c, "2024")
         if j < k:
-            _aid(pl, c, "建档立卡经济困难学生", "JY02;JY05", school_type="高中")
+            _aid(pl, c, "建档立卡经济困难学生", "JY02;JY05", school_type="高中", grade="高二")
             ctx.truth.case(
                 "yulu_not_vocational", [pl.new_id(c), "JY05"], "雨露计划 at a high school"
             )
