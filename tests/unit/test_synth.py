@@ -269,7 +269,7 @@ def test_mentions_point_at_the_name_as_written(county: tuple[Path, dict[str, Any
 
 
 def test_a_county_too_small_to_plant_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="at least 1,500 persons"):
+    with pytest.raises(ValueError, match="at least 2,000 persons"):
         generate(1_000, 1, tmp_path)
 
 
