@@ -301,7 +301,7 @@ def generate_city(
     out.mkdir(parents=True, exist_ok=True)
     for name, _enc, _style in writer.FILES.values():
         (out / name).unlink(missing_ok=True)
-    offsets = {register: 0 for register in writer.FILES}
+    offsets = dict.fromkeys(writer.FILES, 0)
     truth: dict[str, Any] = {
         "cases": [],
         "decoys": [],
@@ -370,8 +370,14 @@ def generate_city(
         "city": {"name": CITY_NAME},
         "county": {"code": plans[0].code, "name": plans[0].name},
         "counties": [
-            {"code": c.code, "name": c.name, "persons": c.persons, "townships": c.towns,
-             "villages": c.villages, "seed": c.seed}
+            {
+                "code": c.code,
+                "name": c.name,
+                "persons": c.persons,
+                "townships": c.towns,
+                "villages": c.villages,
+                "seed": c.seed,
+            }
             for c in plans
         ],
         "periods": {"first": month_str(FIRST_MONTH), "last": month_str(LAST_MONTH)},
@@ -386,4 +392,3 @@ def generate_city(
         json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
     return result
-
