@@ -37,16 +37,19 @@ class Estimate:
         return self.engine_bytes + self.python_bytes <= self.available_bytes * HEADROOM
 
     def message(self) -> str:
-        gib = 1 << 30
         return (
             f"a load of {self.persons:,} persons needs about "
-            f"{self.engine_bytes / gib:.1f} GiB in the embedded engine and "
-            f"{self.python_bytes / gib:.1f} GiB in the loader, "
-            f"{(self.engine_bytes + self.python_bytes) / gib:.1f} GiB in all; this machine has "
-            f"{self.available_bytes / gib:.1f} GiB available. The embedded engine holds the "
+            f"{_show(self.engine_bytes)} in the embedded engine and "
+            f"{_show(self.python_bytes)} in the loader, "
+            f"{_show(self.engine_bytes + self.python_bytes)} in all; this machine has "
+            f"{_show(self.available_bytes)} available. The embedded engine holds the "
             "whole graph in memory: load a graph of this size into Neo4j (GUANXI_ENGINE=neo4j; "
             "see docs/sizing.md), or set GUANXI_MEMORY_CHECK=off to try anyway"
         )
+
+
+def _show(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GiB" if n >= 1 << 30 else f"{n / (1 << 20):.1f} MiB"
 
 
 def count_rows(path: Path) -> int:
@@ -58,13 +61,36 @@ def count_rows(path: Path) -> int:
     return max(0, lines - 1)
 
 
+def _size(text: str) -> int:
+    """``24G``, ``512M``, ``1048576`` as bytes."""
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    if t and t[-1] in units:
+        return int(float(t[:-1]) * units[t[-1]])
+    return int(t)
+
+
 def machine_available() -> int:
-    """MemAvailable of /proc/meminfo (what can be used without swapping), in bytes."""
+    """Bytes a load may use: MemAvailable of /proc/meminfo, less within a container's
+    cgroup limit (where /proc/meminfo shows the host's memory), capped by
+    ``GUANXI_MEMORY_LIMIT`` (e.g. ``16G``) when the operator sets one."""
+    avail = None
     with open("/proc/meminfo", encoding="ascii") as f:
         for line in f:
             if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    raise OSError("no MemAvailable in /proc/meminfo")
+                avail = int(line.split()[1]) * 1024
+    if avail is None:
+        raise OSError("no MemAvailable in /proc/meminfo")
+    cg = Path("/sys/fs/cgroup")
+    try:
+        limit = (cg / "memory.max").read_text().strip()
+        if limit != "max":
+            used = int((cg / "memory.current").read_text())
+            avail = min(avail, int(limit) - used)
+    except (OSError, ValueError):
+        pass
+    cap = os.environ.get("GUANXI_MEMORY_LIMIT")
+    return min(avail, _size(cap)) if cap else avail
 
 
 def estimate(persons: int, method: str, available: int | None = None) -> Estimate:

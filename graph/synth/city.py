@@ -46,10 +46,11 @@ from graph.synth.common import (
     PLATE_PREFIX,
     RETIRED_PREFIXES,
     County,
+    date_of,
     month_str,
 )
 from graph.synth.plant import Planter
-from graph.synth.plant_kin import any_village, contract, firm, on, pay
+from graph.synth.plant_kin import contract, firm, on, pay
 
 __all__ = ["CITY", "CountyPlan", "county_constants", "generate_city", "plan"]
 
@@ -178,6 +179,32 @@ def county_constants(values: dict[str, Any]) -> Iterator[None]:
             setattr(mod, attr, value)
 
 
+def _quiet_village(pl: Planter, year: int) -> int:
+    """A village whose contracts of ``year`` carry no concentration case or decoy (a
+    contractor's share of the village's contract value, which one more contract would
+    change), the fewest planted contracts first."""
+    ctx = pl.ctx
+    concentrated = {
+        cid
+        for e in ctx.truth.cases + ctx.truth.decoys
+        if e["kind"] == "contract_concentration"
+        for cid in e["subjects"][1:]
+    }
+    planted: dict[str, int] = {}
+    held: set[str] = set()
+    for r in ctx.extra.get("contracts", []):
+        if date_of(int(r["signed"])).year != year:
+            continue
+        planted[str(r["village_code"])] = planted.get(str(r["village_code"]), 0) + 1
+        if r["contract_id"] in concentrated:
+            held.add(str(r["village_code"]))
+    free = [v for v in range(len(pl.villages)) if pl.vcode(v) not in held]
+    if not free:
+        raise RuntimeError("synthetic county too small: every village holds a concentration")
+    fewest = min(planted.get(pl.vcode(v), 0) for v in free)
+    return ctx.pick([v for v in free if planted.get(pl.vcode(v), 0) == fewest])
+
+
 def _export_commuter(ctx: County) -> dict[str, Any]:
     """Plant at home the half of a cross-county case: a resident whose household member
     runs a company, and that company's contract at home (the decoy: he holds no post
@@ -187,7 +214,7 @@ def _export_commuter(ctx: County) -> dict[str, Any]:
     official, member = pl.adults(h, 32, 58)[:2]
     pl.p.at[official, "_tainted"] = True
     code, name = firm(pl, member)
-    v = any_village(pl)
+    v = _quiet_village(pl, 2024)
     row = contract(pl, v, code, name, on(2024, 5, 20))
     pay(pl, row, v)
     ctx.truth.decoy(
@@ -224,7 +251,7 @@ def _plant_posting(ctx: County, c: CountyPlan, commuter: dict[str, Any]) -> None
             "name": commuter["name"],
         },
     )
-    v = any_village(pl)
+    v = _quiet_village(pl, 2024)
     row = contract(pl, v, commuter["uscc"], commuter["enterprise"], on(2024, 6, 12))
     pay(pl, row, v)
     ctx.truth.case(
