@@ -53,7 +53,7 @@ class Neo4jStore(GraphStore):
     ) -> None:
         self.database = database
         # The installation guanxi may stop and start around an offline import (first loads).
-        self.server = server
+        self.server_home = server
         try:
             # Server notifications (deprecations, unknown property keys on an empty graph)
             # would be logged per query; they are advice for a person writing Cypher, and
@@ -75,13 +75,13 @@ class Neo4jStore(GraphStore):
         """Wrap a driver the caller already owns (notebooks, applications)."""
         self = cls.__new__(cls)
         self._driver, self.database, self.uri = driver, database, "(injected)"
-        self.server = None
+        self.server_home = None
         return self
 
     # -- first loads through neo4j-admin database import ---------------------------------------
     @property
     def can_bulk_create(self) -> bool:
-        return self.server is not None
+        return self.server_home is not None
 
     def bulk_create(
         self,
@@ -94,7 +94,7 @@ class Neo4jStore(GraphStore):
         Refused unless the database holds nothing but the partial-load mark (which the
         import replaces along with everything else).
         """
-        if self.server is None:
+        if self.server_home is None:
             raise Unsupported("an offline import needs the server's home (GUANXI_NEO4J_HOME)")
         left = self.read(f"MATCH (n) WHERE NOT n:{LOAD_MARK} RETURN count(n) AS c")[0]["c"]
         if left:
@@ -102,7 +102,7 @@ class Neo4jStore(GraphStore):
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="guanxi-import-") as tmp:
             files = write_import_files(nodes, relationships, FilePath(tmp), progress)
-            run_import(self.server, self.database, files, self._wait_ready)
+            run_import(self.server_home, self.database, files, self._wait_ready)
         self.ensure_schema()
         return WriteSummary(
             nodes_created=files.node_count,
