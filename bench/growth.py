@@ -110,8 +110,10 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         "synth_s": round(time.perf_counter() - t, 1),
     }
     settings = Settings(
-        engine=engine, data_dir=args.work / f"data-{engine}", graph=f"growth_{persons}"
-    )  # type: ignore[arg-type]
+        engine="neo4j" if engine == "neo4j" else "embedded",
+        data_dir=args.work / f"data-{engine}",
+        graph=f"growth_{persons}",
+    )
     store = open_store(settings)
     pids = {"python": os.getpid()}
     daemon = getattr(store, "server", None)

@@ -85,7 +85,9 @@ def _type_of(value: Any) -> str:
     if t is None:
         if isinstance(value, list | tuple) and value and all(type(v) is str for v in value):
             return "string[]"
-        raise LoadFailed(f"no import type for a {type(value).__name__} value: {value!r}")
+        raise LoadFailed(
+            f"no import type for a {type(value).__name__} value: {value!r}", partial=True
+        )
     return t
 
 
@@ -188,17 +190,18 @@ def shell_line(cmd: Sequence[str]) -> str:
 
 
 def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, echo: bool = False) -> None:
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         list(cmd), env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert proc.stdout is not None
-    tail: deque[str] = deque(maxlen=40)
-    for line in proc.stdout:
-        tail.append(line.rstrip())
-        if echo:
-            print(line.rstrip(), file=sys.stderr)
-    if proc.wait():
-        raise LoadFailed(f"{what} failed (exit {proc.returncode}):\n" + "\n".join(tail))
+    ) as proc:
+        assert proc.stdout is not None
+        tail: deque[str] = deque(maxlen=40)
+        for line in proc.stdout:
+            tail.append(line.rstrip())
+            if echo:
+                print(line.rstrip(), file=sys.stderr)
+        code = proc.wait()
+    if code:
+        raise LoadFailed(f"{what} failed (exit {code}):\n" + "\n".join(tail), partial=True)
 
 
 def run_import(
