@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from openpyxl import Workbook, load_workbook
 
-from graph.synth import build, output, people, writer
+from graph.synth import build, funds, output, people, writer
 from graph.synth.common import (
     AREA_CODE,
     AS_OF,
@@ -69,6 +69,9 @@ _COUNTIES = (
 # Relative sizes of the counties (a big county seat, rural counties around it).
 _WEIGHTS = (1.6, 1.2, 1.0, 1.0, 0.9, 0.8, 0.7)
 _PLATE_LETTERS = "DEFHJKL"
+# Disbursement record ids are a scrambled serial that restarts in each county (民政 "MZ"
+# in the first county): each county's records get their own two letters instead.
+_RECORD_PREFIXES = ("MZ", "MY", "MX", "MW", "MV", "MU", "MT")
 # Serial counters whose numbers are scrambled into keys (contract, voucher, complaint
 # numbers): each county starts its counter this far after the previous county's start,
 # within the scramble's modulus (10**6, 10**6, 10**5) for seven counties.
@@ -130,11 +133,37 @@ def plan(persons: int, seed: int, counties: int | None = None) -> list[CountyPla
     ]
 
 
+def _own_record(prefix: str, record_id: Any) -> Any:
+    """``funds.record_id`` with the county's letters (planted and bad rows' records)."""
+
+    def own(ctx: County, month: int) -> str:
+        return prefix + str(record_id(ctx, month))[2:]
+
+    return own
+
+
+def _own_records(ctx: County, prefix: str) -> None:
+    """Give the county's disbursement records, and the truth naming them, its letters."""
+    if prefix == _RECORD_PREFIXES[0]:
+        return
+
+    def swap(x: Any) -> Any:
+        return prefix + x[2:] if isinstance(x, str) and x.startswith("MZ") else x
+
+    frame = ctx.frames["disbursements"]
+    frame["record_id"] = [swap(x) for x in frame["record_id"]]
+    for row in ctx.extra.get("disbursements", []):
+        row["record_id"] = swap(row["record_id"])
+    for entry in ctx.truth.cases + ctx.truth.decoys:
+        entry["subjects"] = [swap(x) for x in entry["subjects"]]
+
+
 def _constants(c: CountyPlan, counties: int) -> dict[str, Any]:
     """Module constants for county ``c``: its own codes and disjoint number spaces."""
     phones = people._PHONE_PREFIXES
     first = c.index == 0
     return {
+        "record_id": _own_record(_RECORD_PREFIXES[c.index], funds.record_id),
         "COUNTY_CODE": c.code,
         "COUNTY_NAME": c.name,
         "PLATE_PREFIX": PLATE_PREFIX if first else "湘" + _PLATE_LETTERS[c.index],
@@ -352,6 +381,7 @@ def generate_city(
             here = Path(tmp) / c.code
             with county_constants(_constants(c, len(plans))):
                 build(ctx)
+                _own_records(ctx, _RECORD_PREFIXES[c.index])
                 if commuter is not None:
                     _plant_posting(ctx, c, commuter)
                 commuter = _export_commuter(ctx) if c.index < len(plans) - 1 else None
