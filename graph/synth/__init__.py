@@ -26,7 +26,7 @@ from graph.synth import (
 )
 from graph.synth.common import County
 
-__all__ = ["MIN_PERSONS", "generate"]
+__all__ = ["MIN_PERSONS", "build", "generate"]
 
 # Below this, the fixed cast (cadres of six villages, township and county staff, sixty
 # enterprises) leaves too few households free of ties to plant every case and decoy
@@ -77,6 +77,14 @@ def generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
         )
     started = time.perf_counter()
     ctx = County(n=persons, seed=seed, rng=np.random.Generator(np.random.PCG64(seed)))
+    build(ctx)
+    truth = output.finish(ctx, Path(out))
+    truth["seconds"] = round(time.perf_counter() - started, 1)
+    return truth
+
+
+def build(ctx: County) -> None:
+    """Generate every register of one county into ``ctx`` and plant its cases."""
     divisions.build(ctx)
     people.build(ctx)
     mentions.namesakes(ctx)
@@ -89,6 +97,3 @@ def generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
     works.build(ctx)
     complaints.build(ctx)
     planting.plant_all(ctx)
-    truth = output.finish(ctx, Path(out))
-    truth["seconds"] = round(time.perf_counter() - started, 1)
-    return truth
