@@ -309,7 +309,7 @@ export class CasesView {
             h("label", {}, t("case.amount_recovered_yuan"), h("input", { name: "amount_recovered", inputmode: "decimal", size: 14 })),
             h("label", { class: "wide" }, t("case.summary"), h("textarea", { name: "summary", rows: 3, maxlength: 20000 })),
           ]
-        : [h("label", { class: "wide" }, t("case.reason"), h("textarea", { name: "reason", rows: 2, maxlength: 4000, required: true }))];
+        : [h("label", { class: "wide" }, t("case.reason"), h("textarea", { name: "reason", rows: 2, maxlength: 4000 }))];
     const form = h(
       "form",
       { class: `act-form form-${tr.action}` },

@@ -56,8 +56,8 @@ export class IntakeView {
         h("input", { name: "division_code", inputmode: "numeric", pattern: "[0-9]{2,12}", maxlength: 12, size: 14, value: (me?.divisions || []).find(Boolean) || "", title: t("intake.division_hint") }),
       ),
       h("label", {}, t("intake.channel"), h("select", { name: "channel" }, this.channels.map((c) => h("option", { value: c }, t(`channel.${c}`))))),
-      h("label", {}, t("intake.received"), h("input", { name: "received", type: "date", value: today(), max: today(), required: true })),
-      h("label", { class: "wide" }, t("intake.summary"), h("textarea", { name: "summary", rows: 4, maxlength: 4000, required: true, placeholder: t("intake.summary_hint") })),
+      h("label", {}, t("intake.received"), h("input", { name: "received", type: "date", value: today(), max: today() })),
+      h("label", { class: "wide" }, t("intake.summary"), h("textarea", { name: "summary", rows: 4, maxlength: 4000, placeholder: t("intake.summary_hint") })),
       h(
         "fieldset",
         { class: "reporter" },

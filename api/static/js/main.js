@@ -246,6 +246,10 @@ function boot() {
     state.views.communities.rerender();
     state.views.cases.rerender();
   });
+  // A link to #case=… (or an address typed in) while signed in opens what it names.
+  window.addEventListener("hashchange", () => {
+    if (state.built && !$("#app").hidden) route();
+  });
   $("#banner-close").addEventListener("click", () => ($("#banner").hidden = true));
   $("#signout").addEventListener("click", () => {
     session.clear();
