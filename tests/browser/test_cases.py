@@ -288,9 +288,9 @@ def test_complaint_registered_by_staff_with_suggestions(
     s, page, pl = county, county.page, explorer.planted
     s.sign_in(explorer.keys["no_rights"])  # the complaint handler
     page.click("#tab-cases")
+    page.click("#cases-nav button[data-section=intake]")
     form = page.locator("#intake-form")
     form.wait_for()
-    assert page.locator("#cases-nav button[data-section=intake]").is_visible()
     form.locator("select[name=channel]").select_option("来信")
     form.locator("textarea[name=summary]").fill(
         f"反映{pl.secretary_name}把工程交给{pl.company_name}承包，质量很差。"
