@@ -204,6 +204,7 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     _wait_state(page, "已办结")
     facts = page.locator("#case-page table.props").inner_text()
     assert "查实" in facts and "101,000.00" in facts and "96,000.00" in facts
+    assert "延期后办结期限" in page.locator("#case-page ol.timeline").inner_text()
     assert _buttons(page) == []
     timeline = page.locator("#case-page ol.timeline").inner_text()
     for step in ("立案登记", "受理", "开始办理", "申请延期", "批准延期", "作出处理", "办结"):
@@ -282,32 +283,77 @@ def test_overdue_case_in_red_and_no_buttons_without_the_capability(
     city.assert_local_only()
 
 
+def _register(page: Page, summary: str, reporter: str | None) -> Any:
+    form = page.locator("#intake-form")
+    form.wait_for()
+    form.locator("select[name=channel]").select_option("来信")
+    form.locator("textarea[name=summary]").fill(summary)
+    if reporter:
+        form.locator("input[name=reporter_name]").fill(reporter)
+    else:
+        form.locator("input[name=anonymous]").check()
+    before = page.locator("#intake .intake-one").get_attribute("data-complaint") if (
+        page.locator("#intake .intake-one").count()
+    ) else None
+    form.locator("button[type=submit]").click()
+    page.wait_for_function(
+        "b => { const e = document.querySelector('#intake .intake-one');"
+        " return e && e.dataset.complaint !== b; }",
+        arg=before,
+    )
+    return page.locator("#intake .intake-one")
+
+
 def test_complaint_registered_by_staff_with_suggestions(
     county: Session, explorer: Explorer
 ) -> None:
+    """A handler registers a letter, confirms what guanxi suggests it is about, opens a case
+    from it; a second letter about the same company is offered that case to merge into."""
     s, page, pl = county, county.page, explorer.planted
     s.sign_in(explorer.keys["no_rights"])  # the complaint handler
     page.click("#tab-cases")
     page.click("#cases-nav button[data-section=intake]")
     form = page.locator("#intake-form")
     form.wait_for()
-    form.locator("select[name=channel]").select_option("来信")
-    form.locator("textarea[name=summary]").fill(
-        f"反映{pl.secretary_name}把工程交给{pl.company_name}承包，质量很差。"
+    form.locator("textarea[name=summary]").fill("")
+    form.locator("button[type=submit]").click()  # no summary: the form says so
+    assert "反映内容" in form.locator(".error").inner_text()
+
+    one = _register(
+        page, f"反映{pl.secretary_name}把工程交给{pl.company_name}承包，质量很差。", "李举报"
     )
-    form.locator("input[name=reporter_name]").fill("李举报")
-    form.locator("button[type=submit]").click()
-    one = page.locator("#intake .intake-one")
-    one.wait_for()
     assert "李举报" in one.inner_text()  # the handler sees the reporter
+    assert "工程项目" in one.inner_text()  # the category by keywords
     suggestion = one.locator("ul.suggested li", has_text=pl.company_name).first
     suggestion.wait_for()
     assert "待确认" in suggestion.inner_text()
     suggestion.locator("button.confirm").click()
-    page.locator("#intake .intake-one ul.suggested li.suggestion-confirmed").first.wait_for()
-    assert page.locator("#intake .intake-one .duplicates, #intake .intake-one p").count() >= 1
-    assert one.locator("button.open-case").count() == 1  # a handler may open a case from it
+    confirmed = page.locator("#intake .intake-one ul.suggested li.suggestion-confirmed")
+    confirmed.first.wait_for()
+    assert pl.company_name in confirmed.first.inner_text()
     s.shot("cases-10-intake")
+
+    # A case from this complaint.
+    page.locator("#intake .intake-one button.open-case").click()
+    page.locator("dialog.dialog button[type=submit]").click()
+    page.locator("#case-page .case-head").wait_for()
+    case_no = page.locator("#case-page .case-head code").inner_text()
+    assert "举报" in page.locator("#case-page ul.case-links").inner_text()
+
+    # A second letter about the same company: offered as a duplicate of that case, merged.
+    page.click("#cases-nav button[data-section=intake]")
+    second = _register(page, f"{pl.company_name}承包的工程偷工减料。", None)
+    assert "匿名举报" in second.inner_text()
+    dup = second.locator(f"ul.duplicates li[data-case='{case_no}']")
+    dup.wait_for()
+    assert pl.company_name in dup.inner_text()
+    dup.locator("button.merge").click()
+    page.wait_for_function(
+        "no => [...document.querySelectorAll('#intake .intake-one table.props td')]"
+        ".some(td => td.textContent === no)",
+        arg=case_no,
+    )
+    s.shot("cases-10b-merged")
     s.assert_local_only()
 
 

@@ -120,4 +120,5 @@ test("bars scale to the largest value and stay inside the box", () => {
   assert.deepEqual(b.map((x) => x.y), [0, 50, 100]);
   assert.ok(b.every((x) => x.x >= 0 && x.x + x.w <= 300));
   assert.deepEqual(bars([{ n: 0 }], "n").map((x) => x.h), [0]);
+  assert.ok(bars([{ n: 3 }], "n", { width: 560, widest: 64 })[0].w <= 64, "one bar is not a slab");
 });

@@ -122,10 +122,11 @@ export function checkIntake(v, channels, today) {
 }
 
 /** Bars of a chart: one per row, height scaled to the largest value, in a w×h box. */
-export function bars(rows, key, { width = 480, height = 160, gap = 6 } = {}) {
+export function bars(rows, key, { width = 480, height = 160, gap = 6, widest = 64 } = {}) {
   const max = Math.max(0, ...rows.map((r) => Number(r[key]) || 0));
   const n = rows.length || 1;
-  const bw = Math.max(2, (width - gap * (n + 1)) / n);
+  // One or two divisions should not fill the chart with a slab.
+  const bw = Math.min(widest, Math.max(2, (width - gap * (n + 1)) / n));
   return rows.map((r, i) => {
     const v = Number(r[key]) || 0;
     const bh = max ? Math.round((v / max) * height) : 0;

@@ -398,6 +398,7 @@ export const ZH = {
   "stats.dispositions": "处理处分（人次）",
   "stats.chart_children": "各下级区划的{what}",
   "stats.chart_totals": "本期从受理登记到查实的数量",
+  "case.new_close_due": "延期后办结期限 {date}",
 };
 
 export const EN = {
@@ -797,4 +798,5 @@ export const EN = {
   "stats.dispositions": "Dispositions (persons)",
   "stats.chart_children": "{what} per division",
   "stats.chart_totals": "This period from received to substantiated",
+  "case.new_close_due": "closing deadline now {date}",
 };
