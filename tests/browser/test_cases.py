@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from test_explorer import TIMEOUT, Session
+from test_explorer import TIMEOUT, Session, _untranslated
 
 if TYPE_CHECKING:
     from conftest import Explorer
@@ -96,11 +96,13 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
             "#findings-body tr.lead-row td.num:nth-child(2)", "tds => tds.map(t => t.textContent)"
         )
     ]
-    assert scores and scores == sorted(scores, reverse=True), scores
+    assert scores
+    assert scores == sorted(scores, reverse=True), scores
     places = page.eval_on_selector_all(
         "#findings-body tr.lead-row td.place", "tds => tds.map(t => t.textContent)"
     )
-    assert places and not any(re.fullmatch(r"[0-9]+", p) for p in places), places
+    assert places
+    assert not any(re.fullmatch(r"[0-9]+", p) for p in places), places
     lead = s.js(
         "async () => { for (let p = 1; p < 6; p++) {"
         " const r = await window.explorer.api.leads({ page: p, size: 20 });"
@@ -170,7 +172,8 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     # Back in the county: the deadline moved; a disposition naming the lead's person.
     _open_case_page(s, case_no)
     facts = page.locator("#case-page table.props").inner_text()
-    assert "已延期" in facts and "延期待批准" not in page.locator("#case-page").inner_text()
+    assert "已延期" in facts
+    assert "延期待批准" not in page.locator("#case-page").inner_text()
     assert "request_extension" not in _buttons(page)  # no second extension
     pick = page.locator("#case-page select.person-pick")
     page.wait_for_function(
@@ -189,7 +192,8 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     table = page.locator("#case-page table.dispositions")
     table.wait_for()
     assert lead["principal"]["name"] in table.inner_text()
-    assert "党纪处分" in table.inner_text() and "警告" in table.inner_text()
+    assert "党纪处分" in table.inner_text()
+    assert "警告" in table.inner_text()
 
     # Close: without an outcome the form refuses; with one, closed.
     _press(page, "close")
@@ -203,13 +207,16 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     close.locator("button[type=submit]").click()
     _wait_state(page, "已办结")
     facts = page.locator("#case-page table.props").inner_text()
-    assert "查实" in facts and "101,000.00" in facts and "96,000.00" in facts
+    assert "查实" in facts
+    assert "101,000.00" in facts
+    assert "96,000.00" in facts
     assert "延期后办结期限" in page.locator("#case-page ol.timeline").inner_text()
     assert _buttons(page) == []
     timeline = page.locator("#case-page ol.timeline").inner_text()
     for step in ("立案登记", "受理", "开始办理", "申请延期", "批准延期", "作出处理", "办结"):
         assert step in timeline, (step, timeline)
     assert page.locator("#case-page .case-graph canvas").count() == 1
+    assert not _untranslated(s, "case page")  # no codes or English words in Chinese
     s.shot("cases-05-closed")
 
     # The board: not among the open cases any more, closed among all.
@@ -223,6 +230,7 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     closed.wait_for()
     assert "due-done" in (closed.get_attribute("class") or "")
     assert "已办结" in closed.inner_text()
+    assert not _untranslated(s, "board")
     s.shot("cases-06-board")
 
     # The printable report opens in a new tab.
@@ -233,7 +241,9 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     report = popup.value
     report.wait_for_load_state()
     text = report.locator("body").inner_text()
-    assert case_no in text and "查实" in text and lead["principal"]["name"] in text
+    assert case_no in text
+    assert "查实" in text
+    assert lead["principal"]["name"] in text
     report.screenshot(path=str(s.artifacts / "explorer-cases-07-report.png"))
     report.close()
     s.assert_local_only()
@@ -292,9 +302,11 @@ def _register(page: Page, summary: str, reporter: str | None) -> Any:
         form.locator("input[name=reporter_name]").fill(reporter)
     else:
         form.locator("input[name=anonymous]").check()
-    before = page.locator("#intake .intake-one").get_attribute("data-complaint") if (
-        page.locator("#intake .intake-one").count()
-    ) else None
+    before = (
+        page.locator("#intake .intake-one").get_attribute("data-complaint")
+        if (page.locator("#intake .intake-one").count())
+        else None
+    )
     form.locator("button[type=submit]").click()
     page.wait_for_function(
         "b => { const e = document.querySelector('#intake .intake-one');"
@@ -366,11 +378,18 @@ def test_statistics_panel_chart_and_workbook(city: Session, explorer: Explorer) 
     table.wait_for()
     total = page.locator("#stats table.stats tr.total").inner_text()
     cells = [c.strip() for c in total.split("\t")]
-    assert int(cells[1]) >= 2 and int(cells[5]) >= 1, cells  # received, closed
+    assert int(cells[1]) >= 2, cells  # received
+    assert int(cells[5]) >= 1, cells  # closed
     assert page.locator("#stats svg.chart rect").count() >= 1
     s.shot("cases-11-stats")
+    assert not _untranslated(s, "statistics")
+    page.locator("#app .lang-toggle").click()  # English: the same panel, other words
+    assert page.locator("#cases-nav button[data-section=stats]").inner_text() == "Statistics"
+    page.locator("#stats table.stats th", has_text="substantiated").wait_for()
+    page.locator("#app .lang-toggle").click()
     with page.expect_download() as dl:
         page.click("#stats button.xlsx")
     path = dl.value.path()
-    assert path is not None and Path(path).read_bytes()[:2] == b"PK"
+    assert path is not None
+    assert Path(path).read_bytes()[:2] == b"PK"
     s.assert_local_only()
