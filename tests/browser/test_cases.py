@@ -136,11 +136,17 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     assert case_no.startswith(explorer.truth["county"]["code"] + "-")  # the county's case
     shared["case_no"] = case_no
     _wait_state(page, "待受理")
-    assert set(_buttons(page)) == {"accept", "reject"}
+    assert set(_buttons(page)) == {"accept", "reject", "assign"}
     links = page.locator("#case-page ul.case-links li")
     assert links.count() == 1 + lead["finding_count"]  # the lead and its findings
     s.shot("cases-02-received")
 
+    _press(page, "assign")
+    page.locator("form.form-assign input[name=assignee]").fill("li")
+    page.locator("form.form-assign button[type=submit]").click()
+    page.wait_for_function(
+        "() => document.querySelector('#case-page ol.timeline').textContent.includes('指定承办人')"
+    )
     _press(page, "accept")
     _wait_state(page, "已受理")
     _press(page, "start")
@@ -213,7 +219,7 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     assert "延期后办结期限" in page.locator("#case-page ol.timeline").inner_text()
     assert _buttons(page) == []
     timeline = page.locator("#case-page ol.timeline").inner_text()
-    for step in ("立案登记", "受理", "开始办理", "申请延期", "批准延期", "作出处理", "办结"):
+    for step in ("立案登记", "指定承办人", "受理", "开始办理", "申请延期", "批准延期", "作出处理", "办结"):
         assert step in timeline, (step, timeline)
     assert page.locator("#case-page .case-graph canvas").count() == 1
     assert not _untranslated(s, "case page")  # no codes or English words in Chinese

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import {
   allowedTransitions,
   bars,
+  checkAssign,
   checkClose,
   checkDisposition,
   checkIntake,
@@ -49,6 +50,11 @@ test("buttons are exactly what the can block allows", () => {
   assert.deepEqual(allowedTransitions(null), []);
   // A truthy value other than true (a string from a broken answer) shows no button.
   assert.deepEqual(allowedTransitions({ approve_extension: "yes" }), []);
+});
+
+test("assigning needs a user name", () => {
+  assert.deepEqual(checkAssign({ assignee: "  " }).errors, ["assign.need_assignee"]);
+  assert.deepEqual(checkAssign({ assignee: " li ", reason: "" }).body, { assignee: "li", reason: null });
 });
 
 test("yuan typed by people become integer fen", () => {

@@ -6,7 +6,7 @@
 
 import { api } from "./api.js";
 import { CaseGraph } from "./casegraph.js";
-import { allowedTransitions, checkClose, checkDisposition, checkReason, dueWords, flagClass } from "./casestate.js";
+import { allowedTransitions, checkAssign, checkClose, checkDisposition, checkReason, dueWords, flagClass } from "./casestate.js";
 import { clear, errorBox, fmtValue, h } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -309,20 +309,25 @@ export class CasesView {
             h("label", {}, t("case.amount_recovered_yuan"), h("input", { name: "amount_recovered", inputmode: "decimal", size: 14 })),
             h("label", { class: "wide" }, t("case.summary"), h("textarea", { name: "summary", rows: 3, maxlength: 20000 })),
           ]
-        : [h("label", { class: "wide" }, t("case.reason"), h("textarea", { name: "reason", rows: 2, maxlength: 4000 }))];
+        : tr.form === "assign"
+          ? [
+              h("label", {}, t("case.assignee"), h("input", { name: "assignee", maxlength: 100, value: c.assignee || "" })),
+              h("label", { class: "wide" }, t("case.reason"), h("input", { name: "reason", maxlength: 4000 })),
+            ]
+          : [h("label", { class: "wide" }, t("case.reason"), h("textarea", { name: "reason", rows: 2, maxlength: 4000 }))];
     const form = h(
       "form",
       { class: `act-form form-${tr.action}` },
       h("h4", {}, t(`action.${tr.action}`)),
       fields,
-      h("label", {}, t("action.on"), h("input", { name: "on", type: "date", max: today() })),
+      tr.form === "assign" ? null : h("label", {}, t("action.on"), h("input", { name: "on", type: "date", max: today() })),
       error,
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, t("action.do", { action: t(`action.${tr.action}`) })), h("button", { type: "button", onclick: () => clear(box) }, t("common.cancel"))),
     );
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const v = values(form);
-      const checked = tr.form === "close" ? checkClose(v, this.vocab.outcomes) : checkReason(v);
+      const checked = tr.form === "close" ? checkClose(v, this.vocab.outcomes) : tr.form === "assign" ? checkAssign(v) : checkReason(v);
       if (checked.errors.length) {
         error.hidden = false;
         error.textContent = checked.errors.map((k) => t(k)).join(" ");

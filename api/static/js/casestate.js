@@ -32,6 +32,7 @@ export const TRANSITIONS = [
   { action: "approve_extension", path: "approve-extension", form: "plain" },
   { action: "refuse_extension", path: "refuse-extension", form: "reason" },
   { action: "close", path: "close", form: "close" },
+  { action: "assign", path: "assign", form: "assign" },
 ];
 
 /** The transitions the caller may take now: exactly those the `can` block allows. */
@@ -93,6 +94,13 @@ export function checkReason(v) {
   const body = { reason };
   if (v.on) body.on = v.on;
   return { errors: [], body };
+}
+
+/** The assign form: the new assignee's user name is required. */
+export function checkAssign(v) {
+  const assignee = (v.assignee || "").trim();
+  if (!assignee) return { errors: ["assign.need_assignee"] };
+  return { errors: [], body: { assignee, reason: (v.reason || "").trim() || null } };
 }
 
 /** The staff complaint form → the API's body, or the i18n keys of what is wrong. */

@@ -399,6 +399,7 @@ export const ZH = {
   "stats.chart_children": "各下级区划的{what}",
   "stats.chart_totals": "本期从受理登记到查实的数量",
   "case.new_close_due": "延期后办结期限 {date}",
+  "assign.need_assignee": "请填写承办人。",
 };
 
 export const EN = {
@@ -799,4 +800,5 @@ export const EN = {
   "stats.chart_children": "{what} per division",
   "stats.chart_totals": "This period from received to substantiated",
   "case.new_close_due": "closing deadline now {date}",
+  "assign.need_assignee": "Name the assignee.",
 };
