@@ -175,7 +175,15 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     assert "已延期" in city.page.locator("#case-page table.props").inner_text()
     city.assert_local_only()
 
-    # Back in the county: the deadline moved; a disposition naming the lead's person.
+    # The county's page still shows the case as it was: a change made from it now is
+    # refused (409, the API's reason beside the form), not applied over the approval.
+    _press(page, "assign")
+    page.locator("form.form-assign input[name=assignee]").fill("wang")
+    page.locator("form.form-assign button[type=submit]").click()
+    page.locator("form.form-assign .error:not([hidden])").wait_for()
+    assert "changed meanwhile" in page.locator("form.form-assign .error").inner_text()
+
+    # Reloaded: the deadline moved; a disposition naming the lead's person.
     _open_case_page(s, case_no)
     facts = page.locator("#case-page table.props").inner_text()
     assert "已延期" in facts
