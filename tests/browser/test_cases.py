@@ -395,6 +395,7 @@ def test_statistics_panel_chart_and_workbook(city: Session, explorer: Explorer) 
     assert int(cells[1]) >= 2, cells  # received
     assert int(cells[5]) >= 1, cells  # closed
     assert page.locator("#stats svg.chart rect").count() >= 1
+    assert "党纪处分 · 警告: 1" in page.locator("#stats").inner_text()  # the disposition above
     s.shot("cases-11-stats")
     assert not _untranslated(s, "statistics")
     page.locator("#app .lang-toggle").click()  # English: the same panel, other words

@@ -62,7 +62,7 @@ export class IntakeView {
         "fieldset",
         { class: "reporter" },
         h("legend", {}, t("intake.reporter")),
-        h("label", {}, h("input", { name: "anonymous", type: "checkbox" }), " ", t("intake.anonymous")),
+        h("label", { class: "check" }, h("input", { name: "anonymous", type: "checkbox" }), " ", t("intake.anonymous")),
         h("label", {}, t("intake.reporter_name"), h("input", { name: "reporter_name", maxlength: 100 })),
         h("label", {}, t("intake.reporter_phone"), h("input", { name: "reporter_phone", maxlength: 50, inputmode: "tel" })),
         h("label", {}, t("intake.reporter_address"), h("input", { name: "reporter_address", maxlength: 300 })),

@@ -41,6 +41,18 @@ export function barChart(rows, key, name, money) {
   );
 }
 
+/** "党纪处分:警告" → "党纪处分 · 警告" in the current language. */
+function measures(obj) {
+  return h(
+    "ul",
+    { class: "kv" },
+    Object.entries(obj).map(([km, n]) => {
+      const [kind, measure] = km.split(":");
+      return h("li", {}, t(`kind.${kind}`), measure ? ` · ${t(`measure.${measure}`)}` : "", ": ", h("strong", {}, n.toLocaleString()));
+    }),
+  );
+}
+
 export class StatsView {
   /** @param hooks {me()} */
   constructor(root, hooks) {
@@ -143,7 +155,15 @@ export class StatsView {
           chart,
           h("p", { class: "muted small" }, children.length ? t("stats.chart_children", { what: t(`stats.${metric}`) }) : t("stats.chart_totals")),
         ),
-        h("div", {}, h("h4", {}, t("stats.outcomes")), kv(tot.outcomes, "outcome"), h("h4", {}, t("stats.dispositions")), kv(tot.dispositions, "kind")),
+        h(
+          "div",
+          {},
+          h("h4", {}, t("stats.outcomes")),
+          kv(tot.outcomes, "outcome"),
+          h("h4", {}, t("stats.dispositions")),
+          kv(tot.dispositions, "kind"),
+          Object.keys(tot.measures || {}).length ? [h("h4", {}, t("stats.measures")), measures(tot.measures)] : null,
+        ),
       ),
       h("table", { class: "list stats" }, h("thead", {}, head), h("tbody", {}, line(tot, s.division_name || s.division_code, "total"), children.map((c) => line(c, c.division_name || c.division_code, "")))),
     );

@@ -400,6 +400,7 @@ export const ZH = {
   "stats.chart_totals": "本期从受理登记到查实的数量",
   "case.new_close_due": "延期后办结期限 {date}",
   "assign.need_assignee": "请填写承办人。",
+  "stats.measures": "处分档次（人次）",
 };
 
 export const EN = {
@@ -801,4 +802,5 @@ export const EN = {
   "stats.chart_totals": "This period from received to substantiated",
   "case.new_close_due": "closing deadline now {date}",
   "assign.need_assignee": "Name the assignee.",
+  "stats.measures": "Measures (persons)",
 };
