@@ -208,6 +208,17 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     assert lead["principal"]["name"] in table.inner_text()
     assert "党纪处分" in table.inner_text()
     assert "警告" in table.inner_text()
+    # A second person, found by search (ID number): an admonishment talk, no measure.
+    disp.locator("input.person-search").fill(explorer.planted.secretary_id)
+    disp.locator("input.person-search").press("Enter")
+    disp.locator("ul.person-found button").first.click()
+    disp.locator("select[name=kind]").select_option("诫勉谈话")
+    assert disp.locator("select[name=measure]").is_hidden()
+    disp.locator("button[type=submit]").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#case-page table.dispositions tbody tr').length === 2"
+    )
+    assert explorer.planted.secretary_name in table.inner_text()
 
     # Close: without an outcome the form refuses; with one, closed.
     _press(page, "close")
@@ -227,7 +238,9 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     assert "延期后办结期限" in page.locator("#case-page ol.timeline").inner_text()
     assert _buttons(page) == []
     timeline = page.locator("#case-page ol.timeline").inner_text()
-    for step in ("立案登记", "指定承办人", "受理", "开始办理", "申请延期", "批准延期", "作出处理", "办结"):
+    steps = ("立案登记", "指定承办人", "受理", "开始办理", "申请延期", "批准延期")
+    steps += ("作出处理", "办结")
+    for step in steps:
         assert step in timeline, (step, timeline)
     assert page.locator("#case-page .case-graph canvas").count() == 1
     assert not _untranslated(s, "case page")  # no codes or English words in Chinese

@@ -102,8 +102,9 @@ export class CasesView {
     return this.vocab;
   }
 
+  /** Every time the board is shown, as it is now: cases change from other pages too. */
   async show() {
-    if (!this.loaded) await this.load(1);
+    await this.load(this.loaded ? this.page : 1);
   }
 
   // -- the board ---------------------------------------------------------------------------
@@ -416,8 +417,8 @@ export class CasesView {
         clear(
           found,
           res.items.length
-            ? res.items.map((r) =>
-                h("li", {}, h("button", { type: "button", class: "link", onclick: () => this.#addPerson(r.ref, r.caption, r.key, true) }, `${r.caption || ""} ${r.key || ""}`)),
+            ? res.items.map(({ node: n }) =>
+                h("li", {}, h("button", { type: "button", class: "link", onclick: () => this.#addPerson(n.ref, n.caption, n.key, true) }, `${n.caption || ""} ${n.key || ""}`)),
               )
             : h("li", { class: "muted" }, t("search.none")),
         );
