@@ -17,8 +17,9 @@ import pytest
 from graph.ids import mask
 
 if TYPE_CHECKING:
-    from conftest import Explorer
     from playwright.sync_api import Browser, BrowserContext, Page
+
+    from tests.browser.conftest import Explorer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PURPOSE = "案件 2024-001 线索核查"

@@ -19,8 +19,9 @@ import pytest
 from test_explorer import TIMEOUT, Session, _untranslated
 
 if TYPE_CHECKING:
-    from conftest import Explorer
     from playwright.sync_api import Browser, Page
+
+    from tests.browser.conftest import Explorer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CASE_NO = re.compile(r"^[0-9]{2,12}-[0-9]{4}-[0-9]{4,6}$")
