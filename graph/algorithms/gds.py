@@ -160,6 +160,7 @@ def gds_number_communities(store: GraphStore, prop: str, seed: int) -> Numbered:
         On an engine without GDS.
     """
     db = _client(store)
+    store.bump_graph_version()
     with db.projected(RISK_LABELS, RISK_REL_TYPES, RISK_SHARED) as g:
         return db.number_leiden(g, RISK_LABELS, prop, seed=seed)
 
