@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import neo4j_settings
 
 from graph.algorithms import compare, components, leiden, pagerank
 from graph.algorithms.gds import gds_available, gds_components, gds_number_communities, gds_pagerank
@@ -29,6 +28,7 @@ from graph.algorithms.numbering import (
 )
 from graph.loaders import load_folder
 from graph.store.neo4j import Neo4jStore
+from tests.conftest import neo4j_settings
 
 PERSONS = 3000
 
