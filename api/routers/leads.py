@@ -13,6 +13,7 @@ from api.services import findings as fs
 from api.workflow import deps as wd
 from api.workflow.schemas import LeadDetail, LeadsPage
 from graph.queries import leads as gl
+from graph.queries import lookup
 
 router = APIRouter(prefix="/leads", tags=["leads"], responses=COMMON_RESPONSES)
 LeadId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^lead:[0-9A-Za-z:_.-]+$")]
@@ -90,11 +91,10 @@ def list_leads(
 
 
 def get_lead(svc: ServicesDep, lead_id: str) -> dict[str, Any]:
-    rows = svc.store.read("MATCH (l:Lead {lead_id: $id}) RETURN l", {"id": lead_id})
-    if not rows:
+    node = lookup.fetch(svc.store, "Lead", lead_id)
+    if node is None:
         raise NotFoundError(f"no lead {lead_id}")
-    props: dict[str, Any] = dict(rows[0]["l"]["properties"])
-    return props
+    return dict(node["properties"])
 
 
 @router.get(
