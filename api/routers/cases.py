@@ -368,7 +368,12 @@ def _attach_intake(complaint_id: str) -> Any:
     response_model=S.CaseOut,
 )
 def get_case(
-    user: Reader, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, as_of: AsOf = None
+    user: Reader,
+    purpose: PurposeDep,
+    svc: ServicesDep,
+    p: PresenterDep,
+    case_no: CaseNo,
+    as_of: AsOf = None,
 ) -> dict[str, Any]:
     return _case_out(svc, user, p, case_no, as_of)
 
@@ -585,7 +590,9 @@ def link(
     summary="The case's graph: the case, its sources, their subjects, persons disposed of",
     response_model=S.CaseGraph,
 )
-def case_graph(user: Reader, svc: ServicesDep, p: PresenterDep, case_no: CaseNo) -> dict[str, Any]:
+def case_graph(
+    user: Reader, purpose: PurposeDep, svc: ServicesDep, p: PresenterDep, case_no: CaseNo
+) -> dict[str, Any]:
     with svc.db.session() as s:
         wd.workflow(svc).case(s, wd.actor(user), case_no)
     nodes, rels = gc.case_graph(svc.store, case_no)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import FindingsReader, PresenterDep, ServicesDep, scope_of
+from api.deps import FindingsReader, PresenterDep, PurposeDep, ServicesDep, scope_of
 from api.errors import COMMON_RESPONSES, Forbidden, NotFoundError
 from api.present import Presenter, mask_value
 from api.services import findings as fs
@@ -25,6 +25,10 @@ def present(p: Presenter, props: dict[str, Any]) -> dict[str, Any]:
     shown, _, _ = p.properties("Lead", props)
     key = props.get("principal_key")
     label = props.get("principal_label")
+    # The audit row names what the answer showed: the lead and whom it is about.
+    p.note("Lead", props["lead_id"])
+    if label and key is not None:
+        p.note(str(label), key)
     return {
         "lead_id": str(props["lead_id"]),
         "title": p.text(shown.get("title"), [str(key)] if key else []),
@@ -104,6 +108,7 @@ def get_lead(svc: ServicesDep, lead_id: str) -> dict[str, Any]:
 )
 def lead(
     user: FindingsReader,
+    purpose: PurposeDep,
     svc: ServicesDep,
     p: PresenterDep,
     lead_id: LeadId,
