@@ -30,6 +30,7 @@ from api.services.query import AnalystSlots, Coverage
 from api.services.riskmodel import RiskModel
 from api.settings import ApiSettings
 from api.users import Principal, authenticate
+from graph.queries import lookup
 from graph.store import GraphStore, SealedStore
 
 if TYPE_CHECKING:
@@ -176,12 +177,8 @@ async def presenter(request: Request, user: CurrentUser, svc: ServicesDep) -> Pr
     def people_in_scope(ids: list[str]) -> set[str]:
         if not ids:
             return set()
-        rows = svc.store.read(
-            "UNWIND $ids AS k MATCH (p:Person {id_number: k}) RETURN p",
-            {"ids": ids},
-            timeout=svc.settings.api_timeout,
-        )
-        return {str(k) for _, k in svc.resolver.allowed(scope, [r["p"] for r in rows])}
+        people = lookup.fetch_many(svc.store, "Person", ids, timeout=svc.settings.api_timeout)
+        return {str(k) for _, k in svc.resolver.allowed(scope, people)}
 
     p = Presenter(user, svc.codec, None if scope.unrestricted else people_in_scope)
     request.state.presenter = p

@@ -1,5 +1,5 @@
 """``guanxi leads`` and ``guanxi cases …``: leads from the graph, the case workflow's daily
-report. Registered on the main app by graph/cli.py (one import at its end)."""
+report. Registered on the main app by cli/main.py (one import at its end)."""
 
 from __future__ import annotations
 

@@ -37,6 +37,12 @@ class Privacy(StrEnum):
     CONFIDENTIAL = "confidential"
 
 
+# Properties a register's file brought under a header the data contract does not know
+# (graph.loaders.registers.extra_property). They are not declared here; a label with
+# confidential properties keeps its extras with them, out of the graph (graph.store.sealed).
+EXTRA_PREFIX = "x_"
+
+
 class PropType(StrEnum):
     STR = "str"
     INT = "int"

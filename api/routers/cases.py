@@ -31,6 +31,9 @@ from api.workflow import stats as st
 from api.workflow.cases import DispositionIn, Source, today
 from api.workflow.intake import CHANNELS
 from api.workflow.models import Case, Intake
+from graph.queries import cases as gc
+from graph.queries import leads as gl
+from graph.queries import lookup, triage
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=COMMON_RESPONSES)
 CaseNo = Annotated[
@@ -273,17 +276,14 @@ def _source(svc: ServicesDep, user: Principal, kind: str, ident: str) -> Source:
             raise NotFoundError("unknown or altered ref") from None
         ident = str(key)
     if kind == "lead":
-        rows = svc.store.read(
-            "MATCH (l:Lead {lead_id: $id}) OPTIONAL MATCH (f:Finding)-[:IN_LEAD]->(l) "
-            "RETURN l, collect(f.finding_id) AS fs",
-            {"id": ident},
-        )
-        if not rows or rows[0]["l"] is None:
+        found = gl.lead_with_findings(svc.store, ident)
+        if found is None:
             raise NotFoundError(f"no lead {ident}")
-        props = rows[0]["l"]["properties"]
+        lead, fids = found
+        props = lead["properties"]
         code = str(props.get("division_code") or "")
         title = str(props.get("title") or ident)
-        links = [("finding", str(f)) for f in sorted(rows[0]["fs"] or [])]
+        links = [("finding", f) for f in sorted(fids)]
     elif kind == "finding":
         f, _ = fs.get_finding(svc.store, ident)
         props = f["properties"]
@@ -299,10 +299,10 @@ def _source(svc: ServicesDep, user: Principal, kind: str, ident: str) -> Source:
             if case_id is not None:
                 raise Unprocessable(f"{ident} already belongs to a case")
         else:
-            rows = svc.store.read("MATCH (c:Complaint {complaint_id: $id}) RETURN c", {"id": ident})
-            if not rows:
+            node = lookup.fetch(svc.store, "Complaint", ident)
+            if node is None:
                 raise NotFoundError(f"no complaint {ident}")
-            cp = rows[0]["c"]["properties"]
+            cp = node["properties"]
             code, summary = str(cp.get("village_code") or ""), str(cp.get("summary") or "")
         title = "举报：" + (summary[:60] + ("…" if len(summary) > 60 else ""))
         links = []
@@ -348,10 +348,9 @@ def _complaint_received(svc: ServicesDep, complaint_id: str) -> str | None:
         i = s.scalars(select(Intake).where(Intake.complaint_id == complaint_id)).first()
         if i is not None:
             return i.received
-    rows = svc.store.read(
-        "MATCH (c:Complaint {complaint_id: $id}) RETURN c.received AS r", {"id": complaint_id}
-    )
-    return str(rows[0]["r"]) if rows and rows[0]["r"] else None
+    node = lookup.fetch(svc.store, "Complaint", complaint_id)
+    received = node["properties"].get("received") if node is not None else None
+    return str(received) if received else None
 
 
 def _attach_intake(complaint_id: str) -> Any:
@@ -369,7 +368,12 @@ def _attach_intake(complaint_id: str) -> Any:
     response_model=S.CaseOut,
 )
 def get_case(
-    user: Reader, svc: ServicesDep, p: PresenterDep, case_no: CaseNo, as_of: AsOf = None
+    user: Reader,
+    purpose: PurposeDep,
+    svc: ServicesDep,
+    p: PresenterDep,
+    case_no: CaseNo,
+    as_of: AsOf = None,
 ) -> dict[str, Any]:
     return _case_out(svc, user, p, case_no, as_of)
 
@@ -473,10 +477,7 @@ def _dispositions(
                 raise Unprocessable("a disposition names a Person")
             pid = str(key)
         ids.append(pid)
-    rows = svc.store.read(
-        "UNWIND $ids AS i MATCH (p:Person {id_number: i}) RETURN i, p", {"ids": sorted(set(ids))}
-    )
-    found = {str(r["i"]): r["p"] for r in rows}
+    found = {str(n["key"]): n for n in lookup.fetch_many(svc.store, "Person", sorted(set(ids)))}
     scope = scope_of(user)
     ok = svc.resolver.allowed(scope, list(found.values()))
     out = []
@@ -589,10 +590,12 @@ def link(
     summary="The case's graph: the case, its sources, their subjects, persons disposed of",
     response_model=S.CaseGraph,
 )
-def case_graph(user: Reader, svc: ServicesDep, p: PresenterDep, case_no: CaseNo) -> dict[str, Any]:
+def case_graph(
+    user: Reader, purpose: PurposeDep, svc: ServicesDep, p: PresenterDep, case_no: CaseNo
+) -> dict[str, Any]:
     with svc.db.session() as s:
         wd.workflow(svc).case(s, wd.actor(user), case_no)
-    nodes, rels = wp.case_graph(svc.store, case_no)
+    nodes, rels = gc.case_graph(svc.store, case_no)
     nodes, rels, redacted = fs.evidence_in_scope(
         svc.resolver, scope_of(user), {"nodes": nodes, "relationships": rels}
     )
@@ -611,7 +614,7 @@ def report(
 ) -> HTMLResponse:
     case = _case_out(svc, user, p, case_no)
     scope = scope_of(user)
-    nodes, rels = wp.case_graph(svc.store, case_no)
+    nodes, rels = gc.case_graph(svc.store, case_no)
     nodes, rels, _ = fs.evidence_in_scope(
         svc.resolver, scope, {"nodes": nodes, "relationships": rels}
     )
@@ -625,12 +628,8 @@ def report(
     fids = [ln["id"] for ln in links if ln["kind"] == "finding"]
     findings = []
     if fids:
-        rows = svc.store.read(
-            "UNWIND $ids AS i MATCH (f:Finding {finding_id: i}) "
-            "OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN f, collect(x) AS xs",
-            {"ids": fids[:200]},
-        )
         findings = [
-            fs.summary(p, svc.resolver, scope, r["f"], [x for x in r["xs"] if x]) for r in rows
+            fs.summary(p, svc.resolver, scope, f, xs)
+            for f, xs in triage.findings_by_id(svc.store, fids[:200])
         ]
     return HTMLResponse(wp.report_html(case, graph, centre, findings))

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
 
 from api.deps import PresenterDep, PurposeDep, Services, ServicesDep, require, scope_of
 from api.errors import COMMON_RESPONSES
@@ -14,6 +15,7 @@ from api.policy import Cap, sees_confidential
 from api.scope import node_id
 from api.services import complaints as svc_c
 from api.users import Principal
+from api.workflow.models import Intake
 from graph.ids import parse_date
 from graph.store import Node, SealedStore
 
@@ -29,7 +31,8 @@ router = APIRouter(prefix="/complaints", tags=["complaints"], responses=COMMON_R
     description=(
         "Newest first. `reporter_name` and `reporter_phone` are returned only to the "
         "complaint_handler role, and never written to logs or the audit log. They are not "
-        "in the graph: this endpoint reads them from the sealed store, for that role only."
+        "in the graph: this endpoint reads them, for that role only, from the sealed store "
+        "(loaded complaints) or the workflow database (complaints registered by staff)."
     ),
 )
 def complaints(
@@ -75,9 +78,21 @@ Row = tuple[Node, Deadline]
 
 
 def _with_reporters(svc: Services, rows: list[Row]) -> list[Row]:
-    """The page's complaints with their reporters from the sealed store (handlers only)."""
+    """The page's complaints with their reporters (handlers only): a loaded complaint's
+    from the sealed store, a staff-registered one's from the workflow database."""
     sealed: SealedStore = svc.sealed
-    found = sealed.get("Complaint", [str(c.get("key")) for c, _ in rows])
+    keys = [str(c.get("key")) for c, _ in rows]
+    found = sealed.get("Complaint", keys)
+    with svc.db.session() as s:
+        for i in s.scalars(select(Intake).where(Intake.complaint_id.in_(keys))):
+            found[i.complaint_id] = {
+                k: v
+                for k, v in (
+                    ("reporter_name", i.reporter_name),
+                    ("reporter_phone", i.reporter_phone),
+                )
+                if v
+            }
     return [
         ({**c, "properties": {**c["properties"], **found.get(str(c.get("key")), {})}}, d)
         for c, d in rows

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.deps import PresenterDep, ServicesDep, note_params, require
+from api.deps import PresenterDep, PurposeDep, ServicesDep, note_params, require
 from api.errors import COMMON_RESPONSES, Unprocessable
 from api.policy import Cap, Role
 from api.present import Presenter
@@ -37,6 +37,8 @@ def intake_json(
         select(Suggestion).where(Suggestion.intake_id == i.id).order_by(Suggestion.id)
     ).all()
     p.note("Complaint", i.complaint_id)
+    for sg in suggestions:  # the persons and enterprises it is suggested to be about
+        p.note(sg.label, sg.key)
     return {
         "complaint_id": i.complaint_id,
         "division_code": i.division_code,
@@ -116,6 +118,7 @@ def register(
 )
 def list_intake(
     user: Registrar,
+    purpose: PurposeDep,
     svc: ServicesDep,
     p: PresenterDep,
     open_only: Annotated[bool, Query(description="only those not yet in a case")] = False,
@@ -151,7 +154,11 @@ def list_intake(
     response_model=S.IntakeOut,
 )
 def get_intake(
-    user: Registrar, svc: ServicesDep, p: PresenterDep, complaint_id: ComplaintId
+    user: Registrar,
+    purpose: PurposeDep,
+    svc: ServicesDep,
+    p: PresenterDep,
+    complaint_id: ComplaintId,
 ) -> dict[str, Any]:
     return _one(svc, user, p, complaint_id)
 

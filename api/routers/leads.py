@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import FindingsReader, PresenterDep, ServicesDep, scope_of
+from api.deps import FindingsReader, PresenterDep, PurposeDep, ServicesDep, scope_of
 from api.errors import COMMON_RESPONSES, Forbidden, NotFoundError
 from api.present import Presenter, mask_value
 from api.services import findings as fs
 from api.workflow import deps as wd
 from api.workflow.schemas import LeadDetail, LeadsPage
 from graph.queries import leads as gl
+from graph.queries import lookup
 
 router = APIRouter(prefix="/leads", tags=["leads"], responses=COMMON_RESPONSES)
 LeadId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^lead:[0-9A-Za-z:_.-]+$")]
@@ -24,6 +25,10 @@ def present(p: Presenter, props: dict[str, Any]) -> dict[str, Any]:
     shown, _, _ = p.properties("Lead", props)
     key = props.get("principal_key")
     label = props.get("principal_label")
+    # The audit row names what the answer showed: the lead and whom it is about.
+    p.note("Lead", props["lead_id"])
+    if label and key is not None:
+        p.note(str(label), key)
     return {
         "lead_id": str(props["lead_id"]),
         "title": p.text(shown.get("title"), [str(key)] if key else []),
@@ -90,11 +95,10 @@ def list_leads(
 
 
 def get_lead(svc: ServicesDep, lead_id: str) -> dict[str, Any]:
-    rows = svc.store.read("MATCH (l:Lead {lead_id: $id}) RETURN l", {"id": lead_id})
-    if not rows:
+    node = lookup.fetch(svc.store, "Lead", lead_id)
+    if node is None:
         raise NotFoundError(f"no lead {lead_id}")
-    props: dict[str, Any] = dict(rows[0]["l"]["properties"])
-    return props
+    return dict(node["properties"])
 
 
 @router.get(
@@ -104,6 +108,7 @@ def get_lead(svc: ServicesDep, lead_id: str) -> dict[str, Any]:
 )
 def lead(
     user: FindingsReader,
+    purpose: PurposeDep,
     svc: ServicesDep,
     p: PresenterDep,
     lead_id: LeadId,

@@ -26,6 +26,7 @@ from api.workflow import rules as R
 from api.workflow.mirror import GraphMirror
 from api.workflow.models import Case, CaseEvent, CaseLink, Intake, Suggestion
 from graph import deadlines as dl
+from graph.queries import cases as gc
 from graph.queries.suggest import Dictionary, category, names_in_division
 from graph.store import GraphStore
 
@@ -172,23 +173,10 @@ class IntakeService:
         if not keys:
             return []
         lo, hi = dl.add_days(i.received, -DUPLICATE_DAYS), dl.add_days(i.received, DUPLICATE_DAYS)
-        rows = self.store.read(
-            "MATCH (c:Case) WHERE c.state IN ['received', 'accepted', 'in_progress'] "
-            "AND c.received >= $lo AND c.received <= $hi "
-            "MATCH (c)-[:OPENED_FROM]->(x) "
-            "OPTIONAL MATCH (x)<-[:IN_LEAD]-(f:Finding) "
-            "WITH c, x, collect(f) AS fs "
-            "UNWIND [x] + fs AS y "
-            "MATCH (y)-[:CONCERNS|ABOUT|LEAD_SUBJECT]->(s) "
-            "WHERE s:Person OR s:Enterprise OR s:Contract "
-            "WITH c, labels(s)[0] + ':' + coalesce(s.id_number, s.uscc, s.contract_id) AS k, "
-            "coalesce(s.name, s.project_name) AS name WHERE k IN $keys "
-            "RETURN c.case_no AS case_no, collect(DISTINCT name) AS names",
-            {"lo": lo, "hi": hi, "keys": keys},
-        )
+        rows = gc.cases_sharing_subjects(self.store, lo, hi, keys)
         out = []
-        for r in rows:
-            c = s.scalars(select(Case).where(Case.case_no == r["case_no"])).first()
+        for case_no, names in rows:
+            c = s.scalars(select(Case).where(Case.case_no == case_no)).first()
             if c is None or not actor.scope.covers(c.division_code) or c.id == i.case_id:
                 continue
             out.append(
@@ -197,7 +185,7 @@ class IntakeService:
                     "title": c.title,
                     "received": c.received,
                     "state": c.state,
-                    "shared_subjects": sorted(str(n) for n in r["names"] if n),
+                    "shared_subjects": sorted(names),
                 }
             )
         return sorted(out, key=lambda d: d["case_no"])

@@ -3,8 +3,8 @@ see them: ``(:Case)-[:OPENED_FROM]->(:Lead|:Finding|:Complaint)``,
 ``(:Case)-[:DISPOSED {kind, measure}]->(:Person)``, and a registered complaint as a
 ``Complaint`` node (never its reporter) with ``ABOUT`` links the handler confirmed.
 
-Each write sets the whole state (idempotent ``MERGE`` / ``SET``), so a mirror that fell
-behind is healed by the next change, or by :func:`mirror_all`.
+The graph side is :mod:`graph.queries.cases`; each write sets the whole state, so a
+mirror that fell behind is healed by the next change, or by :func:`mirror_all`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.db import Database
 from api.workflow.models import Case, CaseLink, Disposition, Intake, Suggestion
-from graph import schema as sch
+from graph.queries import cases as gc
 from graph.store import GraphStore
 
 _LINK_LABEL = {"lead": "Lead", "finding": "Finding", "complaint": "Complaint"}
@@ -46,10 +46,7 @@ class GraphMirror:
         self.store = store
 
     def __call__(self, s: Session, c: Case) -> None:
-        self.store.write(
-            "MERGE (c:Case {case_no: $no}) SET c += $props, c.src = ['workflow#cases']",
-            {"no": c.case_no, "props": case_props(c)},
-        )
+        gc.write_case(self.store, c.case_no, case_props(c))
         links = s.scalars(select(CaseLink).where(CaseLink.case_id == c.id)).all()
         by_label: dict[str, list[str]] = {}
         for ln in links:
@@ -57,91 +54,49 @@ class GraphMirror:
             if label is not None:
                 by_label.setdefault(label, []).append(ln.ref)
         for label, refs in by_label.items():
-            key = sch.NODES[label].key
-            self.store.write(
-                f"MATCH (c:Case {{case_no: $no}}) UNWIND $refs AS r MATCH (x:{label} {{{key}: r}}) "
-                "MERGE (c)-[:OPENED_FROM]->(x)",
-                {"no": c.case_no, "refs": refs},
-            )
+            gc.link_sources(self.store, c.case_no, label, refs)
         ds = s.scalars(select(Disposition).where(Disposition.case_id == c.id)).all()
         if ds:
             rows = [
                 {"p": d.person_id, "kind": d.kind, "measure": d.measure or "", "decided": d.decided}
                 for d in ds
             ]
-            self.store.write(
-                "MATCH (c:Case {case_no: $no}) UNWIND $rows AS row "
-                "MATCH (p:Person {id_number: row.p}) "
-                "MERGE (c)-[d:DISPOSED {kind: row.kind, measure: row.measure}]->(p) "
-                "SET d.decided = row.decided",
-                {"no": c.case_no, "rows": rows},
-            )
-        # A registered complaint follows its case's dates (the deadline pattern reads them).
+            gc.write_dispositions(self.store, c.case_no, rows)
         intakes = s.scalars(select(Intake).where(Intake.case_id == c.id)).all()
         for i in intakes:
-            self.store.write(
-                "MATCH (k:Complaint {complaint_id: $id}) "
-                "SET k.accepted = $acc, k.closed = $closed, "
-                "k.extension_approved = $ext, k.substantiated = $sub, k.amount_involved = $amount",
-                {
-                    "id": i.complaint_id,
-                    "acc": c.accepted,
-                    "closed": c.closed,
-                    "ext": c.extensions > 0,
-                    "sub": None if c.outcome is None else c.outcome != "不属实",
-                    "amount": c.amount_involved,
-                },
+            gc.set_complaint_outcome(
+                self.store,
+                i.complaint_id,
+                accepted=c.accepted,
+                closed=c.closed,
+                extension_approved=c.extensions > 0,
+                substantiated=None if c.outcome is None else c.outcome != "不属实",
+                amount_involved=c.amount_involved,
             )
 
     def complaint(self, s: Session, i: Intake, accept_due: str) -> None:
         """The registered complaint as a Complaint node, without its reporter."""
-        self.store.write(
-            "MERGE (k:Complaint {complaint_id: $id}) SET k += $props, k.src = ['intake#' + $id]",
+        gc.write_complaint(
+            self.store,
+            i.complaint_id,
             {
-                "id": i.complaint_id,
-                "props": {
-                    "received": i.received,
-                    "channel": i.channel,
-                    "village_code": i.division_code,
-                    "summary": i.summary,
-                    "accept_due": accept_due,
-                },
+                "received": i.received,
+                "channel": i.channel,
+                "village_code": i.division_code,
+                "summary": i.summary,
+                "accept_due": accept_due,
             },
+            i.division_code,
         )
-        self.store.write(
-            "MATCH (k:Complaint {complaint_id: $id}) MATCH (d:Division {code: $code}) "
-            "MERGE (k)-[:IN_DIVISION]->(d)",
-            {"id": i.complaint_id, "code": i.division_code},
-        )
-        confirmed = s.scalars(
-            select(Suggestion).where(
-                Suggestion.intake_id == i.id, Suggestion.decision == "confirmed"
-            )
-        ).all()
-        rejected = s.scalars(
-            select(Suggestion).where(
-                Suggestion.intake_id == i.id, Suggestion.decision == "rejected"
-            )
-        ).all()
-        for sg in confirmed:
-            if sg.label not in sch.RELATIONSHIPS["ABOUT"].targets:
-                continue
-            key = sch.NODES[sg.label].key
-            self.store.write(
-                f"MATCH (k:Complaint {{complaint_id: $id}}) MATCH (x:{sg.label} {{{key}: $key}}) "
-                "MERGE (k)-[:ABOUT]->(x)",
-                {"id": i.complaint_id, "key": sg.key},
-            )
-        for sg in rejected:
-            if sg.label not in sch.RELATIONSHIPS["ABOUT"].targets:
-                continue
-            key = sch.NODES[sg.label].key
-            self.store.write(
-                "MATCH (k:Complaint {complaint_id: $id})"
-                f"-[r:ABOUT]->(x:{sg.label} {{{key}: $key}}) "
-                "DELETE r",
-                {"id": i.complaint_id, "key": sg.key},
-            )
+        for decision in ("confirmed", "rejected"):
+            for sg in s.scalars(
+                select(Suggestion).where(
+                    Suggestion.intake_id == i.id, Suggestion.decision == decision
+                )
+            ).all():
+                gc.link_complaint(
+                    self.store, i.complaint_id, sg.label, sg.key, decision == "confirmed"
+                )
 
 
 def mirror_all(db: Database, store: GraphStore) -> int:

@@ -12,14 +12,13 @@ from api.present import Presenter
 from api.workflow import rules as R
 from api.workflow.cases import Workflow, view
 from api.workflow.models import Case, CaseEvent, CaseLink, Disposition
-from graph import schema as sch
 from graph.export.markup import esc
 from graph.export.svg import neighbourhood_svg
+from graph.queries import cases as gc
 from graph.queries.findings import yuan
 from graph.store import GraphStore
 
 _LINK_LABEL = {"lead": "Lead", "finding": "Finding", "complaint": "Complaint"}
-_TITLE_PROP = {"Lead": "title", "Finding": "title", "Complaint": "summary"}
 
 
 _BOARD_NAMES = (
@@ -60,21 +59,16 @@ def row(wf: Workflow, c: Any, as_of: str, names: Mapping[str, str]) -> dict[str,
 
 
 def link_titles(store: GraphStore, links: Sequence[CaseLink]) -> dict[tuple[str, str], str]:
-    out: dict[tuple[str, str], str] = {}
     by_label: dict[str, list[str]] = {}
     for ln in links:
         label = _LINK_LABEL.get(ln.kind)
         if label is not None:
             by_label.setdefault(label, []).append(ln.ref)
-    for label, refs in by_label.items():
-        key = sch.NODES[label].key
-        rows = store.read(
-            f"UNWIND $refs AS r MATCH (x:{label} {{{key}: r}}) "
-            f"RETURN r, x.{_TITLE_PROP[label]} AS t",
-            {"refs": refs},
-        )
-        out.update({(label, str(r["r"])): str(r["t"]) for r in rows if r["t"] is not None})
-    return out
+    return {
+        (label, key): title
+        for label, refs in by_label.items()
+        for key, title in gc.titles(store, label, refs).items()
+    }
 
 
 def event_json(e: CaseEvent) -> dict[str, Any]:
@@ -162,32 +156,6 @@ def _link_title(p: Presenter, ln: CaseLink, titles: Mapping[tuple[str, str], str
     if label == "Finding":
         return t
     return p.text(t)
-
-
-def case_graph(store: GraphStore, case_no: str, limit: int = 300) -> tuple[list[Any], list[Any]]:
-    """The case's node, what it was opened from and who was disposed of, and the subjects
-    of its leads, findings and complaints (nodes, relationships as the store returns them)."""
-    rows = store.read(
-        "MATCH (c:Case {case_no: $no}) "
-        "OPTIONAL MATCH p1 = (c)-[:OPENED_FROM|DISPOSED]->(x) "
-        "OPTIONAL MATCH p2 = (x)-[:CONCERNS|ABOUT|LEAD_SUBJECT]->(y) "
-        "RETURN c, collect(DISTINCT p1)[..$limit] AS p1, collect(DISTINCT p2)[..$limit] AS p2",
-        {"no": case_no, "limit": limit},
-    )
-    nodes: dict[tuple[str, Any], Any] = {}
-    rels: dict[tuple[Any, ...], Any] = {}
-    for r in rows:
-        if r["c"] is not None:
-            nodes[(r["c"]["labels"][0], r["c"]["key"])] = r["c"]
-        for path in [*(r["p1"] or []), *(r["p2"] or [])]:
-            if path is None:
-                continue
-            for n in path["nodes"]:
-                nodes.setdefault((n["labels"][0], n["key"]), n)
-            for rel in path["relationships"]:
-                s, e = rel["start"], rel["end"]
-                rels.setdefault((rel["type"], s["label"], s["key"], e["label"], e["key"]), rel)
-    return list(nodes.values()), list(rels.values())
 
 
 def report_html(

@@ -312,6 +312,8 @@ def load_register(
         hmap = map_header(register, source.header)
         rep.status, rep.file, rep.encoding = "loaded", path.name, source.encoding
         rep.extra_columns = hmap.extra_names
+        if register.confidential:
+            rep.sealed_extra_columns = hmap.extra_names
         rep.missing_columns = [c.name for c in hmap.missing]
         task = bar.add_task(register.stem, total=source.size or None) if bar else None
         strict, replaced = path.suffix.lower() == ".csv", source.encoding.endswith("replace")

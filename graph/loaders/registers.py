@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from graph import schema as sch
 from graph.errors import SchemaError
 
 
@@ -114,7 +115,7 @@ def extra_property(header: str) -> str:
     """
     text = unicodedata.normalize("NFKC", header).strip().lower()
     text = re.sub(r"\W+", "_", text).strip("_")
-    return f"x_{text}" if text else "x_"
+    return f"{sch.EXTRA_PREFIX}{text}"
 
 
 def _choices(*groups: tuple[str, tuple[str, ...]]) -> dict[str, str]:

@@ -30,6 +30,9 @@ class RegisterReport:
     warned: int = 0
     blank_rows: int = 0
     extra_columns: list[str] = field(default_factory=list)
+    # Extra columns of a register with confidential columns: their values went where the
+    # confidential ones go (the sealed store), not into the graph.
+    sealed_extra_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
     reject_reasons: dict[str, int] = field(default_factory=dict)
@@ -136,7 +139,9 @@ class LoadReport:
                 f"{r.loaded:,}",
                 f"[red]{r.rejected:,}[/red]" if r.rejected else "0",
                 f"[yellow]{r.warned:,}[/yellow]" if r.warned else "0",
-                ", ".join(r.extra_columns),
+                ", ".join(
+                    f"{x} (sealed)" if x in r.sealed_extra_columns else x for x in r.extra_columns
+                ),
                 f"{r.rows_per_second:,.0f}",
                 f"{r.seconds:.1f}",
             )

@@ -45,6 +45,7 @@ __all__ = [
     "annotate",
     "division_names",
     "lead_id",
+    "lead_with_findings",
     "leads",
     "rebuild",
     "update",
@@ -522,3 +523,15 @@ def lead_findings(store: GraphStore, lead: str, timeout: float | None = None) ->
         timeout=timeout,
     )
     return [r["f"] for r in rows]
+
+
+def lead_with_findings(store: GraphStore, lead: str) -> tuple[Node, list[str]] | None:
+    """A lead's node and the ids of the findings in it (``IN_LEAD``), or None."""
+    rows = store.read(
+        "MATCH (l:Lead {lead_id: $id}) OPTIONAL MATCH (f:Finding)-[:IN_LEAD]->(l) "
+        "RETURN l, collect(f.finding_id) AS fs",
+        {"id": lead},
+    )
+    if not rows or rows[0]["l"] is None:
+        return None
+    return rows[0]["l"], [str(f) for f in rows[0]["fs"] or []]

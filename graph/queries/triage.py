@@ -12,6 +12,7 @@ Nodes are in the store's plain shapes (``graph.store.base``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from graph import schema as sch
@@ -22,6 +23,7 @@ from graph.store import GraphStore, Node
 __all__ = [
     "concerns_of",
     "detected_at",
+    "findings_by_id",
     "findings_concerning",
     "get_finding",
     "list_findings",
@@ -94,6 +96,17 @@ def concerns_of(store: GraphStore, finding_ids: list[Any]) -> dict[Any, list[Nod
         {"ids": finding_ids},
     )
     return {r["i"]: [x for x in r["xs"] if x] for r in rows}
+
+
+def findings_by_id(store: GraphStore, finding_ids: Sequence[Any]) -> list[WithConcerns]:
+    """The findings holding these ids, each with the nodes it concerns (ids not found are
+    left out; no particular order)."""
+    rows = store.read(
+        "UNWIND $ids AS i MATCH (f:Finding {finding_id: i}) "
+        "OPTIONAL MATCH (f)-[:CONCERNS]->(x) RETURN f, collect(x) AS xs",
+        {"ids": list(finding_ids)},
+    )
+    return _pairs(rows)
 
 
 def findings_concerning(

@@ -161,25 +161,33 @@ def seal_graph(store: GraphStore, sealed: SealedStore | None) -> int:
     """Move confidential properties found in the graph into the sealed store.
 
     A graph loaded before the sealed store existed (or written by hand) may still carry
-    them; this takes them out, so no query can read them. Without a sealed store the
-    values are removed all the same: in the graph they are readable by every analyst.
-    Returns the number of nodes changed.
+    them, and the unknown columns (``x_…``) of a label with confidential properties (an
+    extra ``举报人身份证`` of complaints); this takes them out, so no query can read them.
+    Without a sealed store the values are removed all the same: in the graph they are
+    readable by every analyst. Returns the number of nodes changed.
     """
     moved = 0
     for label in sch.NODES:
-        names = sorted(confidential_props(label))
-        if not names:
+        secret = confidential_props(label)
+        if not secret:
             continue
+        extras = store.read(
+            f"MATCH (n:{label}) UNWIND keys(n) AS k WITH DISTINCT k "
+            "WHERE k STARTS WITH $x RETURN k",
+            {"x": sch.EXTRA_PREFIX},
+        )
+        names = sorted(secret | {str(r["k"]) for r in extras})
         key = sch.NODES[label].key
-        found = " OR ".join(f"n.{n} IS NOT NULL" for n in names)
-        cols = ", ".join(f"n.{n} AS {n}" for n in names)
+        props = [f"n.`{n.replace('`', '``')}`" for n in names]
+        found = " OR ".join(f"{p} IS NOT NULL" for p in props)
+        cols = ", ".join(f"{p} AS v{i}" for i, p in enumerate(props))
         rows = store.read(f"MATCH (n:{label}) WHERE {found} RETURN n.{key} AS k, {cols}")
         if not rows:
             continue
         if sealed is not None:
             sealed.put(
-                (label, str(r["k"]), {n: r[n] for n in names if r[n] is not None}) for r in rows
+                (label, str(r["k"]), {n: r[f"v{i}"] for i, n in enumerate(names)}) for r in rows
             )
-        store.write(f"MATCH (n:{label}) WHERE {found} REMOVE " + ", ".join(f"n.{n}" for n in names))
+        store.write(f"MATCH (n:{label}) WHERE {found} REMOVE " + ", ".join(props))
         moved += len(rows)
     return moved
