@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness import Api
 
 from tests.api import graphdata as gd
+from tests.api.harness import Api
 
 NAME, PHONE, ADDRESS = "来访人丁秀珍", "13955556666", "大山村五组十八号"
 SECRETS = (NAME, PHONE, ADDRESS)
