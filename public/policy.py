@@ -151,9 +151,7 @@ def _check() -> None:
             if declared is None:
                 raise AssertionError(f"publication policy names unknown property {label}.{prop}")
             if declared.privacy not in _PUBLISHABLE_CLASSES:
-                raise AssertionError(
-                    f"{label}.{prop} is {declared.privacy.value}: never published"
-                )
+                raise AssertionError(f"{label}.{prop} is {declared.privacy.value}: never published")
 
 
 _check()

@@ -79,6 +79,17 @@ PROGRAMMES = Query(
         "payments": _agg("payments"),
     },
 )
+# Households paid by each programme in each year (a household paid every month counts once).
+PROGRAMME_YEARS = Query(
+    "MATCH (d:Disbursement {village_code: $v})-[:UNDER]->(p:Program) "
+    "RETURN p.program_code AS program_code, substring(d.period, 0, 4) AS year, "
+    "count(DISTINCT d.household_id) AS households",
+    {
+        "program_code": Col("program_code", "Program"),
+        "year": _agg("year"),
+        "households": _agg("households"),
+    },
+)
 # The 公示 list of one month: recipient (masked), programme, amount, period.
 PAYMENT_LIST = Query(
     "MATCH (d:Disbursement {village_code: $v}) WHERE d.period = $period "
@@ -206,6 +217,7 @@ ALL_QUERIES: tuple[Query, ...] = (
     ONE_DIVISION,
     VILLAGES_NAMED,
     PROGRAMMES,
+    PROGRAMME_YEARS,
     PAYMENT_LIST,
     SPENDING_BY_MONTH,
     INCOME_BY_MONTH,
@@ -229,7 +241,9 @@ class PublicReader:
     def run(
         self, q: Query, params: Mapping[str, Any], audience: Audience = Audience.NOTICE
     ) -> list[dict[str, Any]]:
-        return present(self._graph.read(q.cypher, params, timeout=self.timeout), q.columns, audience)
+        return present(
+            self._graph.read(q.cypher, params, timeout=self.timeout), q.columns, audience
+        )
 
     def division(self, code: str) -> dict[str, Any] | None:
         """A division a resident may browse to (published or on the way to one)."""
