@@ -49,7 +49,6 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cache-Control": "no-store",
 }
-MAX_BODY = 16_384
 CODE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
 PERIOD = re.compile(r"^\d{4}-\d{2}$")
 PHONE = re.compile(r"^[0-9+\- ]{5,20}$")
@@ -351,13 +350,16 @@ def _address(request: Request) -> str:
 
 
 async def _form(request: Request) -> dict[str, str] | None:
-    """An urlencoded form of at most MAX_BODY bytes, one value per field (None: refused)."""
+    """An urlencoded form of at most ``max_body`` bytes, one value per field (None: refused).
+    A Chinese character is 9 bytes percent-encoded: room for the longest report and its
+    other fields, and no more."""
+    max_body = 9 * request.app.state.site.settings.public_report_max_chars + 4096
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return None
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
+        if len(body) > max_body:
             return None
     try:
         parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
