@@ -35,7 +35,7 @@ from api.routers import ROUTERS
 from api.scope import ScopeResolver
 from api.services.evidence import EvidenceCache
 from api.services.names import NameIndex
-from api.services.query import Coverage
+from api.services.query import AnalystSlots, Coverage
 from api.services.riskmodel import RiskModel
 from api.settings import ApiSettings
 from graph.errors import GuanxiError
@@ -127,6 +127,10 @@ def build_services(settings: ApiSettings, store: GraphStore, database: Database)
         ),
         # Reporters' identities, out of the graph; read only by GET /complaints.
         sealed=SealedStore(database.engine),
+        slots=AnalystSlots(
+            settings.data_dir / "analyst-slots",
+            settings.analyst_slots or settings.embedded_threads - 1,
+        ),
     )
 
 

@@ -26,7 +26,7 @@ from api.refs import RefCodec
 from api.scope import Scope, ScopeResolver
 from api.services.evidence import EvidenceCache
 from api.services.names import NameIndex
-from api.services.query import Coverage
+from api.services.query import AnalystSlots, Coverage
 from api.services.riskmodel import RiskModel
 from api.settings import ApiSettings
 from api.users import Principal, authenticate
@@ -52,6 +52,7 @@ class Services:
     coverage: Coverage  # which divisions the graph holds (free Cypher needs them all)
     address_buckets: Buckets  # per client address, before authentication (api.floodgate)
     sealed: SealedStore  # reporters' identities, out of the graph; read by GET /complaints
+    slots: AnalystSlots  # turns on the engine for /query and pattern runs, across processes
     # The case workflow's services, made on first use (api.workflow.deps).
     workflow: Workflow | None = None
     intake: IntakeService | None = None

@@ -4,11 +4,14 @@ Every error leaves the API as ``{"ok": false, "error": "...", "status": N}`` (da
 shape): guanxi's own errors (:mod:`graph.errors`), the API's refusals (:class:`ApiError`),
 FastAPI's validation errors, Starlette's 404/405, and anything unexpected, which becomes a
 500 with a generic message while the detail goes to the server log under an incident id.
+Every message passes :func:`public` on its way out, so no error tells a client where the
+server keeps its files or how it reaches its engine.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -96,6 +99,7 @@ class NotAvailable(ApiError):
 _GUANXI_STATUS: tuple[tuple[type[ge.GuanxiError], int], ...] = (
     (ge.ReadOnlyViolation, 403),
     (ge.QueryTimeout, 504),
+    (ge.QueryMemoryExceeded, 400),
     (ge.NotFound, 404),
     (ge.InvalidValue, 422),
     (ge.SchemaError, 400),
@@ -121,8 +125,33 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# Server internals an engine's or driver's message may carry: file paths (the engine's
+# socket and data directory), engine addresses.
+# The API's own paths (/api/v1/...) are the client's to see.
+_PATH = re.compile(r"(?<![\w.])(?:unix:)?/(?!api/)(?:[\w.@%+~-]+/)+(?:[\w.@%+~-]*[\w@%+~-])?")
+_ADDRESS = re.compile(
+    r"\b(?:bolt|neo4j|redis)(?:\+s|\+ssc)?://\S+?(?=[:,;.]?(?:\s|$))|\b(?:127\.0\.0\.1|localhost|::1)(?::\d+)?\b"
+)
+_ENGINE_DOWN = (
+    "the graph engine is not available (restarting after a failure, or stopped); try again shortly"
+)
+
+
+def public(message: str) -> str:
+    """A message fit for a client: server paths and addresses left out.
+
+    >>> public("Error 2 connecting to unix:/srv/guanxi/engine/falkordb.sock. No such file")
+    'Error 2 connecting to [server path]. No such file'
+    >>> public("no such endpoint: /api/v1/nodes/x")
+    'no such endpoint: /api/v1/nodes/x'
+    >>> public("cannot reach Neo4j at bolt://10.0.0.5:7687: refused")
+    'cannot reach Neo4j at [server address]: refused'
+    """
+    return _ADDRESS.sub("[server address]", _PATH.sub("[server path]", message))
+
+
 def body(status: int, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": message, "status": status}
+    return {"ok": False, "error": public(message), "status": status}
 
 
 def error_response(
@@ -144,6 +173,10 @@ def message_of(exc: ge.GuanxiError) -> str:
     # QueryError carries the Cypher text for the server log; the client gets the words only.
     if isinstance(exc, ge.QueryError):
         return exc.detail
+    if isinstance(exc, ge.EngineUnavailable):
+        # The detail names the engine's socket or address: the log gets it, not the client.
+        log.warning("graph engine unavailable: %s", exc)
+        return _ENGINE_DOWN
     return str(exc)
 
 

@@ -34,6 +34,11 @@ class ApiSettings(Settings):
     response_max_bytes: int = 20_000_000
     # Time limit (seconds) for the API's own graph queries; /query uses ``query_timeout``.
     api_timeout: float = 10.0
+    # Analysts' queries (/query, pattern runs) on the engine at once, across API processes;
+    # 0 = one fewer than the embedded engine's threads (at least 1), so one stays free for
+    # interactive requests. Others wait up to ``analyst_wait`` seconds, then get 429.
+    analyst_slots: int = 0
+    analyst_wait: float = 10.0
     # Re-running a pattern for its findings' evidence may take minutes on a big graph.
     evidence_timeout: float = 600.0
     # Derive missing finding evidence at start-up (in the background).

@@ -56,6 +56,10 @@ class QueryTimeout(QueryError):
     """A query ran past its time limit."""
 
 
+class QueryMemoryExceeded(QueryError):
+    """A query needed more memory than the engine allows one query (or the graph)."""
+
+
 class NotFound(GuanxiError):
     """The entity, finding or pattern asked for does not exist."""
 

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     # when the socket path would exceed the OS limit or when asked for.
     embedded_port: int = 0
     embedded_threads: int = 2
+    # Embedded engine memory (MB): the whole server, and one query. 0 = from the machine:
+    # half its memory for the server, a quarter of that per query (graph.store.embedded).
+    embedded_memory_mb: int = 0
+    embedded_query_memory_mb: int = 0
+    # No query on the embedded engine runs longer than this (seconds), whoever sent it.
+    embedded_timeout_max: float = 3600.0
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")

@@ -64,9 +64,14 @@ def run(
         raise NotFoundError(str(e)) from None
     as_of = parse_date(body.as_of) if body.as_of else None
     bound = pattern.bind(body.params, as_of=as_of)
-    found = run_pattern(
-        svc.store, pattern, body.params, as_of=as_of, timeout=svc.settings.query_timeout
-    )
+    with svc.slots.hold(svc.settings.analyst_wait) as waited:
+        found = run_pattern(
+            svc.store,
+            pattern,
+            body.params,
+            as_of=as_of,
+            timeout=max(1.0, svc.settings.query_timeout - waited),
+        )
     cache = svc.evidence
     cache.remember(pattern.id, found)
     scope = scope_of(user)

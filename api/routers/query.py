@@ -11,9 +11,9 @@ from api.errors import COMMON_RESPONSES, BadRequest, Forbidden
 from api.inputs import QueryIn
 from api.models import QueryOut
 from api.policy import Cap
-from api.services.query import vet
+from api.services.query import check_shape, vet
 from api.users import Principal
-from graph.errors import QueryError, QueryTimeout, ReadOnlyViolation
+from graph.errors import QueryError, QueryMemoryExceeded, QueryTimeout, ReadOnlyViolation
 from graph.ids import is_resident_id, is_uscc
 
 router = APIRouter(prefix="/query", tags=["query"], responses=COMMON_RESPONSES)
@@ -28,7 +28,11 @@ router = APIRouter(prefix="/query", tags=["query"], responses=COMMON_RESPONSES)
         "on both engines), if it names a confidential property or reaches properties by "
         "computed names, or if the caller's divisions do not cover the whole graph: free "
         "Cypher cannot be confined to a division without leaking through counts and "
-        "filters. Nodes in the result are masked like everywhere else; `limit` rows at most."
+        "filters. Nodes in the result are masked like everywhere else; `limit` rows at most. "
+        "Refused up front (400): brackets nested deeper than 12 levels, `range()` of more "
+        "than 10 million values. A query needing more memory than the engine allows one "
+        "query answers 400; one past the time limit (waiting included) 504; when other "
+        "analysts' queries hold every slot for too long, 429 with Retry-After."
     ),
 )
 def query(
@@ -45,16 +49,20 @@ def query(
         raise Forbidden(
             "free Cypher needs a scope covering every division in the graph; yours does not"
         )
+    check_shape(body.cypher, body.params)
     vet(body.cypher)
     limit = min(body.limit, svc.settings.row_limit)
+    slots = svc.slots
     try:
-        rows = svc.store.read_only(
-            body.cypher,
-            body.params,
-            timeout=svc.settings.query_timeout,
-            row_limit=limit + 1,
-        )
-    except (ReadOnlyViolation, QueryTimeout):
+        with slots.hold(svc.settings.analyst_wait) as waited:
+            rows = svc.store.read_only(
+                body.cypher,
+                body.params,
+                # The time limit is the request's: time spent waiting for a slot counts.
+                timeout=max(1.0, svc.settings.query_timeout - waited),
+                row_limit=limit + 1,
+            )
+    except (ReadOnlyViolation, QueryTimeout, QueryMemoryExceeded):
         raise
     except QueryError as e:
         raise BadRequest(f"the query failed: {e.detail}") from None

@@ -42,10 +42,18 @@ __all__ = [
 
 
 def embedded_engine(settings: Settings):  # type: ignore[no-untyped-def]
-    from graph.store.embedded import EmbeddedEngine
+    from graph.store.embedded import EmbeddedEngine, Limits
 
+    limits = Limits.sized(
+        settings.embedded_memory_mb,
+        settings.embedded_query_memory_mb,
+        settings.embedded_timeout_max,
+    )
     return EmbeddedEngine(
-        settings.engine_dir, port=settings.embedded_port, threads=settings.embedded_threads
+        settings.engine_dir,
+        port=settings.embedded_port,
+        threads=settings.embedded_threads,
+        limits=limits,
     )
 
 

@@ -4,6 +4,12 @@ The server listens only on a unix socket (mode 0700) or on 127.0.0.1, keeps its 
 one data directory and persists with an fsync-always AOF plus RDB snapshots, so neither
 ``guanxi engine stop`` nor a ``kill -9`` loses a write it acknowledged.
 
+Its memory is bounded (:class:`Limits`): the graph may grow to ``maxmemory``, one query to
+``QUERY_MEM_CAPACITY``, and the whole process to an address-space limit, so that a query
+such as ``UNWIND range(1, 10000000000) ...`` cannot take the machine with it. A server
+that died anyway (killed, or aborted at that limit) is started again by
+:meth:`EmbeddedEngine.revive` when a client finds it gone.
+
 Two ways to own it: ``guanxi engine start`` leaves a daemon that outlives the command;
 ``ensure_running(owned=True)`` starts a child that dies with the Python process (Linux
 parent-death signal plus ``atexit``), so tests and one-shot commands leave no orphans.
@@ -14,12 +20,16 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import fcntl
+import logging
 import os
 import platform
+import resource
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +37,61 @@ from typing import Any
 
 from graph.errors import EngineUnavailable
 
+log = logging.getLogger("guanxi.engine")
+
 _SOCKET_PATH_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
+_MB = 1 << 20
+# Address space beyond the memory budget: allocator and thread-stack reservations that are
+# mapped but never touched (measured: ~300 MB at start, more after large queries).
+_ADDRESS_SLACK = 1024 * _MB
+# The line redis-server logs when an allocation fails at the address-space limit.
+OUT_OF_MEMORY = "Out Of Memory allocating"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much memory and time the engine may use.
+
+    ``memory`` is the budget for the whole server. The graph may fill half of it
+    (``maxmemory``: writes are refused beyond, reads go on); each query may allocate a
+    quarter (``QUERY_MEM_CAPACITY``: the query is aborted, the server goes on), so the
+    graph and two queries at full capacity fit. FalkorDB checks a query's allocations
+    only after making them, and one call (``range``) allocates its whole list at once, so
+    the process also gets an address-space limit: such an allocation then fails at once,
+    the server aborts instead of growing until the kernel kills something, and it is
+    started again (:meth:`EmbeddedEngine.revive`).
+
+    >>> lim = Limits.sized(memory_mb=4096)
+    >>> lim.maxmemory // _MB, lim.query_memory // _MB, lim.address_space // _MB
+    (2048, 1024, 5120)
+    """
+
+    memory: int
+    query_memory: int
+    timeout_max: float = 3600.0
+
+    @property
+    def maxmemory(self) -> int:
+        return self.memory // 2
+
+    @property
+    def address_space(self) -> int:
+        return self.memory + _ADDRESS_SLACK
+
+    @classmethod
+    def sized(
+        cls, memory_mb: int = 0, query_memory_mb: int = 0, timeout_max: float = 3600.0
+    ) -> Limits:
+        """Limits from settings; 0 means "from this machine": half its physical memory
+        (at least 1 GB) for the engine, a quarter of that for one query."""
+        if memory_mb > 0:
+            memory = memory_mb * _MB
+        else:
+            import psutil
+
+            memory = max(1024 * _MB, psutil.virtual_memory().total // 2)
+        query = query_memory_mb * _MB if query_memory_mb > 0 else memory // 4
+        return cls(memory, min(query, memory), timeout_max)
 
 
 @dataclass(frozen=True)
@@ -59,9 +123,17 @@ def binaries() -> tuple[Path, Path]:
 class EmbeddedEngine:
     """One FalkorDB server bound to one data directory."""
 
-    def __init__(self, data_dir: Path, *, port: int = 0, threads: int = 2) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int = 0,
+        threads: int = 2,
+        limits: Limits | None = None,
+    ) -> None:
         self.dir = data_dir.expanduser().resolve()
         self.threads = threads
+        self.limits = limits or Limits.sized()
         sock = self.dir / "falkordb.sock"
         if port or len(str(sock)) > _SOCKET_PATH_MAX:
             self.address = EngineAddress(None, port or _free_port())
@@ -69,6 +141,11 @@ class EmbeddedEngine:
             self.address = EngineAddress(sock, None)
         self._child: subprocess.Popen[bytes] | None = None
         self._stop_at_exit = False
+        self._owned = False
+        self._reviver: threading.Thread | None = None
+        self._revive_lock = threading.Lock()
+        self._revive_asked = threading.Event()
+        self._revive_done = threading.Event()
 
     @property
     def pidfile(self) -> Path:
@@ -77,6 +154,10 @@ class EmbeddedEngine:
     @property
     def logfile(self) -> Path:
         return self.dir / "falkordb.log"
+
+    @property
+    def lockfile(self) -> Path:
+        return self.dir / "falkordb.lock"
 
     # -- state -------------------------------------------------------------------------------
     def pid(self) -> int | None:
@@ -103,6 +184,7 @@ class EmbeddedEngine:
             out["redis_version"] = info.get("redis_version")
             out["used_memory_human"] = info.get("used_memory_human")
             out["aof_enabled"] = bool(info.get("aof_enabled"))
+            out["maxmemory_human"] = info.get("maxmemory_human")
             out["falkordb_version"] = module_version(conn)
             out["graphs"] = [
                 g.decode() if isinstance(g, bytes) else g
@@ -127,16 +209,23 @@ class EmbeddedEngine:
         log_start = self.logfile.stat().st_size if self.logfile.exists() else 0
         server, module = binaries()
         args = [str(server), *self._config_args(module)]
-        log = self.logfile.open("ab")
+        logf = self.logfile.open("ab")
+        address_space = self.limits.address_space
+
+        def prepare_child() -> None:
+            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+            if owned:
+                _die_with_parent()
+
         try:
             proc = subprocess.Popen(
                 args,
                 cwd=self.dir,
-                stdout=log,
+                stdout=logf,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=not owned,
-                preexec_fn=_die_with_parent if owned else None,
+                preexec_fn=prepare_child,
             )
         except OSError as e:
             raise EngineUnavailable(
@@ -144,8 +233,9 @@ class EmbeddedEngine:
                 f"{platform.machine()}: {e}; use --engine neo4j"
             ) from e
         finally:
-            log.close()
+            logf.close()
         self.pidfile.write_text(str(proc.pid))
+        self._owned = owned
         if owned:
             if not self._stop_at_exit:
                 atexit.register(self.stop)
@@ -200,6 +290,80 @@ class EmbeddedEngine:
             self.pidfile.unlink()
         return True
 
+    def crashed(self) -> bool:
+        """Whether the server died without being stopped: its pid file names a dead
+        process (``stop`` removes the file, so a deliberate stop is not a crash)."""
+        return self.pidfile.exists() and self.pid() is None
+
+    def revive(self) -> bool:
+        """Start the server again if it crashed; True if this call started it.
+
+        Several threads and API worker processes may find it gone at once: a lock file
+        lets one of them start it; the others find it running (or loading) afterwards.
+        """
+        if not self.crashed():
+            return False
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with self.lockfile.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if not self.crashed():
+                    return False
+                log.warning("embedded engine in %s died; starting it again", self.dir)
+                self.start(owned=self._owned)
+                log.warning("embedded engine in %s is back", self.dir)
+                return True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def revive_in_background(self) -> None:
+        """Ask for :meth:`revive` without waiting for it: a request that found the server
+        gone answers 503 at once instead of waiting for the restart (which replays the
+        append-only file: seconds for a county, a minute at a million persons)."""
+        if not self.crashed():
+            return
+        with self._revive_lock:
+            if self._reviver is None:
+                # One thread for the process's lifetime: a child started by a thread that
+                # then exits would get the parent-death signal (it follows the thread).
+                self._reviver = threading.Thread(
+                    target=self._revive_loop, name="engine-revive", daemon=True
+                )
+                self._reviver.start()
+            self._revive_done.clear()
+            self._revive_asked.set()
+
+    def wait_revived(self, timeout: float) -> bool:
+        """Wait for a restart asked for by :meth:`revive_in_background` to finish."""
+        return self._revive_done.wait(timeout)
+
+    def _revive_loop(self) -> None:
+        while True:
+            self._revive_asked.wait()
+            self._revive_asked.clear()
+            try:
+                self.revive()
+            except Exception:
+                log.exception("embedded engine in %s could not be started again", self.dir)
+            finally:
+                self._revive_done.set()
+
+    def log_size(self) -> int:
+        try:
+            return self.logfile.stat().st_size
+        except OSError:
+            return 0
+
+    def died_out_of_memory(self, since: int) -> bool:
+        """Whether the server has logged, after byte ``since`` of its log, that an
+        allocation failed at its address-space limit (it aborts right after)."""
+        try:
+            with self.logfile.open("rb") as f:
+                f.seek(since)
+                return OUT_OF_MEMORY.encode() in f.read(1 << 20)
+        except OSError:
+            return False
+
     def compact(self, timeout: float = 120.0) -> None:
         """Rewrite the append-only file as one snapshot and wait for it to finish."""
         conn = self.connection()
@@ -221,7 +385,7 @@ class EmbeddedEngine:
 
     # -- internals ---------------------------------------------------------------------------
     def _config_args(self, module: Path) -> list[str]:
-        a = self.address
+        a, lim = self.address, self.limits
         listen = (
             ["--port", "0", "--unixsocket", str(a.socket_path), "--unixsocketperm", "700"]
             if a.socket_path
@@ -251,10 +415,23 @@ class EmbeddedEngine:
             "falkordb.rdb",
             "--loglevel",
             "notice",
+            # Never evict: a graph is one key, and losing it is not a way to save memory.
+            "--maxmemory",
+            str(lim.maxmemory),
+            "--maxmemory-policy",
+            "noeviction",
             "--loadmodule",
             str(module),
             "THREAD_COUNT",
             str(self.threads),
+            "QUERY_MEM_CAPACITY",
+            str(lim.query_memory),
+            # Every query, read or write, ends by this time at the latest; callers ask for
+            # less per query (the API: 10-30 s).
+            "TIMEOUT_MAX",
+            str(int(lim.timeout_max * 1000)),
+            "TIMEOUT_DEFAULT",
+            str(int(lim.timeout_max * 1000)),
         ]
 
     def _claim_address(self) -> None:

@@ -15,11 +15,15 @@ from typing import Any
 import redis
 from falkordb import FalkorDB
 from falkordb.query_result import parse_scalar
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graph import schema as sch
 from graph.errors import (
     EngineUnavailable,
+    InvalidValue,
     QueryError,
+    QueryMemoryExceeded,
     QueryTimeout,
     ReadOnlyViolation,
 )
@@ -41,6 +45,9 @@ _CONSTRAINT = "GRAPH.CONSTRAINT"
 # Compact-format cell types whose raw value is already the Python value: null, string,
 # integer (the others — doubles as text, booleans, arrays, maps — need the parser).
 _PLAIN = frozenset((1, 2, 3))
+# Beyond the engine's own timeout, how long a caller waits for a reply: the engine does not
+# count the time it spends parsing and planning (exponential in nesting depth).
+_REPLY_GRACE = 5.0
 # read_text's separator and null: ASCII's unit and record separators, which no cleaned
 # register value holds (one that did would only cost the fast path).
 _SEP, _NULL = "\x1f", "\x1e"
@@ -63,6 +70,7 @@ class FalkorStore(GraphStore):
                 f"cannot reach the embedded engine at {a.describe()}: {e}"
             ) from e
         self.graph_name = graph
+        self._timed: dict[float, redis.Redis] = {}
 
     # -- primitives ----------------------------------------------------------------------------
     def _run(
@@ -91,17 +99,57 @@ class FalkorStore(GraphStore):
         self, cypher: str, params: Mapping[str, Any], *, write: bool, timeout: float | None
     ) -> list[Any]:
         """The raw compact reply (:mod:`graph.store.falkor_reply` decodes it)."""
-        query = self._g._build_params_header(dict(params)) + cypher
-        args: list[Any] = ["GRAPH.QUERY" if write else "GRAPH.RO_QUERY", self.graph_name]
-        args += [query, "--compact"]
-        if timeout:
-            args += ["timeout", int(timeout * 1000)]
         try:
-            reply = self._db.connection.execute_command(*args)
+            header = self._g._build_params_header(dict(params))
+        except ValueError as e:
+            # The client refuses what FalkorDB's parameter header cannot carry (an empty map
+            # key, or one holding a backtick): the caller's input, not a server fault.
+            raise InvalidValue("bad_parameter", f"parameters refused: {e}") from e
+        args: list[Any] = ["GRAPH.QUERY" if write else "GRAPH.RO_QUERY", self.graph_name]
+        args += [header + cypher, "--compact"]
+        conn = self._db.connection
+        if timeout:
+            timeout = min(timeout, self.server.limits.timeout_max)
+            args += ["timeout", int(timeout * 1000)]
+            conn = self._timed_connection(timeout)
+        log_at = self.server.log_size() if not write else 0
+        try:
+            reply = conn.execute_command(*args)
+        except redis.exceptions.TimeoutError as e:
+            raise QueryTimeout(f"no answer from the engine in {timeout:.0f}s", cypher) from e
         except redis.exceptions.ConnectionError as e:
+            if not write and self.server.died_out_of_memory(log_at):
+                self.server.revive_in_background()
+                raise QueryMemoryExceeded(
+                    "the query asked for more memory than the engine may use "
+                    f"({self.server.limits.address_space // 2**20} MB); the engine stopped "
+                    "and is being restarted",
+                    cypher,
+                ) from e
+            self.server.revive_in_background()
             raise EngineUnavailable(f"embedded engine connection lost: {e}") from e
         check_reply(reply)
         return list(reply)
+
+    def _timed_connection(self, timeout: float) -> redis.Redis:
+        """A connection whose reads give up ``_REPLY_GRACE`` after the query's own time
+        limit: the engine's limit starts when execution starts, after parsing."""
+        conn = self._timed.get(timeout)
+        if conn is None:
+            a = self.server.address
+            # No retries: redis-py would send a query that timed out (or that brought the
+            # server down) again, up to three times.
+            opts: dict[str, Any] = {
+                "socket_timeout": timeout + _REPLY_GRACE,
+                "decode_responses": True,
+            }
+            opts["retry"] = Retry(NoBackoff(), 0)
+            if a.socket_path:
+                conn = redis.Redis(unix_socket_path=str(a.socket_path), **opts)
+            else:
+                conn = redis.Redis(host="127.0.0.1", port=a.port or 0, **opts)
+            self._timed[timeout] = conn
+        return conn
 
     def read_columns(self, cypher: str, params: Mapping[str, Any], names: Sequence[str]) -> Columns:
         """A read of scalar columns, column by column, without a Python object per cell.
@@ -251,6 +299,7 @@ class FalkorStore(GraphStore):
             conn.ping()
             version = module_version(conn)
         except Exception as e:
+            self.server.revive_in_background()
             return Health(False, self.engine, detail={"error": str(e)})
         detail = {"address": self.server.address.describe(), "graph": self.graph_name}
         return Health(True, self.engine, version, detail)
@@ -284,6 +333,9 @@ class FalkorStore(GraphStore):
         # Closing a dead connection is not an error worth reporting.
         with contextlib.suppress(Exception):
             self._db.connection.close()
+        for conn in self._timed.values():
+            with contextlib.suppress(Exception):
+                conn.close()
 
 
 def _wrap(e: redis.exceptions.ResponseError, cypher: str) -> QueryError:
@@ -291,6 +343,18 @@ def _wrap(e: redis.exceptions.ResponseError, cypher: str) -> QueryError:
     low = msg.lower()
     if "timed out" in low or "timeout" in low:
         return QueryTimeout(f"query timed out: {msg}", cypher)
+    if "mem consumption exceeded capacity" in low:
+        return QueryMemoryExceeded(
+            "the query needs more memory than the engine allows one query "
+            "(GUANXI_EMBEDDED_QUERY_MEMORY_MB); ask for less: aggregate, filter or LIMIT earlier",
+            cypher,
+        )
+    if "maxmemory" in low or low.startswith("oom "):
+        return QueryMemoryExceeded(
+            "the engine's memory limit is reached (GUANXI_EMBEDDED_MEMORY_MB): "
+            "writes are refused until it is raised or the graph made smaller",
+            cypher,
+        )
     if "read-only" in low or "ro_query" in low or "is to be executed only on read-only" in low:
         return ReadOnlyViolation(f"refused: the query would write ({msg})", cypher)
     return QueryError(f"FalkorDB error: {msg}", cypher)

@@ -13,7 +13,13 @@ from neo4j import exceptions as nx
 from neo4j.graph import Node, Path, Relationship
 
 from graph import schema as sch
-from graph.errors import EngineUnavailable, QueryError, QueryTimeout, ReadOnlyViolation
+from graph.errors import (
+    EngineUnavailable,
+    QueryError,
+    QueryMemoryExceeded,
+    QueryTimeout,
+    ReadOnlyViolation,
+)
 from graph.store.base import (
     Columns,
     GraphStore,
@@ -135,7 +141,9 @@ class Neo4jStore(GraphStore):
             with self._driver.session(
                 database=self.database, default_access_mode=neo4j.READ_ACCESS
             ) as s:
-                plan = s.run(Query(f"EXPLAIN {cypher}"), dict(params)).consume()
+                # Planning is the costly part of a pathological query: it gets the limit too.
+                q = Query(f"EXPLAIN {cypher}", timeout=timeout)
+                plan = s.run(q, dict(params)).consume()
                 if plan.query_type not in ("r", None):
                     raise ReadOnlyViolation(
                         f"refused: the query would write (query type {plan.query_type!r})",
@@ -221,6 +229,14 @@ def _wrap(e: nx.Neo4jError, cypher: str) -> QueryError:
     code = e.code or ""
     if "TransactionTimedOut" in code or "TransactionTimedOutClientConfiguration" in code:
         return QueryTimeout(f"query timed out: {e.message}", cypher)
+    if "OutOfMemoryError" in code:
+        # TransactionOutOfMemoryError (db.memory.transaction.max), MemoryPoolOutOfMemoryError
+        # (dbms.memory.transaction.total.max), OutOfMemoryError (the heap).
+        return QueryMemoryExceeded(
+            "the query needs more memory than the database allows one transaction; "
+            "ask for less: aggregate, filter or LIMIT earlier",
+            cypher,
+        )
     if (
         "ForbiddenDueToTransactionType" in code
         or "AccessMode" in code

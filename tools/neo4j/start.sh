@@ -22,6 +22,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 password="${GUANXI_NEO4J_PASSWORD:-guanxi-test-pw}"
 heap="${GUANXI_NEO4J_HEAP:-1g}"
 pagecache="${GUANXI_NEO4J_PAGECACHE:-256m}"
+# Memory one transaction, and all of them together, may take from the heap: past it the
+# query fails (TransactionOutOfMemoryError / MemoryPoolOutOfMemoryError), the server goes on.
+tx_memory="${GUANXI_NEO4J_TX_MEMORY:-256m}"
+tx_memory_total="${GUANXI_NEO4J_TX_MEMORY_TOTAL:-512m}"
 timeout="${GUANXI_NEO4J_START_TIMEOUT:-90}"
 
 python="$(find_python)"
@@ -86,6 +90,8 @@ dbms.security.procedures.allowlist=gds.*
 server.memory.heap.initial_size=$heap
 server.memory.heap.max_size=$heap
 server.memory.pagecache.size=$pagecache
+db.memory.transaction.max=$tx_memory
+dbms.memory.transaction.total.max=$tx_memory_total
 db.transaction.timeout=120s
 db.lock.acquisition.timeout=60s
 # fallocate on the transaction log fails on some container file systems; nothing to gain here.
