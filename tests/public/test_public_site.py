@@ -60,7 +60,9 @@ def test_browse_county_township_village(world: PublicWorld) -> None:
     assert f'href="/d/{world.village}"' in township_page
     page = r.get(f"/d/{world.village}")  # a village answers with its page
     assert page.status_code == 200
-    assert "惠民资金项目" in page.text and "村级财务收支" in page.text and "工程项目" in page.text
+    assert "惠民资金项目" in page.text
+    assert "村级财务收支" in page.text
+    assert "工程项目" in page.text
     programme = world.store.read(
         "MATCH (d:Disbursement {village_code: $v})-[:UNDER]->(p:Program) "
         "RETURN p.name AS name, d.period AS period, count(DISTINCT d.household_id) AS n, "
@@ -82,7 +84,8 @@ def test_browse_county_township_village(world: PublicWorld) -> None:
     if contractor:
         assert contractor[0]["name"] in page.text
     finance = r.get(f"/v/{world.village}/finance").text
-    assert "支出" in finance and "凭证号" in finance
+    assert "支出" in finance
+    assert "凭证号" in finance
     search = r.get("/search", q=page.text.split("<h1>")[1].split("</h1>")[0][-2:]).text
     assert f'href="/v/{world.village}"' in search
 
@@ -121,9 +124,11 @@ def test_anything_but_the_views_is_404_with_strict_headers(world: PublicWorld) -
         assert "default-src 'none'" in resp.headers["content-security-policy"]
     page = c.get(f"/v/{world.village}")
     csp = page.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
     assert page.headers["x-content-type-options"] == "nosniff"
-    assert "<script>" not in page.text and "onclick" not in page.text  # no inline script
+    assert "<script>" not in page.text
+    assert "onclick" not in page.text
     assert not re.search(r'(src|href)="(https?:)?//', page.text)  # every asset is local
 
 
@@ -195,7 +200,8 @@ def test_lookup_answers_a_students_aid_by_school_year(world: PublicWorld) -> Non
     page = world.resident.post(
         "/lookup", {"name": student[0]["name"], "id_number": student[0]["id"]}
     ).text
-    assert "学生资助（按学年）" in page and student[0]["year"] in page
+    assert "学生资助（按学年）" in page
+    assert student[0]["year"] in page
 
 
 def _api(world: PublicWorld, method: str, path: str, body: Any = None) -> Any:
@@ -224,11 +230,14 @@ def test_report_becomes_a_complaint_and_its_progress_follows_the_case(world: Pub
     with world.db.session() as s:
         intake = s.scalars(select(Intake).order_by(Intake.id.desc())).first()
         assert intake is not None
-        assert intake.channel == "网络" and intake.division_code == world.village
-        assert intake.reporter_name == "王五" and intake.reporter_phone == "13900001111"
+        assert intake.channel == "网络"
+        assert intake.division_code == world.village
+        assert intake.reporter_name == "王五"
+        assert intake.reporter_phone == "13900001111"
         assert "【所涉事项】工程项目：" in intake.summary
         stored = s.scalars(select(PublicReceipt.code_hash)).all()
-        assert code not in stored and all(len(h) == 64 for h in stored)  # kept hashed
+        assert code not in stored
+        assert all(len(h) == 64 for h in stored)
         # The public side writes no audit row: it cannot reach the audit log.
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
         complaint_id = intake.complaint_id
@@ -239,7 +248,8 @@ def test_report_becomes_a_complaint_and_its_progress_follows_the_case(world: Pub
     )[0]
     assert node["code"] == world.village
     assert node["p"]["accept_due"] == dl.accept_due(node["p"]["received"], dl.Rules())
-    assert "王五" not in str(node["p"]) and "13900001111" not in str(node["p"])
+    assert "王五" not in str(node["p"])
+    assert "13900001111" not in str(node["p"])
 
     def progress() -> str:
         page = r.post("/progress", {"code": code})
@@ -269,8 +279,11 @@ def test_report_becomes_a_complaint_and_its_progress_follows_the_case(world: Pub
     assert closed.status_code == 200, closed.text
     assert closed.json()["public_outcome"].startswith("经核查")
     page = progress()
-    assert "已办结" in page and "已责令整改" in page
-    assert "张三" not in page and "部分属实</" not in page and case_no not in page
+    assert "已办结" in page
+    assert "已责令整改" in page
+    assert "张三" not in page
+    assert "部分属实</" not in page
+    assert case_no not in page
 
 
 def test_identical_reports_collapse_into_one_complaint(world: PublicWorld) -> None:
@@ -279,7 +292,8 @@ def test_identical_reports_collapse_into_one_complaint(world: PublicWorld) -> No
     first = receipt_of(r.report(world.village, text).text)
     again = r.report(world.village, "  低保名单里有已经去世的人还在领钱。 ")
     second = receipt_of(again.text)
-    assert first != second and "并入" in again.text
+    assert first != second
+    assert "并入" in again.text
     with world.db.session() as s:
         ids = {
             s.scalar(select(PublicReceipt.complaint_id).where(PublicReceipt.code_hash == h))
