@@ -4,7 +4,6 @@ its progress while a handler accepts and closes it through the investigators' AP
 
 from __future__ import annotations
 
-import csv
 import re
 import time
 from typing import Any
@@ -17,19 +16,6 @@ from graph import deadlines as dl
 from public.policy import mask_name
 from tests.public.conftest import PublicWorld
 from tests.public.site import receipt_of, solve
-
-
-def _csv(world: PublicWorld, name: str) -> list[dict[str, str]]:
-    folder = world.truth.get("folder")
-    from pathlib import Path
-
-    path = Path(folder) / name if folder else None
-    if path is None or not path.exists():
-        rows = world.store.read("MATCH (p:Person) RETURN p.id_number AS id LIMIT 1")
-        assert rows
-        return []
-    with path.open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def identifiers(world: PublicWorld) -> set[str]:
