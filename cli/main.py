@@ -152,15 +152,41 @@ def query(
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option("--out", help="folder to write the registers into")],
-    persons: Annotated[int, typer.Option(help="people in the county")] = 20_000,
+    persons: Annotated[
+        int | None,
+        typer.Option(help="people in the county or city (default 20,000; city 6,600,000)"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="same seed, same county")] = 7,
+    preset: Annotated[
+        str,
+        typer.Option(help="county: one county; city: several counties with cross-county links"),
+    ] = "county",
+    counties: Annotated[int | None, typer.Option(help="counties of a city (2 to 7)")] = None,
 ) -> None:
-    """Generate a synthetic county: every register, planted cases, decoys and truth.json."""
-    from graph.synth import generate
-
+    """Generate a synthetic county or city: every register, planted cases, decoys, truth.json."""
+    if preset not in ("county", "city"):
+        raise typer.BadParameter("county or city", param_hint="--preset")
     out.mkdir(parents=True, exist_ok=True)
-    truth = generate(persons, seed, out)
-    t = Table(title=f"synthetic county {truth['county']['name']} ({out})")
+    if preset == "city":
+        from graph.synth.city import CITY, generate_city
+
+        truth = generate_city(
+            persons or CITY["persons"],
+            seed,
+            out,
+            counties,
+            progress=lambda c: console.print(
+                f"county {c.index + 1}: {c.name} ({c.code}), {c.persons:,} persons, "
+                f"{c.towns} townships, {c.villages} villages"
+            ),
+        )
+        title = f"synthetic city of {len(truth['counties'])} counties ({out})"
+    else:
+        from graph.synth import generate
+
+        truth = generate(persons or 20_000, seed, out)
+        title = f"synthetic county {truth['county']['name']} ({out})"
+    t = Table(title=title)
     t.add_column("register")
     t.add_column("rows", justify="right")
     for name, n in truth["counts"].items():
@@ -181,7 +207,8 @@ def load(
         bool,
         typer.Option(
             help="write with MERGE statements even into an empty graph (by default a first "
-            "load into the embedded engine is built in memory and bulk-created)"
+            "load into the embedded engine is built in memory and bulk-created, and into "
+            "Neo4j imported with neo4j-admin when GUANXI_NEO4J_HOME is set)"
         ),
     ] = False,
     resolve_after: Annotated[

@@ -101,6 +101,8 @@ def dossier_html(
         body.append(_disbursements(profile))
     if label != "Person" or profile.contracts or profile.payments:
         body.append(_contracts(profile))
+    if profile.student_aid:
+        body.append(_student_aid(profile))
     body.append(_findings(profile))
     note = "本档案由 guanxi 依据登记数据自动生成；疑点为线索，须经核实。"
     body.append(f"<footer>{esc(note)} {esc(generated)}</footer>")
@@ -283,6 +285,29 @@ def _disbursements(p: Profile) -> str:
         rows.append(["合计 Total", "", "", sum(d.count for d in p.disbursements), yuan(total)])
     head = ["项目", "年度", "期间", "笔数", "金额（元）"]
     return _table("领取民生资金 Payments received", head, rows, cap=13, num={3, 4})
+
+
+def _student_aid(p: Profile) -> str:
+    """The one-key view of a student: every policy and amount by school year, and what
+    the household register says that year beside the category."""
+    rows: list[list[Any]] = []
+    for a in p.student_aid:
+        status = [f"建档立卡：{'、'.join(a.poverty)}" if a.poverty else "不在建档立卡名单"]
+        status.append(f"领取{'、'.join(a.support)}" if a.support else "当年未领低保或特困")
+        if a.certified:
+            status.append("持有效残疾人证")
+        rows.append(
+            [
+                a.year,
+                "、".join(a.schools),
+                a.category or "",
+                "、".join(a.policies),
+                yuan(a.amount_fen),
+                "；".join(status),
+            ]
+        )
+    head = ["学年", "学校", "资助类别", "享受政策", "金额（元）", "家庭当年状况"]
+    return _table("教育资助 Student aid by school year", head, rows, cap=8, num={4})
 
 
 def _span(a: str, b: str) -> str:

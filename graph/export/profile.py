@@ -92,6 +92,21 @@ class ContractLine:
 
 
 @dataclass(frozen=True)
+class AidLine:
+    """One school year of a student's aid (the one-key view), with the household's
+    status that year beside it: what the aid category rests on."""
+
+    year: str
+    category: str | None
+    schools: list[str]
+    policies: list[str]
+    amount_fen: int | None
+    poverty: list[str]  # the household's 建档立卡 status that year
+    support: list[str]  # subsistence / extreme-poverty programmes the household received
+    certified: bool  # the student held a disability certificate that year
+
+
+@dataclass(frozen=True)
 class FindingLine:
     title: str
     severity: str
@@ -113,6 +128,7 @@ class Profile:
     disbursements: list[DisbursementLine] = field(default_factory=list)
     contracts: list[ContractLine] = field(default_factory=list)
     payments: list[Node] = field(default_factory=list)  # vouchers paid to the entity
+    student_aid: list[AidLine] = field(default_factory=list)
     findings: list[FindingLine] = field(default_factory=list)
     neighbourhood: Subgraph = field(default_factory=lambda: Subgraph(nodes=[], relationships=[]))
 
@@ -213,6 +229,8 @@ def build_profile(
         )
     )
     p.contracts = _contracts(store, match, key, mask)
+    if label == "Person":
+        p.student_aid = _student_aid(store, match, key)
     p.payments = sorted(
         (s for t, _, s, _e in edges if t == "PAID_TO"),
         key=lambda n: str(n["properties"].get("paid_date") or ""),
@@ -318,6 +336,45 @@ def _contracts(store: GraphStore, match: str, key: Any, mask: Redact) -> list[Co
     return sorted(
         lines, key=lambda c: str(c.contract["properties"].get("signed") or ""), reverse=True
     )
+
+
+def _student_aid(store: GraphStore, match: str, key: Any) -> list[AidLine]:
+    """Every school year of aid, with the household's status that year."""
+    rows = store.read(
+        f"{match}-[:AIDED]->(a:StudentAid) "
+        "OPTIONAL MATCH (a)-[:AT_SCHOOL]->(sc:School) "
+        "OPTIONAL MATCH (a)-[:UNDER]->(g:Program) "
+        "WITH n, a, substring(coalesce(a.year, ''), 0, 4) AS y, "
+        "collect(DISTINCT sc.name) AS schools, "
+        "collect(DISTINCT coalesce(g.name, g.program_code)) AS policies "
+        "OPTIONAL MATCH (n)-[:MEMBER_OF]->(:Household)-[:REGISTERED_POOR]->(r:PovertyRecord) "
+        "WHERE r.year = y "
+        "WITH n, a, y, schools, policies, collect(DISTINCT r.status) AS poverty "
+        "OPTIONAL MATCH (n)-[:MEMBER_OF]->(:Household)<-[:MEMBER_OF]-(:Person)-[:RECEIVED]->"
+        "(d:Disbursement)-[:UNDER]->(s:Program) "
+        "WHERE d.period STARTS WITH y AND s.kind IN ['subsistence', 'extreme_poverty'] "
+        "WITH n, a, y, schools, policies, poverty, "
+        "collect(DISTINCT coalesce(s.name, s.program_code)) AS support "
+        "OPTIONAL MATCH (n)-[:CERTIFIED]->(c:DisabilityCertificate) "
+        "WHERE (c.issued IS NULL OR c.issued <= y + '-12-31') "
+        "AND (c.revoked IS NULL OR c.revoked >= y + '-01-01') "
+        "RETURN a.year AS year, a.category AS category, a.amount AS amount, schools, policies, "
+        "poverty, support, count(c) AS certs ORDER BY year",
+        {"key": key},
+    )
+    return [
+        AidLine(
+            str(r["year"] or ""),
+            r["category"],
+            sorted(r["schools"] or []),
+            sorted(r["policies"] or []),
+            r["amount"],
+            sorted(r["poverty"] or []),
+            sorted(r["support"] or []),
+            bool(r["certs"]),
+        )
+        for r in rows
+    ]
 
 
 def _finding(n: Node) -> FindingLine:

@@ -99,6 +99,10 @@ WARNINGS: dict[str, str] = {
     "accepted_before_signed": "a contract accepted (delivered) before it was signed",
     "accepted_before_received": "a complaint accepted before it was received",
     "closed_before_received": "a complaint closed before it was received",
+    "booked_before_received": "an income booked before the date it was received",
+    "booked_date_but_not_booked": "an income with a booking date whose booked column says no",
+    "revoked_before_issued": "a disability certificate revoked before it was issued",
+    "role_ended_before_it_started": "an enterprise role whose end date is before its start",
 }
 
 # Where a call's literal argument is a code: function or method name → argument position.

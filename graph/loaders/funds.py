@@ -9,13 +9,20 @@ paid_date, household_id, village_code})`` with ``(:Person)-[:RECEIVED]->(d)``,
 ``(d)-[:IN_DIVISION]->(:Division)``.
 Graph (students): ``(:Person)-[:AIDED]->(:StudentAid {aid_id: id_number|year, year,
 grade, category, household_id, policies})-[:AT_SCHOOL]->(:School {name})`` and
-``(StudentAid)-[:UNDER]->(:Program)`` per policy.
+``(StudentAid)-[:UNDER]->(:Program)`` per policy; the roster's optional school_type,
+status and amount are kept on the StudentAid.
+Graph (poverty_households): ``(:Household)-[:REGISTERED_POOR]->(:PovertyRecord
+{record_id: household_id|year, household_id, village_code, year, status})``.
+Graph (disability_certificates): ``(:Person)-[:CERTIFIED]->(:DisabilityCertificate
+{cert_no, kind, grade, issued, revoked})``.
+Graph (allocations): ``(:Allocation {allocation_id, program_code, division_code, amount,
+allocated, purpose})-[:ALLOCATED_TO]->(:Division)`` and ``-[:FUNDED_BY]->(:Program)``.
 """
 
 from __future__ import annotations
 
 from graph.loaders.batch import Batch
-from graph.loaders.common import Builder, Context, check_village, division, person
+from graph.loaders.common import Builder, Context, check_order, check_village, division, person
 from graph.loaders.validate import Record
 
 
@@ -71,7 +78,8 @@ def build_student(rec: Record, ctx: Context, b: Batch) -> None:
     for code in rec["policies"]:
         _check_program(rec, ctx, "policies", code)
     aid = ("StudentAid", aid_id(rec["id_number"], rec["year"]))
-    props = {c: rec[c] for c in ("year", "grade", "category", "household_id", "policies")}
+    keep = ("year", "grade", "category", "household_id", "policies", "school_type", "status")
+    props = {c: rec[c] for c in (*keep, "amount")}
     b.upsert(
         "StudentAid", aid[1], {**props, **rec.extra}, src=rec.src, warnings=rec.warning_texts()
     )
@@ -84,8 +92,55 @@ def build_student(rec: Record, ctx: Context, b: Batch) -> None:
         b.rel("UNDER", aid, ("Program", code), src=rec.src)
 
 
+def build_allocation(rec: Record, ctx: Context, b: Batch) -> None:
+    code = rec["division_code"]
+    if ctx.divisions and code not in ctx.divisions:
+        rec.warn("unknown_division", "division_code")
+    _check_program(rec, ctx, "program_code", rec["program_code"])
+    aid = rec["allocation_id"]
+    props = {c: rec[c] for c in ("program_code", "division_code", "amount", "allocated", "purpose")}
+    b.upsert("Allocation", aid, {**props, **rec.extra}, src=rec.src, warnings=rec.warning_texts())
+    b.rel("ALLOCATED_TO", ("Allocation", aid), division(b, rec, code), src=rec.src)
+    b.ref("Program", rec["program_code"], src=rec.src)
+    b.rel("FUNDED_BY", ("Allocation", aid), ("Program", rec["program_code"]), src=rec.src)
+
+
+def poverty_record_id(household_id: str, year: str) -> str:
+    return f"{household_id}|{year}"
+
+
+def build_poverty(rec: Record, ctx: Context, b: Batch) -> None:
+    check_village(rec, ctx, "village_code")
+    hid = rec["household_id"]
+    rid = poverty_record_id(hid, rec["year"])
+    props = {c: rec[c] for c in ("household_id", "village_code", "year", "status")}
+    b.upsert(
+        "PovertyRecord", rid, {**props, **rec.extra}, src=rec.src, warnings=rec.warning_texts()
+    )
+    b.ref("Household", hid, src=rec.src)
+    b.rel("REGISTERED_POOR", ("Household", hid), ("PovertyRecord", rid), src=rec.src)
+
+
+def build_certificate(rec: Record, ctx: Context, b: Batch) -> None:
+    check_order(rec, "issued", "revoked", "revoked_before_issued")
+    cert = rec["cert_no"]
+    props = {c: rec[c] for c in ("kind", "grade", "issued", "revoked")}
+    b.upsert(
+        "DisabilityCertificate",
+        cert,
+        {**props, **rec.extra},
+        src=rec.src,
+        warnings=rec.warning_texts(),
+    )
+    who = person(b, rec, rec["id_number"], rec["name"])
+    b.rel("CERTIFIED", who, ("DisabilityCertificate", cert), src=rec.src)
+
+
 BUILDERS: dict[str, Builder] = {
     "programs": build_program,
     "disbursements": build_disbursement,
     "students": build_student,
+    "poverty_households": build_poverty,
+    "disability_certificates": build_certificate,
+    "allocations": build_allocation,
 }

@@ -61,6 +61,7 @@ from graph.loaders import (
 from graph.loaders.batch import Batch, Ref, Statement, execute
 from graph.loaders.bulk import MemoryGraph
 from graph.loaders.common import Builder, Context
+from graph.loaders.memory import check_enabled, count_rows, estimate
 from graph.loaders.preflight import Checked, RegisterFile, check_folder, check_register
 from graph.loaders.read import map_header, open_register
 from graph.loaders.registers import REGISTERS, Register
@@ -120,6 +121,7 @@ def load_folder(
             if checked.problems:
                 raise LoadRefused(_first(checked.problems))
             memory = _bulk_or_merge(store, report, bulk, fresh)
+            _check_memory(store, checked, report.method)
             began = True
             mark = {"state": "loading", "since": _now(), "folder": str(folder)}
             store.set_load_mark(mark)
@@ -160,6 +162,18 @@ def _bulk_or_merge(
     memory = MemoryGraph() if bulk is not False and empty and store.can_bulk_create else None
     report.method = "bulk" if memory else "merge"
     return memory
+
+
+def _check_memory(store: GraphStore, checked: Checked, method: str) -> None:
+    """Refuse, before writing, a load that would not fit in memory on the embedded engine."""
+    persons = checked.files.get("persons")
+    if store.engine != "embedded" or persons is None or not check_enabled():
+        return
+    if persons.path.suffix.lower() != ".csv":
+        return
+    est = estimate(count_rows(persons.path), method)
+    if not est.fits:
+        raise LoadRefused(est.message())
 
 
 def _stopped(

@@ -184,6 +184,7 @@ PROGRAM_KINDS = _choices(
     ("housing", ("住房",)),
     ("agriculture", ("农业",)),
     ("other", ("其他",)),
+    ("works", ("工程", "村级公益事业", "基础设施")),
 )
 
 # fmt: off
@@ -256,10 +257,14 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("person_id_number", "身份号码", RID, "Person.id_number", "ROLE_IN",
            aliases=("身份证号码", "公民身份号码")),
         _c("person_name", "姓名", T, "Person.name", "Mention.name", req=True),
-        _c("role", "角色", ENUM, "ROLE_IN.role", req=True,
-           choices=_same("股东", "执行董事", "董事", "监事", "经理", "财务负责人")),
+        _c("role", "角色", ENUM, "ROLE_IN.role", "LEGAL_REP_OF", req=True,
+           choices=_same("股东", "执行董事", "董事", "监事", "经理", "财务负责人", "法定代表人")),
         _c("share_ratio", "持股比例", Kind.RATIO, "ROLE_IN.share_ratio"),
-    ), key=("uscc", "person_name", "role")),
+        _c("start", "起始日期", DATE, "ROLE_IN.valid_from", "LEGAL_REP_OF.valid_from",
+           aliases=("任职起始日期", "开始日期", "变更日期", "start_date")),
+        _c("end", "终止日期", DATE, "ROLE_IN.valid_to", "LEGAL_REP_OF.valid_to",
+           aliases=("任职终止日期", "结束日期", "退出日期", "end_date")),
+    ), key=("uscc", "person_name", "role", "start")),
     Register("properties", "不动产登记", (
         _c("cert_no", "不动产权证号", Kind.CERT, "RealEstate.cert_no", req=True),
         _c("owner_id_number", "权利人证件号", PARTY, "Person.id_number", "Enterprise.uscc",
@@ -315,6 +320,13 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("household_id", "户号", CODE, "StudentAid.household_id"),
         _c("policies", "享受政策", CODE, "StudentAid.policies", "UNDER", many=True),
         _c("year", "学年", T, "StudentAid.year", "StudentAid.aid_id", req=True),
+        _c("school_type", "学段", ENUM, "StudentAid.school_type",
+           choices=_choices(("小学", ()), ("初中", ()), ("高中", ("普通高中",)),
+                            ("中职", ("中等职业学校", "职高", "技校")), ("高校", ("大学", "高职")),
+                            ("学前", ("幼儿园",)))),
+        _c("status", "学籍状态", ENUM, "StudentAid.status",
+           choices=_same("在读", "休学", "退学", "毕业")),
+        _c("amount", "资助金额", MONEY, "StudentAid.amount"),
     ), key=("id_number", "year")),
     Register("contracts", "项目合同", (
         _c("contract_id", "合同编号", CODE, "Contract.contract_id", req=True),
@@ -345,6 +357,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("approver_id_number", "审批人身份号码", RID, "APPROVED_BY"),
         _c("handler_id_number", "经办人身份号码", RID, "HANDLED_BY"),
         _c("booked", "是否入账", BOOL, "Payment.booked"),
+        _c("program_code", "项目编码", CODE, "Payment.program_code", "FUNDED_BY"),
     ), key=("voucher_no",)),
     Register("incomes", "村级财务收入", (
         _c("voucher_no", "凭证号", CODE, "Income.voucher_no", req=True),
@@ -355,6 +368,7 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("amount", "金额", MONEY, "Income.amount", req=True),
         _c("received_date", "收款日期", DATE, "Income.received_date", req=True),
         _c("booked", "是否入账", BOOL, "Income.booked"),
+        _c("booked_date", "入账日期", DATE, "Income.booked_date"),
     ), key=("voucher_no",)),
     Register("complaints", "投诉举报", (
         _c("complaint_id", "举报编号", CODE, "Complaint.complaint_id", req=True),
@@ -374,6 +388,36 @@ _REGISTER_LIST: tuple[Register, ...] = (
         _c("substantiated", "是否查实", BOOL, "Complaint.substantiated"),
         _c("amount_involved", "涉及金额", MONEY, "Complaint.amount_involved"),
     ), key=("complaint_id",)),
+    Register("poverty_households", "建档立卡贫困户", (
+        _c("household_id", "户号", CODE, "PovertyRecord.household_id", "PovertyRecord.record_id",
+           "REGISTERED_POOR", req=True),
+        _c("village_code", "村社区代码", DIV, "PovertyRecord.village_code", req=True),
+        _c("year", "年度", T, "PovertyRecord.year", "PovertyRecord.record_id", req=True),
+        _c("status", "状态", ENUM, "PovertyRecord.status", req=True,
+           choices=_choices(("贫困户", ("建档立卡贫困户", "未脱贫")), ("已脱贫", ("脱贫户",)),
+                            ("监测户", ("防返贫监测户", "监测对象")))),
+    ), key=("household_id", "year")),
+    Register("disability_certificates", "残疾人证", (
+        _c("cert_no", "残疾人证号", CODE, "DisabilityCertificate.cert_no", req=True),
+        _c("id_number", "身份号码", RID, "Person.id_number", "CERTIFIED", req=True,
+           aliases=("公民身份号码", *_ID_HEADERS)),
+        _c("name", "姓名", T, "Person.name", req=True),
+        _c("kind", "残疾类别", T, "DisabilityCertificate.kind"),
+        _c("grade", "等级", ENUM, "DisabilityCertificate.grade",
+           choices=_choices(("一级", ("1", "一")), ("二级", ("2", "二")), ("三级", ("3", "三")),
+                            ("四级", ("4", "四")))),
+        _c("issued", "发证日期", DATE, "DisabilityCertificate.issued"),
+        _c("revoked", "注销日期", DATE, "DisabilityCertificate.revoked"),
+    ), key=("cert_no",)),
+    Register("allocations", "资金下达", (
+        _c("allocation_id", "指标文号", CODE, "Allocation.allocation_id", req=True),
+        _c("program_code", "项目编码", CODE, "Allocation.program_code", "FUNDED_BY", req=True),
+        _c("division_code", "下达区划代码", DIV, "Allocation.division_code", "ALLOCATED_TO",
+           req=True),
+        _c("amount", "金额", MONEY, "Allocation.amount", req=True),
+        _c("allocated", "下达日期", DATE, "Allocation.allocated", req=True),
+        _c("purpose", "用途", T, "Allocation.purpose"),
+    ), key=("allocation_id",)),
 )
 # fmt: on
 

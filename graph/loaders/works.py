@@ -8,9 +8,10 @@ kind, ``-[:APPROVED_BY]->(:Person)``.
 Graph (payments): ``(:Payment {voucher_no, payer_code, amount, paid_date, purpose,
 booked})`` with ``-[:PAID_BY]->(:Division)`` when the payer code is a division code,
 else ``(:Organisation {name: payer_code})``; ``-[:PAID_TO]->(:Person | :Enterprise)``,
-``-[:FOR_CONTRACT]->(:Contract)``, ``-[:APPROVED_BY]->`` and ``-[:HANDLED_BY]->(:Person)``.
+``-[:FOR_CONTRACT]->(:Contract)``, ``-[:APPROVED_BY]->`` and ``-[:HANDLED_BY]->(:Person)``,
+``-[:FUNDED_BY]->(:Program)`` when the voucher spends a programme's money.
 Graph (incomes): ``(:Income {voucher_no, village_code, source, amount, received_date,
-booked})-[:RECEIVED_BY]->(:Division)``, ``-[:IN_DIVISION]->(:Division)`` (the same
+booked, booked_date})-[:RECEIVED_BY]->(:Division)``, ``-[:IN_DIVISION]->(:Division)`` (the same
 village, so division-scoped queries treat every event alike) and
 ``-[:PAID_IN_BY]->(:Person | :Enterprise)``.
 """
@@ -81,7 +82,7 @@ def build_payment(rec: Record, ctx: Context, b: Batch) -> None:
     vno = rec["voucher_no"]
     p = ("Payment", vno)
     payer_code, payer = _payer(rec, ctx, b)
-    props = {k: rec[k] for k in ("amount", "paid_date", "purpose", "booked")}
+    props = {k: rec[k] for k in ("amount", "paid_date", "purpose", "booked", "program_code")}
     b.upsert(
         "Payment",
         vno,
@@ -98,13 +99,22 @@ def build_payment(rec: Record, ctx: Context, b: Batch) -> None:
         b.rel("APPROVED_BY", p, person(b, rec, rec["approver_id_number"]), src=rec.src)
     if rec["handler_id_number"]:
         b.rel("HANDLED_BY", p, person(b, rec, rec["handler_id_number"]), src=rec.src)
+    if rec["program_code"]:
+        if ctx.programs and rec["program_code"] not in ctx.programs:
+            rec.warn("unknown_program", "program_code")
+        b.ref("Program", rec["program_code"], src=rec.src)
+        b.rel("FUNDED_BY", p, ("Program", rec["program_code"]), src=rec.src)
 
 
 def build_income(rec: Record, ctx: Context, b: Batch) -> None:
     check_village(rec, ctx, "village_code")
     vno = rec["voucher_no"]
     i = ("Income", vno)
-    props = {k: rec[k] for k in ("village_code", "source", "amount", "received_date", "booked")}
+    check_order(rec, "received_date", "booked_date", "booked_before_received")
+    if rec["booked"] is False and rec["booked_date"]:
+        rec.warn("booked_date_but_not_booked", "booked_date")
+    keep = ("village_code", "source", "amount", "received_date", "booked", "booked_date")
+    props = {k: rec[k] for k in keep}
     b.upsert("Income", vno, {**props, **rec.extra}, src=rec.src, warnings=rec.warning_texts())
     village = division(b, rec, rec["village_code"])
     b.rel("RECEIVED_BY", i, village, src=rec.src)

@@ -69,5 +69,7 @@ def derive_all(store: GraphStore, rules: Rules | None = None) -> dict[str, int]:
     return {
         "Contract.signed_day": _day_numbers(store, "Contract", "contract_id", "signed"),
         "Enterprise.established_day": _day_numbers(store, "Enterprise", "uscc", "established"),
+        "Contract.accepted_day": _day_numbers(store, "Contract", "contract_id", "accepted"),
+        "Allocation.allocated_day": _day_numbers(store, "Allocation", "allocation_id", "allocated"),
         "Complaint deadlines": _complaint_deadlines(store, rules),
     }

@@ -7,6 +7,7 @@ A pattern file starts with a YAML block between ``// ---`` lines::
     // title_zh: 村级支出未入账
     // title_en: Payment not entered in the books
     // severity: medium
+    // category: diversion
     // params:
     //   min_amount: {type: money, default: 0, help: smallest voucher to report (fen)}
     // explanation: "{payer}于{paid_date}向{payee}支付{amount:yuan}（凭证{voucher}），未入账。"
@@ -32,6 +33,17 @@ from graph.errors import InvalidValue, NotFound, SchemaError
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
 SEVERITIES = ("high", "medium", "low")
+#: The kinds of wrongdoing a pattern finds (its ``category``): the five the commission's
+#: platform names for livelihood funds and village finance, then two beyond them.
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "false_claims": ("虚假冒领", "false claims"),
+    "diversion": ("挤占挪用", "diversion"),
+    "consumption": ("公款消费", "public money spent on consumption"),
+    "loss_waste": ("损失浪费", "loss and waste"),
+    "idle": ("滞留闲置", "money held back or left idle"),
+    "interest": ("利益输送", "favouritism in contracts (beyond the five named kinds)"),
+    "procedure": ("程序违规", "procedure and deadlines (beyond the five named kinds)"),
+}
 _PARAM_TYPES = ("int", "money", "float", "str", "date", "str_list", "bool")
 
 
@@ -78,6 +90,7 @@ class Pattern:
     cypher: str
     params: tuple[Param, ...] = ()
     description: str = ""
+    category: str = ""
     requires: tuple[str, ...] = field(default_factory=tuple)
 
     def bind(
@@ -105,6 +118,7 @@ class Pattern:
             "title_zh": self.title_zh,
             "title_en": self.title_en,
             "severity": self.severity,
+            "category": self.category,
             "description": self.description,
             "explanation": self.explanation,
             "params": [
@@ -130,6 +144,10 @@ def parse(text: str, source: str = "<pattern>") -> Pattern:
         raise SchemaError(f"{source}: metadata lacks {sorted(missing)}")
     if meta["severity"] not in SEVERITIES:
         raise SchemaError(f"{source}: severity must be one of {SEVERITIES}")
+    # Optional for a pattern written in a notebook; every library file has one (a test
+    # keeps it so), or the README's coverage table could not place it.
+    if "category" in meta and meta["category"] not in CATEGORIES:
+        raise SchemaError(f"{source}: category must be one of {tuple(CATEGORIES)}")
     params = []
     for name, spec in (meta.get("params") or {}).items():
         if spec.get("type") not in _PARAM_TYPES:
@@ -144,6 +162,7 @@ def parse(text: str, source: str = "<pattern>") -> Pattern:
         cypher=cypher,
         params=tuple(params),
         description=str(meta.get("description", "")).strip(),
+        category=str(meta.get("category", "")),
     )
 
 
@@ -177,5 +196,18 @@ def markdown_table() -> str:
     return "\n".join(out) + "\n"
 
 
+def coverage_table() -> str:
+    """Each kind of wrongdoing and the patterns that find it, from the patterns' own
+    ``category`` (included in the README; a test keeps them in step)."""
+    out = ["| kind | 类别 | patterns |", "|---|---|---|"]
+    for cat, (zh, en) in CATEGORIES.items():
+        found = [p for p in library().values() if p.category == cat]
+        names = ", ".join(f"`{p.id}` {p.title_zh}" for p in found) or "—"
+        out.append(f"| {en} (`{cat}`) | {zh} | {names} |")
+    return "\n".join(out) + "\n"
+
+
 if __name__ == "__main__":
-    print(markdown_table(), end="")
+    import sys
+
+    print(coverage_table() if sys.argv[1:] == ["coverage"] else markdown_table(), end="")

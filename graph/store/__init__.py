@@ -66,12 +66,14 @@ def open_store(settings: Settings | None = None, *, start: bool = True) -> Graph
     settings = settings or Settings()
     if settings.engine == "neo4j":
         from graph.store.neo4j import Neo4jStore
+        from graph.store.neo4j_import import ServerHome
 
         return Neo4jStore(
             settings.neo4j_uri,
             settings.neo4j_user,
             settings.neo4j_password.get_secret_value(),
             settings.neo4j_database,
+            ServerHome.from_env(),
         )
     from graph.store.falkor import FalkorStore
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path as FilePath
 from typing import Any
 
 import neo4j
@@ -19,17 +21,22 @@ from graph.errors import (
     QueryMemoryExceeded,
     QueryTimeout,
     ReadOnlyViolation,
+    Unsupported,
 )
 from graph.store.base import (
+    LOAD_MARK,
     Columns,
     GraphStore,
     Health,
+    NodeGroup,
+    RelGroup,
     Row,
     WriteSummary,
     plain_node,
     plain_relationship,
 )
 from graph.store.base import Node as PlainNode
+from graph.store.neo4j_import import ServerHome, run_import, write_import_files
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
@@ -37,8 +44,17 @@ _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 class Neo4jStore(GraphStore):
     engine = "neo4j"
 
-    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str = "neo4j",
+        server: ServerHome | None = None,
+    ) -> None:
         self.database = database
+        # The installation guanxi may stop and start around an offline import (first loads).
+        self.server_home = server
         try:
             # Server notifications (deprecations, unknown property keys on an empty graph)
             # would be logged per query; they are advice for a person writing Cypher, and
@@ -60,7 +76,59 @@ class Neo4jStore(GraphStore):
         """Wrap a driver the caller already owns (notebooks, applications)."""
         self = cls.__new__(cls)
         self._driver, self.database, self.uri = driver, database, "(injected)"
+        self.server_home = None
         return self
+
+    # -- first loads through neo4j-admin database import ---------------------------------------
+    @property
+    def can_bulk_create(self) -> bool:
+        return self.server_home is not None
+
+    def bulk_create(
+        self,
+        nodes: Sequence[NodeGroup],
+        relationships: Sequence[RelGroup],
+        progress: Callable[[int], None] | None = None,
+    ) -> WriteSummary:
+        """Write the import files, stop the server, import, start it, create the schema.
+
+        Refused unless the database holds nothing but the partial-load mark (which the
+        import replaces along with everything else).
+        """
+        if self.server_home is None:
+            raise Unsupported("an offline import needs the server's home (GUANXI_NEO4J_HOME)")
+        left = self.read(f"MATCH (n) WHERE NOT n:{LOAD_MARK} RETURN count(n) AS c")[0]["c"]
+        if left:
+            raise Unsupported(f"an offline import needs an empty database; it holds {left} nodes")
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="guanxi-import-") as tmp:
+            files = write_import_files(nodes, relationships, FilePath(tmp), progress)
+            run_import(self.server_home, self.database, files, self._wait_ready)
+        self.ensure_schema()
+        return WriteSummary(
+            nodes_created=files.node_count,
+            relationships_created=files.relationship_count,
+            seconds=time.perf_counter() - started,
+        )
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Until the restarted server answers a read on the database (or ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._driver.verify_connectivity()
+                self.read("RETURN 1 AS one")
+                return
+            except (
+                EngineUnavailable,
+                QueryError,
+                nx.ServiceUnavailable,
+                nx.SessionExpired,
+                OSError,
+            ):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
 
     # -- primitives ----------------------------------------------------------------------------
     def _run(

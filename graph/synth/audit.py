@@ -22,6 +22,23 @@ from graph import ids
 from graph.synth.writer import COLUMNS
 
 Findings = dict[str, set[frozenset[str]]]
+# Kinds of issue 18 this oracle does not re-derive yet: their cases and decoys are
+# checked against the real patterns only (tests/integration/test_detect_synthetic.py).
+NOT_AUDITED = frozenset(
+    {
+        "public_consumption",
+        "unbooked_income",
+        "idle_allocation",
+        "program_diversion",
+        "repair_after_acceptance",
+        "paid_without_acceptance",
+        "aid_category_mismatch",
+        "duplicate_student_aid",
+        "ineligible_student",
+        "yulu_not_vocational",
+        "aid_household_assets",
+    }
+)
 CARS_AND_TRUCKS = {"小型轿车", "小型普通客车", "重型货车", "中型货车", "轻型普通货车"}
 SUBSISTENCE = {"DB01", "DB02"}
 HOMES, SHOPS = {"住宅"}, {"商业", "商住", "办公"}
@@ -301,18 +318,25 @@ def _relations(
     for off, rid in zip(rel["official_id_number"], rel["relative_id_number"], strict=True):
         if rid:
             kin[off].add(rid)
-    owned: dict[str, set[str]] = defaultdict(set)  # person -> enterprises
+    # person -> (enterprise, role start, role end); the registry's change records date roles
+    owned: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     e = r["enterprises"]
     for u, rep in zip(e["uscc"], e["legal_rep_id_number"], strict=True):
-        owned[rep].add(u)
-    for u, pid in zip(
-        r["enterprise_roles"]["uscc"], r["enterprise_roles"]["person_id_number"], strict=True
+        owned[rep].add((u, "", ""))
+    ro = r["enterprise_roles"]
+    for u, pid, a, b in zip(
+        ro["uscc"], ro["person_id_number"], ro["start"], ro["end"], strict=True
     ):
-        owned[pid].add(u)
+        owned[pid].add((u, _date(a), _date(b)))
 
-    def circle(pid: str) -> set[str]:
+    def circle(pid: str, on: str) -> set[str]:
         near = {pid, *members.get(hh_of.get(pid, ""), []), *kin[pid]}
-        return near | {u for x in near for u in owned.get(x, ())}
+        return near | {
+            u
+            for x in near
+            for u, a, b in owned.get(x, ())
+            if (not a or a <= on) and (not b or on <= b)
+        }
 
     o = r["officials"]
     terms = list(
@@ -335,17 +359,18 @@ def _relations(
         for pid, juris, start, end in terms:
             governs = bool(juris) and vcode.startswith(juris)
             in_office = start <= signed and (not end or signed <= end)
-            if (governs or pid == appr) and in_office and who in circle(pid):
+            if (governs or pid == appr) and in_office and who in circle(pid, signed):
                 f["official_relative_contract"].add(frozenset({pid, cid}))
-    for vno, payee, appr, hand in zip(
+    for vno, payee, appr, hand, paid in zip(
         pay["voucher_no"],
         pay["payee_id"],
         pay["approver_id_number"],
         pay["handler_id_number"],
+        pay["paid_date"],
         strict=True,
     ):
         for cadre in (appr, hand):
-            if cadre and payee in circle(cadre):
+            if cadre and payee in circle(cadre, _date(paid)):
                 f["cadre_pays_self"].add(frozenset({vno, cadre}))
     persons = r["persons"]
     phone = dict(zip(persons["id_number"], persons["phone"], strict=True))
@@ -400,7 +425,11 @@ def check(folder: Path) -> dict[str, Any]:
     def hit(kind: str, subjects: list[str]) -> bool:
         return any(set(subjects) <= s for s in found.get(kind, set()))
 
-    missed = [c for c in truth["cases"] if not hit(c["kind"], c["subjects"])]
+    missed = [
+        c
+        for c in truth["cases"]
+        if c["kind"] not in NOT_AUDITED and not hit(c["kind"], c["subjects"])
+    ]
     flagged = [d for d in truth["decoys"] if hit(d["kind"], d["subjects"])]
     planted = defaultdict(list)
     for c in truth["cases"]:
@@ -410,6 +439,7 @@ def check(folder: Path) -> dict[str, Any]:
     }
     return {
         "missed": missed,
+        "not_audited": sorted({c["kind"] for c in truth["cases"]} & NOT_AUDITED),
         "flagged_decoys": flagged,
         "unplanned": {k: v for k, v in unplanned.items() if v},
     }

@@ -96,6 +96,14 @@ def _village(ctx: County) -> str:
     return f"{at_str(ctx.frames['_towns'], 0, 'code')}{480 + ctx.take('bad_village')[0]:03d}"
 
 
+def _allocation(ctx: County) -> str:
+    return f"蒸财社〔2024〕9{ctx.take('bad_allocation')[0]:03d}号"
+
+
+def _cert_no(ctx: County) -> str:
+    return f"4304289{ctx.take('bad_cert')[0]:013d}"
+
+
 def _c(v: str) -> Callable[[County], str]:
     return lambda ctx: v
 
@@ -225,6 +233,26 @@ SPECS: dict[str, list[Spec]] = {
             "received",
             "bad_date",
             _both(_set("complaint_id", _complaint), _set("received", _c("2024-04-31"))),
+        ),
+    ],
+    "allocations": [
+        (
+            "amount",
+            "bad_amount",
+            _both(_set("allocation_id", _allocation), _set("amount", _c("八万"))),
+        ),
+        (
+            "division_code",
+            "missing",
+            _both(_set("allocation_id", _allocation), _set("division_code", _empty)),
+        ),
+    ],
+    "poverty_households": [("year", "missing", _set("year", _empty))],
+    "disability_certificates": [
+        (
+            "id_number",
+            "bad_check_char",
+            _both(_set("cert_no", _cert_no), _set("id_number", _bad_id)),
         ),
     ],
 }

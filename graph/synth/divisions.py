@@ -40,8 +40,10 @@ def _names(rng: np.random.Generator, k: int, taken: set[str]) -> list[str]:
 def build(ctx: County) -> None:
     """Write ``divisions`` and the internal ``villages`` table (with population weights)."""
     rng = ctx.rng
-    n_town = int(np.clip(round(ctx.n / 40_000), 2, 30))
-    n_vill = max(6, round(ctx.n / 2_200), 2 * n_town)
+    # A city sets each county's share of its townships and villages (graph/synth/city.py).
+    n_town = int(ctx.info.get("n_towns") or np.clip(round(ctx.n / 40_000), 2, 30))
+    n_vill = int(ctx.info.get("n_villages") or max(6, round(ctx.n / 2_200), 2 * n_town))
+    n_vill = max(n_vill, 2 * n_town)
     taken: set[str] = set()
     town_names = _names(rng, n_town, taken)
     rows = [{"code": COUNTY_CODE, "name": COUNTY_NAME, "level": "county", "parent_code": ""}]

@@ -8,6 +8,8 @@ alone and never overlaps 低保. Every person's payments stop after the month of
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +20,7 @@ from graph.synth.common import (
     NO_DATE,
     County,
     IntArray,
+    day,
     month_code,
     month_start,
     scramble,
@@ -40,6 +43,8 @@ PROGRAMS = [
     ("ZF01", "农村危房改造补助", "县住房和城乡建设局", "housing", ""),
     ("NY01", "耕地地力保护补贴", "县农业农村局", "agriculture", ""),
     ("LS01", "临时救助", "县民政局", "other", ""),
+    ("YS01", "农村饮水安全工程", "县水利局", "works", ""),
+    ("JZ01", "受灾群众生活救助", "县应急管理局", "other", ""),
 ]
 _ACCOUNT_PREFIXES = ("6217995", "6228480", "6230901", "6214837", "6215581")
 # Per person per month, in yuan, by household class (A/B/C).
@@ -304,6 +309,62 @@ def students(ctx: County) -> None:
             "household_id": p["household_id"].to_numpy()[i],
             "policies": pol,
             "year": df["year"].to_numpy(),
+            "school_type": np.where(
+                a <= 5,
+                "学前",
+                np.where(a <= 11, "小学", np.where(a <= 14, "初中", np.where(voc, "中职", "高中"))),
+            ),
+            "status": "在读",
+            "amount": [aid_amount(str(x)) for x in pol],
             "_p": i,
+        }
+    )
+    _aid_registers(ctx)
+
+
+# Yuan a year per policy (the roster's amount is the year's total of its policies).
+POLICY_YUAN = {
+    "JY01": 1_000,
+    "JY02": 2_000,
+    "JY03": 2_000,
+    "JY04": 1_600,
+    "JY05": 3_000,
+    "JY06": 1_000,
+}
+
+
+def aid_amount(policies: str) -> int:
+    """Fen a year for ``;``-separated policy codes."""
+    return sum(POLICY_YUAN.get(c, 0) for c in policies.split(";") if c) * 100
+
+
+def _aid_registers(ctx: County) -> None:
+    """The registers the roster's categories rest on: every household of a 建档立卡
+    student is in the poverty register that year, every 残疾 student holds a certificate."""
+    st = ctx.frames["students"]
+    p = ctx.frames["persons"]
+    poor = st[st["category"] == "建档立卡经济困难学生"]
+    rows = {}
+    for hid, year, i in zip(poor["household_id"], poor["year"], poor["_p"], strict=True):
+        y = str(year)[:4]
+        rows[(hid, y)] = {
+            "household_id": hid,
+            "village_code": p.at[int(i), "village_code"],
+            "year": y,
+            "status": "贫困户" if y == "2023" else "已脱贫",
+        }
+    ctx.frames["poverty_households"] = pd.DataFrame(
+        list(rows.values()), columns=["household_id", "village_code", "year", "status"]
+    )
+    dis = st[st["category"] == "家庭经济困难残疾学生"].drop_duplicates("id_number")
+    ctx.frames["disability_certificates"] = pd.DataFrame(
+        {
+            "cert_no": [f"{x}4{n % 4 + 1}" for n, x in enumerate(dis["id_number"])],
+            "id_number": dis["id_number"].to_numpy(),
+            "name": dis["name"].to_numpy(),
+            "kind": "肢体",
+            "grade": [("一级", "二级", "三级", "四级")[n % 4] for n in range(len(dis))],
+            "issued": day(dt.date(2020, 3, 1)),
+            "_p": dis["_p"].to_numpy(),
         }
     )

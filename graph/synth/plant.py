@@ -302,6 +302,8 @@ class Planter:
         name: str | None = None,
         with_id: bool = True,
         mention: int | None = None,
+        start: int = NO_DATE,
+        end: int = NO_DATE,
     ) -> None:
         row: dict[str, Any] = {
             "uscc": code,
@@ -309,6 +311,8 @@ class Planter:
             "person_name": name or str(self.names[i]),
             "role": role,
             "share_ratio": share,
+            "start": start,
+            "end": end,
             "_p": i,
         }
         if mention is not None:

@@ -240,6 +240,24 @@ def relative_contracts(pl: Planter, k: int, decoys: int) -> None:
             [pl.new_id(former), row["contract_id"]],
             "the relative's company won the contract ten years after the secretary left",
         )
+    for j in range(decoys):
+        # The registry's change records show the secretary's sibling sold out of the
+        # contractor two years before the contract was signed.
+        v = any_village(pl)
+        official = current(ctx, pl.vcode(v), "村党支部书记")
+        relative = pl.person()
+        pl.declare(official, relative, "兄弟姐妹")
+        code, name = firm(pl, rep_is_shareholder=False)
+        rep = int(ctx.extra["enterprises"][-1]["_rep"])
+        pl.role(code, rep, "股东", 0.7)
+        pl.role(code, relative, "股东", 0.3, start=on(2017, 3, 1), end=on(2022, 1, 20) + j)
+        row = contract(pl, v, code, name, on(2024, 5, 6) + 5 * j)
+        pay(pl, row, v)
+        ctx.truth.decoy(
+            "official_relative_contract",
+            [pl.new_id(official), row["contract_id"]],
+            "the secretary's sibling left the contractor (change record) before it was signed",
+        )
 
 
 def _name_variant(pl: Planter, i: int, j: int) -> tuple[str, str]:

@@ -7,7 +7,7 @@ order is part of what a seed means: changing it changes the county.
 
 from __future__ import annotations
 
-from graph.synth import mentions, plant_funds, plant_works, ring
+from graph.synth import mentions, plant_aid, plant_finance, plant_funds, plant_works, ring
 from graph.synth.common import County
 from graph.synth.plant import Planter
 
@@ -17,6 +17,8 @@ def plant_all(ctx: County) -> None:
     planter = Planter(ctx)
     plant_funds.plant(planter)
     plant_works.plant(planter)
+    plant_finance.plant(planter)
+    plant_aid.plant(planter)
     ring.plant(planter)
     plant_works.concentration(planter)
     mentions.plant(planter)

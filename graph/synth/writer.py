@@ -39,6 +39,9 @@ FILES: dict[str, tuple[str, str, str]] = {
     "payments": ("payments.csv", "utf-8", "en"),
     "incomes": ("incomes.csv", "utf-8", "zh"),
     "complaints": ("complaints.xlsx", "xlsx", "en"),
+    "allocations": ("allocations.csv", "gb18030", "zh"),
+    "poverty_households": ("poverty_households.csv", "gb18030", "zh"),
+    "disability_certificates": ("disability_certificates.xlsx", "xlsx", "zh"),
 }
 
 # register -> [(column, Chinese header)], in the order of the data contract
@@ -98,6 +101,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("person_name", "姓名"),
         ("role", "角色"),
         ("share_ratio", "持股比例"),
+        ("start", "起始日期"),
+        ("end", "终止日期"),
     ],
     "properties": [
         ("cert_no", "不动产权证号"),
@@ -148,6 +153,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("household_id", "户号"),
         ("policies", "享受政策"),
         ("year", "学年"),
+        ("school_type", "学段"),
+        ("status", "学籍状态"),
+        ("amount", "资助金额"),
     ],
     "contracts": [
         ("contract_id", "合同编号"),
@@ -177,6 +185,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("approver_id_number", "审批人身份号码"),
         ("handler_id_number", "经办人身份号码"),
         ("booked", "是否入账"),
+        ("program_code", "项目编码"),
     ],
     "incomes": [
         ("voucher_no", "凭证号"),
@@ -186,6 +195,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("amount", "金额"),
         ("received_date", "收款日期"),
         ("booked", "是否入账"),
+        ("booked_date", "入账日期"),
     ],
     "complaints": [
         ("complaint_id", "举报编号"),
@@ -202,6 +212,29 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("substantiated", "是否查实"),
         ("amount_involved", "涉及金额"),
     ],
+    "allocations": [
+        ("allocation_id", "指标文号"),
+        ("program_code", "项目编码"),
+        ("division_code", "下达区划代码"),
+        ("amount", "金额"),
+        ("allocated", "下达日期"),
+        ("purpose", "用途"),
+    ],
+    "poverty_households": [
+        ("household_id", "户号"),
+        ("village_code", "村社区代码"),
+        ("year", "年度"),
+        ("status", "状态"),
+    ],
+    "disability_certificates": [
+        ("cert_no", "残疾人证号"),
+        ("id_number", "身份号码"),
+        ("name", "姓名"),
+        ("kind", "残疾类别"),
+        ("grade", "等级"),
+        ("issued", "发证日期"),
+        ("revoked", "注销日期"),
+    ],
 }
 DATES = {
     "birth_date",
@@ -217,6 +250,12 @@ DATES = {
     "received_date",
     "received",
     "closed",
+    "start",
+    "end",
+    "booked_date",
+    "allocated",
+    "issued",
+    "revoked",
 }
 MONEY = {"amount", "registered_capital", "amount_involved"}
 ALT_SHARE = 0.03  # share of rows written in a non-canonical date or money format

@@ -283,3 +283,47 @@ def test_build_profile_reads_everything_and_masks_through_redact(store: GraphSto
     assert "某某建筑有限公司" in dossier_html(ent)
     with pytest.raises(NotFound):
         build_profile(store, "Person", "nobody")
+
+
+STUDENT = """
+CREATE (s:Person {id_number: '430422200806071313', name: '张小明'}),
+  (f:Person {id_number: '430422198001011235', name: '张三'}),
+  (h:Household {household_id: 'H7'}),
+  (s)-[:MEMBER_OF {relation_to_head: '子'}]->(h), (f)-[:MEMBER_OF {relation_to_head: '户主'}]->(h),
+  (h)-[:REGISTERED_POOR]->(:PovertyRecord {record_id: 'H7|2023', year: '2023', status: '贫困户'}),
+  (db:Program {program_code: 'DB01', name: '农村低保', kind: 'subsistence'}),
+  (f)-[:RECEIVED]->(:Disbursement {record_id: 'D9', program_code: 'DB01', period: '2024-03',
+      amount: 36000})-[:UNDER]->(db),
+  (a1:StudentAid {aid_id: 'S1', year: '2023-2024', category: '建档立卡经济困难学生',
+      amount: 100000}),
+  (a2:StudentAid {aid_id: 'S2', year: '2024-2025', category: '农村低保家庭学生', amount: 360000}),
+  (s)-[:AIDED]->(a1), (s)-[:AIDED]->(a2),
+  (a1)-[:AT_SCHOOL]->(:School {name: '云集镇中学'}),
+  (a2)-[:AT_SCHOOL]->(:School {name: '衡南县第一中学'}),
+  (a1)-[:UNDER]->(:Program {program_code: 'JY01', name: '义务教育生活补助'}),
+  (a2)-[:UNDER]->(:Program {program_code: 'JY02', name: '普通高中国家助学金'}),
+  (a2)-[:UNDER]->(:Program {program_code: 'JY04', name: '普通高中免学杂费'})
+"""
+
+
+def test_the_dossier_of_a_student_has_the_one_key_view(store: GraphStore) -> None:
+    store.write(STUDENT)
+    p = build_profile(store, "Person", "430422200806071313", redact=mask)
+    assert [
+        (a.year, a.schools, a.policies, a.amount_fen, a.poverty, a.support) for a in p.student_aid
+    ] == [
+        ("2023-2024", ["云集镇中学"], ["义务教育生活补助"], 100_000, ["贫困户"], []),
+        (
+            "2024-2025",
+            ["衡南县第一中学"],
+            ["普通高中免学杂费", "普通高中国家助学金"],
+            360_000,
+            [],
+            ["农村低保"],
+        ),
+    ]
+    page = dossier_html(p)
+    assert "教育资助" in page
+    assert "建档立卡：贫困户；当年未领低保或特困" in page
+    assert "不在建档立卡名单；领取农村低保" in page
+    assert "3,600.00" in page

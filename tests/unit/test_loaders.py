@@ -33,6 +33,9 @@ CONTRACT_REGISTERS = [
     "payments",
     "incomes",
     "complaints",
+    "poverty_households",
+    "disability_certificates",
+    "allocations",
 ]
 
 

@@ -267,6 +267,57 @@ def test_enterprise_roles_one_relationship_per_role() -> None:
     assert rel_of(b, "ROLE_IN")["on"] == ("role",)
 
 
+def test_enterprise_roles_dated_by_change_records() -> None:
+    row = {
+        "uscc": E1,
+        "person_id_number": A,
+        "person_name": "张三",
+        "role": "股东",
+        "share_ratio": "0.3",
+        "起始日期": "2017/03/01",
+        "终止日期": "2022年1月20日",
+    }
+    b, _ = build("enterprise_roles", row)
+    props = {
+        "role": "股东",
+        "share_ratio": 0.3,
+        "valid_from": "2017-03-01",
+        "valid_to": "2022-01-20",
+    }
+    assert rels(b, "ROLE_IN") == [("Person", A, "Enterprise", E1, props)]
+    # two terms in one role are two relationships, told apart by their start
+    assert rel_of(b, "ROLE_IN")["on"] == ("role", "valid_from")
+
+
+def test_a_former_legal_representative_row_is_a_dated_legal_rep() -> None:
+    row = {
+        "uscc": E1,
+        "person_id_number": A,
+        "person_name": "张三",
+        "role": "法定代表人",
+        "start": "2016-04-01",
+        "end": "2020-12-31",
+    }
+    b, _ = build("enterprise_roles", row)
+    assert rels(b, "ROLE_IN") == []
+    assert rels(b, "LEGAL_REP_OF") == [
+        ("Person", A, "Enterprise", E1, {"valid_from": "2016-04-01", "valid_to": "2020-12-31"})
+    ]
+
+
+def test_a_role_ending_before_it_starts_is_flagged() -> None:
+    row = {
+        "uscc": E1,
+        "person_id_number": A,
+        "person_name": "张三",
+        "role": "监事",
+        "start": "2021-01-01",
+        "end": "2020-01-01",
+    }
+    _, rec = build("enterprise_roles", row)
+    assert [w.code for w in rec.warnings] == ["role_ended_before_it_started"]
+
+
 def test_property_owner_kind_and_co_owners() -> None:
     b, _ = build(
         "properties",

@@ -39,6 +39,17 @@ KINDS = {
     "new_company_contract",
     "contract_concentration",
     "complaint_deadline",
+    "public_consumption",
+    "unbooked_income",
+    "idle_allocation",
+    "program_diversion",
+    "repair_after_acceptance",
+    "paid_without_acceptance",
+    "aid_category_mismatch",
+    "duplicate_student_aid",
+    "ineligible_student",
+    "yulu_not_vocational",
+    "aid_household_assets",
 }
 DECOY_KINDS = {
     "recipient_vehicle",
@@ -52,6 +63,17 @@ DECOY_KINDS = {
     "paid_beyond_delivery",
     "split_contracts",
     "complaint_deadline",
+    "public_consumption",
+    "unbooked_income",
+    "idle_allocation",
+    "program_diversion",
+    "repair_after_acceptance",
+    "paid_without_acceptance",
+    "aid_category_mismatch",
+    "duplicate_student_aid",
+    "ineligible_student",
+    "yulu_not_vocational",
+    "aid_household_assets",
 }
 
 
@@ -244,7 +266,7 @@ def test_mentions_point_at_the_name_as_written(county: County) -> None:
 
 
 def test_a_county_too_small_to_plant_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="at least 1,500 persons"):
+    with pytest.raises(ValueError, match="at least 2,000 persons"):
         generate(1_000, 1, tmp_path)
 
 

@@ -162,6 +162,11 @@ rss_mb=$(($(awk '/^VmRSS/ {print $2}' "/proc/$pid/status") / 1024))
         echo "export GUANXI_NEO4J_HTTP_URI=http://127.0.0.1:$http_port"
     fi
     echo "export GUANXI_NEO4J_SERVER_VERSION=$neo4j_version"
+    # Where the server lives, for tests of the offline import (guanxi stops and starts it
+    # only when GUANXI_NEO4J_HOME is set; these names do not set it).
+    echo "export GUANXI_NEO4J_TEST_HOME=$(printf '%q' "$NEO4J_HOME_DIR")"
+    echo "export GUANXI_NEO4J_TEST_CONF=$(printf '%q' "$run/conf")"
+    echo "export GUANXI_NEO4J_TEST_JAVA_HOME=$(printf '%q' "$JAVA_HOME")"
     echo "export GUANXI_NEO4J_GDS_VERSION=$gds_version"
 } >"$NEO4J_ENV_FILE"
 

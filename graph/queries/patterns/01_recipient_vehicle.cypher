@@ -3,6 +3,7 @@
 // title_zh: 低保家庭拥有机动车
 // title_en: Subsistence household owns a vehicle
 // severity: high
+// category: false_claims
 // description: >
 //   A member of a household that receives subsistence (低保) owns a passenger car or a
 //   truck while the benefit is paid. Eligibility is judged on the common household

@@ -3,6 +3,7 @@
 // title_zh: 低保家庭拥有商业房产或多套住房
 // title_en: Subsistence household owns commercial property or several homes
 // severity: medium
+// category: false_claims
 // description: >
 //   Members of a household receiving subsistence own commercial, mixed commercial-residential
 //   or office property (high), or two or more homes (medium), while the benefit is paid.

@@ -3,11 +3,14 @@
 // title_zh: 低保家庭成员经营企业
 // title_en: Subsistence household member runs a business
 // severity: high
+// category: false_claims
 // description: >
 //   A member of a household receiving subsistence is the legal representative, a
 //   shareholder or a director of an enterprise that was live during a paid month
-//   (established on or before the month's end and not deregistered before its start).
-//   Kindergartens and other private non-enterprise units count.
+//   (established on or before the month's end and not deregistered before its start),
+//   holding the role in that month (a dated role or representation, from the registry's
+//   change records, must overlap it). Kindergartens and other private non-enterprise
+//   units count.
 // params:
 //   roles:
 //     type: str_list
@@ -25,7 +28,9 @@ WITH h, paid, pe, m, mo, e, rel,
 WHERE type(rel) = 'LEGAL_REP_OF' OR rel.role IN $roles
 WITH h, pe, m, mo, e, role,
      [d IN paid WHERE (e.established IS NULL OR e.established <= d.period + '-31')
-                  AND (e.deregistered IS NULL OR e.deregistered >= d.period + '-01')] AS hit
+                  AND (e.deregistered IS NULL OR e.deregistered >= d.period + '-01')
+                  AND (rel.valid_from IS NULL OR rel.valid_from <= d.period + '-31')
+                  AND (rel.valid_to IS NULL OR rel.valid_to >= d.period + '-01')] AS hit
 WHERE size(hit) > 0
 UNWIND hit AS d
 MATCH pr = (r:Person)-[:RECEIVED]->(d)-[:UNDER]->(prog:Program)

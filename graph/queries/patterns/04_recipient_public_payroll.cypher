@@ -3,6 +3,7 @@
 // title_zh: 低保家庭成员为财政供养人员
 // title_en: Subsistence household member on the public payroll
 // severity: high
+// category: false_claims
 // description: >
 //   A member of a household receiving subsistence holds a civil-servant, public-institution
 //   or other payroll post during a paid month.

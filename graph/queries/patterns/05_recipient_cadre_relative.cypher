@@ -3,6 +3,7 @@
 // title_zh: 村干部本人或亲属享受低保
 // title_en: Village cadre or cadre's relative receives subsistence
 // severity: medium
+// category: false_claims
 // description: >
 //   A household receiving subsistence includes a cadre of its own village, or a member
 //   the village cadre declared as a relative, while the cadre is in office. Not a violation

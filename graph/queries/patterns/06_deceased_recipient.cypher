@@ -3,6 +3,7 @@
 // title_zh: 死亡人员仍领取补贴
 // title_en: Payments to a deceased person
 // severity: high
+// category: false_claims
 // description: >
 //   A person recorded as dead is paid for a period after the month of death.
 // params: {}

@@ -3,6 +3,7 @@
 // title_zh: 同一人同一项目同期重复发放
 // title_en: Duplicate payment for the same person, programme and period
 // severity: high
+// category: false_claims
 // description: >
 //   The same person is paid by the same programme for the same period more than once,
 //   in any village or household.

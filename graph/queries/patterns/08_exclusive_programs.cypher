@@ -3,6 +3,7 @@
 // title_zh: 同时享受互斥救助项目
 // title_en: Mutually exclusive programmes received together
 // severity: high
+// category: false_claims
 // description: >
 //   One person receives two programmes that exclude each other (programs.exclusive_with)
 //   for the same month; for students, two exclusive aid policies in the same school year.

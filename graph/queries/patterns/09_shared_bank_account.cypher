@@ -3,6 +3,7 @@
 // title_zh: 多户共用收款账户
 // title_en: One bank account collects benefits for several unrelated households
 // severity: high
+// category: false_claims
 // description: >
 //   One account receives livelihood payments for recipients of three or more households
 //   that are not related by household or by declared relation. Unrelated groups are counted

@@ -3,6 +3,7 @@
 // title_zh: 领取人不在户籍或不属发放户
 // title_en: Recipient not in the household register, or not in the paid household
 // severity: high
+// category: false_claims
 // description: >
 //   The recipient's ID number is not in the household register, or the payment record names
 //   a household that does not contain the recipient.

@@ -3,6 +3,7 @@
 // title_zh: 公职人员亲属承揽工程
 // title_en: Official's relative wins a contract
 // severity: high
+// category: interest
 // description: >
 //   An official or village cadre with jurisdiction over the contract's village (a post
 //   that governs the village, its township or its county), or the contract's approver,

@@ -3,6 +3,7 @@
 // title_zh: 超进度（超验收量）付款
 // title_en: Paid beyond delivery
 // severity: high
+// category: loss_waste
 // description: >
 //   The payments booked against a contract add up to more than the contract allows: more
 //   than amount × delivered / contracted quantity when less was delivered (accepted) than

@@ -3,6 +3,7 @@
 // title_zh: 村级支出未入账
 // title_en: Payment not entered in the books
 // severity: medium
+// category: diversion
 // description: >
 //   A village finance voucher (or a department's payment) marked as not entered in the
 //   books (booked = false): money left the account outside the ledger ("小金库" risk).

@@ -3,6 +3,7 @@
 // title_zh: 拆分合同规避招标
 // title_en: Contracts split to avoid a tender
 // severity: medium
+// category: interest
 // description: >
 //   One contractor wins two or more contracts of one village without public tender
 //   (procurement not in `tender_methods`), signed within `window_days` of each other,

@@ -3,6 +3,7 @@
 // title_zh: 经手人向本人或亲属付款
 // title_en: Cadre pays self or family
 // severity: high
+// category: diversion
 // description: >
 //   The payee of a voucher is the person who approved or handled it, a member of that
 //   person's household, a relative that person declared, or an enterprise any of them

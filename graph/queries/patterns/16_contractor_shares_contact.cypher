@@ -3,6 +3,7 @@
 // title_zh: 承包企业与公职人员联系方式相同
 // title_en: Contractor shares contact details with an official
 // severity: medium
+// category: interest
 // description: >
 //   The contractor enterprise's registered phone or address is that of an official with
 //   jurisdiction over the contract's village or over the village that paid for it (a

@@ -3,6 +3,7 @@
 // title_zh: 新设企业承接工程
 // title_en: Newly established company wins a contract
 // severity: low
+// category: interest
 // description: >
 //   The contractor enterprise was established less than `max_age_days` before the
 //   contract was signed (a shell set up for the job), or only after it was signed (a

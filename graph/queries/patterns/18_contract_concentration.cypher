@@ -3,6 +3,7 @@
 // title_zh: 村级工程过度集中于同一承包方
 // title_en: One contractor holds most of a village's contracts
 // severity: low
+// category: interest
 // description: >
 //   In one calendar year (by signing date), one contractor holds more than `share` of
 //   the total value of a village's contracts, across `min_contracts` or more contracts.

@@ -3,6 +3,7 @@
 // title_zh: 信访举报办理超期
 // title_en: Complaint handled late
 // severity: medium
+// category: procedure
 // description: >
 //   A complaint accepted after its acceptance deadline (received + 7 days), or closed
 //   after its closing deadline (accepted + 3 months, + 4 with an approved extension), or,

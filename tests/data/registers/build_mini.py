@@ -118,6 +118,11 @@ SR001,{V1},土地租金,{E1},20000,2023-02-01,是
 SR002,{V1},集体资产处置,,5000,2023-03-01,否
 SR003,{V1},其他,,100,2023-13-01,是
 """,
+    "allocations.csv": f"""allocation_id,program_code,division_code,amount,allocated,purpose
+衡南财社〔2023〕12号,DB01,430422101,1.2万元,2023-01-10,2023年一季度农村低保
+衡南财农〔2023〕3号,YS01,{V1},"50,000",2023-02-15,饮水安全
+衡南财社〔2023〕13号,DB01,430422101,,2023-04-10,缺金额
+""",
     "complaints.csv": f"""举报编号,收到日期,渠道,涉及村社区代码,被举报对象证件号,举报内容摘要,举报人,举报人电话,受理日期,办结日期,延期批准,是否查实,涉及金额
 TS001,2023-05-01,平台,{V1},"{A};{E1};HT2023-001",村支书把工程给亲戚,匿名群众,13700000000,2023-05-03,2023-07-01,否,是,1.3万元
 TS002,2023-06-01,来信,{V2},{D},已故老人仍领低保,王某,13600000000,2023-06-20,,,,
@@ -150,6 +155,20 @@ OFFICIALS = [
 ]
 
 
+POVERTY = [
+    ("户号", "村社区代码", "年度", "状态"),
+    ("H001", V1, "2022", "贫困户"),
+    ("H001", V1, "2023", "已脱贫"),
+    ("H002", V1, "2023", "返贫"),
+]
+
+CERTIFICATES = [
+    ("残疾人证号", "身份号码", "姓名", "残疾类别", "等级", "发证日期", "注销日期"),
+    (f"{C}43", C, "张小明", "肢体", "三级", "2019-05-01", None),
+    ("43042219500101111", "430422195001011118", "王老汉", "视力", "一级", "2010-01-01", None),
+]
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, text in FILES.items():
@@ -162,6 +181,14 @@ def main() -> None:
     for row in OFFICIALS:
         ws.append(list(row))
     wb.save(OUT / "officials.xlsx")
+    poverty = "\r\n".join(",".join(r) for r in POVERTY) + "\r\n"
+    (OUT / "poverty_households.csv").write_bytes(poverty.encode("gb18030"))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for cert in CERTIFICATES:
+        ws.append(list(cert))
+    wb.save(OUT / "disability_certificates.xlsx")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,252 @@
+"""Growth: how load, resolve, detect and projection + Leiden scale with the population.
+
+    python bench/growth.py --sizes 250000,1000000,3000000 --engines embedded,neo4j
+    python bench/growth.py --sizes 20000,50000 --engines embedded      # a quick check
+
+For each size a county (``--preset county``) or a city of several counties (``--preset
+city``) is generated once into ``--work``; for each engine the graph is loaded fresh
+(``run_pipeline``: load, resolve, detect; a first Neo4j load goes through
+``neo4j-admin database import`` when ``GUANXI_NEO4J_HOME`` is set, by MERGE otherwise),
+then the risk projection is pulled and Leiden run. Each stage records wall seconds and the
+peak resident memory of this process and of the engine (the embedded engine's daemon; the
+Neo4j server's process when ``--neo4j-pid`` is given). The table ends with the slope
+between consecutive sizes (seconds and MiB per million persons) and the growth exponent
+(log ratio of times over log ratio of sizes: 1.0 is linear). Recall of the planted cases
+and decoys flagged are checked at every size.
+
+An embedded load that would not fit in memory is refused by the loader before writing
+(graph/loaders/memory.py); the table says so for that size. API latency is measured by
+bench/serving.py at each size on the loaded graph (``--api``); its table is appended as printed.
+Neo4j's database is replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import math
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+
+from graph.errors import LoadFailed  # noqa: E402
+from graph.settings import Settings  # noqa: E402
+from graph.store import open_store  # noqa: E402
+
+STAGES = ("load", "resolve", "detect", "leiden")
+
+
+class Peak:
+    """Peak RSS of some processes, sampled every 0.2 s while a stage runs."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.procs = {k: psutil.Process(p) for k, p in pids.items()}
+        self.peak = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            for k, p in self.procs.items():
+                with contextlib.suppress(psutil.Error):
+                    self.peak[k] = max(self.peak[k], p.memory_info().rss)
+
+    def __enter__(self) -> Peak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@contextlib.contextmanager
+def stage(row: dict[str, Any], name: str, pids: dict[str, int]) -> Iterator[None]:
+    t = time.perf_counter()
+    with Peak(pids) as peak:
+        yield
+    row[name] = {
+        "seconds": round(time.perf_counter() - t, 1),
+        **{f"{k}_mib": v >> 20 for k, v in peak.peak.items()},
+    }
+
+
+def generate(preset: str, persons: int, seed: int, folder: Path) -> dict[str, Any]:
+    if (folder / "truth.json").exists():
+        truth: dict[str, Any] = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+        return truth
+    if preset == "city":
+        from graph.synth.city import generate_city
+
+        return generate_city(persons, seed, folder)
+    from graph.synth import generate as county
+
+    return county(persons, seed, folder)
+
+
+def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, Any]:
+    from graph.algorithms import leiden, risk_projection
+    from graph.pipeline import run_pipeline
+    from graph.queries.evaluate import score
+
+    folder = args.work / f"{args.preset}-{persons}-{args.seed}"
+    t = time.perf_counter()
+    truth = generate(args.preset, persons, args.seed, folder)
+    row: dict[str, Any] = {
+        "engine": engine,
+        "persons": persons,
+        "synth_s": round(time.perf_counter() - t, 1),
+    }
+    settings = Settings(
+        engine="neo4j" if engine == "neo4j" else "embedded",
+        data_dir=args.work / f"data-{engine}",
+        graph=f"growth_{persons}",
+    )
+    store = open_store(settings)
+    pids = {"python": os.getpid()}
+    daemon = getattr(store, "server", None)
+    if daemon is not None and hasattr(daemon, "pid") and daemon.pid():
+        pids["engine"] = daemon.pid()
+    elif engine == "neo4j" and args.neo4j_pid:
+        pids["engine"] = args.neo4j_pid
+    timer: dict[str, tuple[float, Peak]] = {}
+
+    def on_stage(name: str, report: Any) -> None:
+        if report is None:
+            peak = Peak(pids)
+            peak.__enter__()
+            timer[name] = (time.perf_counter(), peak)
+            return
+        started, peak = timer.pop(name)
+        peak.__exit__()
+        row[name] = {
+            "seconds": round(time.perf_counter() - started, 1),
+            **{f"{k}_mib": v >> 20 for k, v in peak.peak.items()},
+        }
+
+    try:
+        ran = run_pipeline(store, folder, fresh=True, as_of=truth["as_of"], on_stage=on_stage)
+    except LoadFailed as e:
+        for _, peak in timer.values():
+            peak.__exit__()
+        row["refused"] = str(e)
+        store.close()
+        return row
+    row["load_method"] = getattr(ran.load, "method", "")
+    assert ran.detect is not None
+    scores = score(ran.detect.findings, truth)
+    row["recall"] = (
+        f"{sum(s.found for s in scores.values())}/{sum(s.planted for s in scores.values())}"
+    )
+    row["decoys_flagged"] = sum(s.decoys_flagged for s in scores.values())
+    with stage(row, "leiden", pids):
+        leiden(risk_projection(store), seed=args.seed)
+    if args.api:
+        cmd = [
+            sys.executable,
+            str(BENCH / "serving.py"),
+            "--engine",
+            engine,
+            "--no-load",
+            "--persons",
+            str(persons),
+        ]
+        row["api"] = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout[-4000:]
+    store.close()
+    return row
+
+
+def slopes(rows: list[dict[str, Any]]) -> list[str]:
+    out = [
+        "| engine | stage | from → to | s per 1M persons | engine MiB per 1M | exponent |",
+        "|---|---|---|---|---|---|",
+    ]
+    for engine in sorted({r["engine"] for r in rows}):
+        done = sorted(
+            (r for r in rows if r["engine"] == engine and "refused" not in r),
+            key=lambda r: r["persons"],
+        )
+        for a, b in itertools.pairwise(done):
+            dn = (b["persons"] - a["persons"]) / 1e6
+            for s in STAGES:
+                if s not in a or s not in b:
+                    continue
+                ds = b[s]["seconds"] - a[s]["seconds"]
+                dm = b[s].get("engine_mib", 0) - a[s].get("engine_mib", 0)
+                ratio = b[s]["seconds"] / a[s]["seconds"] if a[s]["seconds"] else float("nan")
+                exp = (
+                    math.log(ratio) / math.log(b["persons"] / a["persons"])
+                    if ratio > 0
+                    else float("nan")
+                )
+                span = f"{a['persons']:,} → {b['persons']:,}"
+                rates = f"{ds / dn:.0f} | {dm / dn:.0f} | {exp:.2f}"
+                out.append(f"| {engine} | {s} | {span} | {rates} |")
+    return out
+
+
+def table(rows: list[dict[str, Any]]) -> list[str]:
+    out = [
+        "| engine | persons | stage | seconds | python peak MiB | engine peak MiB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if "refused" in r:
+            head = f"| {r['engine']} | {r['persons']:,} |"
+            out.append(f"{head} refused before loading | | | {r['refused'][:160]} |")
+            continue
+        head = f"| {r['engine']} | {r['persons']:,} |"
+        for s in STAGES:
+            if s in r:
+                m = r[s]
+                mem = f"{m.get('python_mib', '')} | {m.get('engine_mib', '–')}"
+                out.append(f"{head} {s} | {m['seconds']} | {mem} |")
+        flagged = f"decoys flagged {r['decoys_flagged']}"
+        out.append(f"{head} recall | {r['recall']} | {flagged} | load: {r['load_method']} |")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--sizes", default="250000,1000000,3000000", help="persons, comma-separated")
+    ap.add_argument("--engines", default="embedded,neo4j")
+    ap.add_argument("--preset", choices=["county", "city"], default="county")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--work", type=Path, default=Path("out/growth"))
+    ap.add_argument("--neo4j-pid", type=int, help="the Neo4j server's pid, for its peak memory")
+    ap.add_argument("--api", action="store_true", help="also run bench/serving.py at each size")
+    ap.add_argument("--markdown", type=Path, help="append the tables here")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    for persons in (int(s) for s in args.sizes.split(",")):
+        for engine in args.engines.split(","):
+            row = run_size(args, engine, persons)
+            rows.append(row)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+            (args.work / "growth.jsonl").open("a", encoding="utf-8").write(
+                json.dumps(row, ensure_ascii=False) + "\n"
+            )
+    text = "\n".join(["### growth", *table(rows), "", "### slopes", *slopes(rows), ""])
+    print(text)
+    if args.markdown:
+        with args.markdown.open("a", encoding="utf-8") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

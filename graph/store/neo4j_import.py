@@ -1,0 +1,232 @@
+"""A first Neo4j load through ``neo4j-admin database import full``.
+
+The loader builds a first load in memory with the MERGE statements' semantics
+(:class:`~graph.loaders.bulk.MemoryGraph`); here that graph is written as the import
+tool's CSV files and imported offline, which is what a city's millions of nodes need
+(MERGE runs at about 1,250 s per million persons). Each file has a typed header; values
+keep the Python types the MERGE path sends through the driver (``int`` → ``long``,
+``float`` → ``double``, ``bool`` → ``boolean``, ``str`` → ``string``), and a property
+whose type differs between rows goes to a separate file per type signature, so every
+node and relationship gets exactly the property types MERGE would give it.
+
+The import needs the database stopped. When guanxi knows the server's home
+(``GUANXI_NEO4J_HOME``, with ``GUANXI_NEO4J_CONF`` when the configuration lives
+elsewhere, as for the test server of tools/neo4j), it stops the server, imports and
+starts it again; otherwise :func:`write_import_files` writes the files and the command
+to run is printed (``guanxi load --import-files``).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from graph.errors import LoadFailed
+from graph.store.base import NodeGroup, RelGroup
+
+__all__ = ["ImportFiles", "ServerHome", "import_command", "run_import", "write_import_files"]
+
+_TYPES: dict[type, str] = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
+@dataclass
+class ImportFiles:
+    """The files written for one import: ``--nodes`` and ``--relationships`` arguments."""
+
+    folder: Path
+    nodes: list[tuple[str, Path]] = field(default_factory=list)
+    relationships: list[tuple[str, Path]] = field(default_factory=list)
+    node_count: int = 0
+    relationship_count: int = 0
+
+    def arguments(self) -> list[str]:
+        args = [f"--nodes={label}={path}" for label, path in self.nodes]
+        args += [f"--relationships={rtype}={path}" for rtype, path in self.relationships]
+        return args
+
+
+@dataclass(frozen=True)
+class ServerHome:
+    """A Neo4j installation guanxi may stop, import into and start."""
+
+    home: Path
+    conf: Path | None = None
+    java_home: Path | None = None
+
+    @classmethod
+    def from_env(cls) -> ServerHome | None:
+        home = os.environ.get("GUANXI_NEO4J_HOME")
+        if not home:
+            return None
+        conf = os.environ.get("GUANXI_NEO4J_CONF")
+        java = os.environ.get("GUANXI_NEO4J_JAVA_HOME")
+        return cls(Path(home), Path(conf) if conf else None, Path(java) if java else None)
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ, NEO4J_HOME=str(self.home))
+        if self.conf is not None:
+            env["NEO4J_CONF"] = str(self.conf)
+        if self.java_home is not None:
+            env["JAVA_HOME"] = str(self.java_home)
+        return env
+
+
+def _type_of(value: Any) -> str:
+    t = _TYPES.get(type(value))
+    if t is None:
+        if isinstance(value, list | tuple) and value and all(type(v) is str for v in value):
+            return "string[]"
+        raise LoadFailed(
+            f"no import type for a {type(value).__name__} value: {value!r}", partial=True
+        )
+    return t
+
+
+def _cell(value: Any, typ: str) -> Any:
+    if typ == "boolean":
+        return "true" if value else "false"
+    if typ == "double":
+        return repr(float(value))
+    if typ == "string[]":
+        return "\x1f".join(value)
+    return value
+
+
+class _Writers:
+    """One CSV file per (name, type signature), opened as rows of that signature come."""
+
+    def __init__(self, folder: Path, stem: str, head: Sequence[str]) -> None:
+        self.folder, self.stem, self.head = folder, stem, list(head)
+        self.files: dict[tuple[tuple[str, str], ...], tuple[TextIO, Any]] = {}
+        self.paths: list[Path] = []
+
+    def write(self, fixed: Sequence[Any], props: Mapping[str, Any], columns: Sequence[str]) -> None:
+        sig = tuple((c, _type_of(props[c])) for c in columns if props.get(c) is not None)
+        entry = self.files.get(sig)
+        if entry is None:
+            path = self.folder / f"{self.stem}.{len(self.files)}.csv"
+            f = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close()
+            w = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+            w.writerow(self.head + [f"{c}:{t}" for c, t in sig])
+            entry = self.files[sig] = (f, w)
+            self.paths.append(path)
+        entry[1].writerow([*fixed, *(_cell(props[c], t) for c, t in sig)])
+
+    def close(self) -> None:
+        for f, _ in self.files.values():
+            f.close()
+
+
+def write_import_files(
+    nodes: Sequence[NodeGroup],
+    relationships: Sequence[RelGroup],
+    folder: Path,
+    progress: Callable[[int], None] | None = None,
+) -> ImportFiles:
+    """Write the graph as import CSV files into ``folder`` (emptied of earlier ones)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.csv"):
+        old.unlink()
+    out = ImportFiles(folder)
+    next_id = 0
+    for group in nodes:
+        writers = _Writers(folder, f"nodes.{group.label}", [":ID"])
+        try:
+            for i, row in enumerate(group.rows):
+                writers.write([next_id + i], row, group.columns)
+                if progress and (i + 1) % 50_000 == 0:
+                    progress(50_000)
+        finally:
+            writers.close()
+        next_id += group.count
+        out.node_count += group.count
+        if progress:
+            progress(group.count % 50_000)
+        out.nodes += [(group.label, p) for p in writers.paths]
+    for rgroup in relationships:
+        writers = _Writers(folder, f"rels.{rgroup.type}", [":START_ID", ":END_ID"])
+        try:
+            for i, (start, end, props) in enumerate(rgroup.rows):
+                writers.write([start, end], props, rgroup.columns)
+                if progress and (i + 1) % 50_000 == 0:
+                    progress(50_000)
+        finally:
+            writers.close()
+        out.relationship_count += rgroup.count
+        if progress:
+            progress(rgroup.count % 50_000)
+        out.relationships += [(rgroup.type, p) for p in writers.paths]
+    return out
+
+
+def import_command(admin: str, database: str, files: ImportFiles) -> list[str]:
+    """The ``neo4j-admin`` command line that imports ``files`` into ``database``."""
+    return [
+        admin,
+        "database",
+        "import",
+        "full",
+        database,
+        "--overwrite-destination=true",
+        "--multiline-fields=true",
+        "--array-delimiter=\x1f",
+        "--id-type=integer",
+        f"--report-file={files.folder / 'import.report'}",
+        *files.arguments(),
+    ]
+
+
+def shell_line(cmd: Sequence[str]) -> str:
+    return " ".join(shlex.quote(c) for c in cmd)
+
+
+def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, echo: bool = False) -> None:
+    with subprocess.Popen(
+        list(cmd), env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        tail: deque[str] = deque(maxlen=40)
+        for line in proc.stdout:
+            tail.append(line.rstrip())
+            if echo:
+                print(line.rstrip(), file=sys.stderr)
+        code = proc.wait()
+    if code:
+        raise LoadFailed(f"{what} failed (exit {code}):\n" + "\n".join(tail), partial=True)
+
+
+def run_import(
+    server: ServerHome,
+    database: str,
+    files: ImportFiles,
+    wait_ready: Callable[[float], None],
+    *,
+    echo: bool = True,
+    timeout: float = 180.0,
+) -> float:
+    """Stop the server, import ``files``, start it again and wait until it answers.
+
+    Returns the seconds the import itself took. The server is started again also when
+    the import fails, so the database it had stays served.
+    """
+    env = server.env()
+    bin_dir = server.home / "bin"
+    _run([str(bin_dir / "neo4j"), "stop"], env, "neo4j stop")
+    try:
+        started = time.perf_counter()
+        _run(import_command(str(bin_dir / "neo4j-admin"), database, files), env,
+             "neo4j-admin database import", echo=echo)  # fmt: skip
+        seconds = time.perf_counter() - started
+    finally:
+        _run([str(bin_dir / "neo4j"), "start"], env, "neo4j start")
+        wait_ready(timeout)
+    return seconds

@@ -1,0 +1,95 @@
+"""A first Neo4j load through ``neo4j-admin database import full`` against the MERGE path,
+on the real test server (tools/neo4j): the same county gives the same graph (properties
+and their types included), the schema is there afterwards, and a second load into the
+imported graph merges and changes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import neo4j_settings
+from graphdump import dump
+
+from graph.loaders import load_folder
+from graph.store.neo4j import Neo4jStore
+from graph.store.neo4j_import import ServerHome
+
+PERSONS = 3000
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from graph.synth import generate
+
+    out = tmp_path_factory.mktemp("county")
+    generate(PERSONS, 11, out)
+    return out
+
+
+def _server() -> ServerHome:
+    home = os.environ.get("GUANXI_NEO4J_TEST_HOME")
+    if not home:
+        pytest.skip("the test server's home is unknown (tools/neo4j/start.sh writes it)")
+    conf, java = (
+        os.environ.get("GUANXI_NEO4J_TEST_CONF"),
+        os.environ.get("GUANXI_NEO4J_TEST_JAVA_HOME"),
+    )
+    return ServerHome(Path(home), Path(conf) if conf else None, Path(java) if java else None)
+
+
+def _store(server: ServerHome | None) -> Neo4jStore:
+    s = neo4j_settings()
+    return Neo4jStore(
+        s.neo4j_uri, s.neo4j_user, s.neo4j_password.get_secret_value(), s.neo4j_database, server
+    )
+
+
+def typed(nodes: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """Properties with their Python types (1 and 1.0 compare equal; a long and a double
+    must not)."""
+    return {
+        k: {p: (type(v).__name__, [type(x).__name__ for x in v] if isinstance(v, list) else v)
+            for p, v in props.items()}
+        for k, props in nodes.items()
+    }  # fmt: skip
+
+
+def test_import_gives_the_merge_graph_and_later_loads_merge(county: Path, tmp_path: Path) -> None:
+    server = _server()
+    plain = _store(None)
+    assert not plain.can_bulk_create
+    try:
+        merged = load_folder(plain, shutil.copytree(county, tmp_path / "a"), fresh=True)
+        assert merged.method == "merge"
+        nodes_a, rels_a = dump(plain)
+        nodes_a = typed(nodes_a)
+    finally:
+        plain.close()
+    managed = _store(server)
+    try:
+        imported = load_folder(managed, shutil.copytree(county, tmp_path / "b"), fresh=True)
+        assert imported.method == "bulk"
+        nodes_b, rels_b = dump(managed)
+        nodes_b = typed(nodes_b)
+        assert set(nodes_a) == set(nodes_b)
+        diff = [k for k in nodes_a if nodes_a[k] != nodes_b[k]]
+        assert not diff, [(k, nodes_a[k], nodes_b[k]) for k in diff[:5]]
+        only_a, only_b = Counter(rels_a) - Counter(rels_b), Counter(rels_b) - Counter(rels_a)
+        assert rels_a == rels_b, (list(only_a.items())[:5], list(only_b.items())[:5])
+        assert imported.nodes_after == merged.nodes_after
+        assert imported.relationships_after == merged.relationships_after
+        constraints = {r["name"] for r in managed.read("SHOW CONSTRAINTS YIELD name RETURN name")}
+        assert "person_id_number_unique" in constraints
+        assert managed.load_mark() is None
+        again = load_folder(managed, shutil.copytree(county, tmp_path / "c"))
+        assert again.method == "merge"
+        nodes_c, rels_c = dump(managed)
+        assert (typed(nodes_c), rels_c) == (nodes_b, rels_b)
+    finally:
+        managed.clear()
+        managed.close()

@@ -1,0 +1,92 @@
+"""The city preset at a small size: several counties in one set of registers, their keys
+apart, the platform's division totals at full size, every planted case (the cross-county
+one included) found by the file-level audit and no decoy flagged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from graph.synth import generate
+from graph.synth.audit import check
+from graph.synth.city import CITY, generate_city, plan
+from graph.synth.writer import COLUMNS, FILES
+
+PERSONS = 9_000
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("city")
+    return out, generate_city(PERSONS, 3, out, counties=3)
+
+
+def frame(folder: Path, register: str) -> pd.DataFrame:
+    name, encoding, _ = FILES[register]
+    if encoding == "xlsx":
+        df = pd.read_excel(folder / name, dtype=str).fillna("")
+    else:
+        df = pd.read_csv(folder / name, dtype=str, keep_default_na=False, encoding=encoding)
+    df.columns = [c for c, _ in COLUMNS[register]]
+    return df
+
+
+def test_plan_keeps_the_platform_totals_at_full_size() -> None:
+    counties = plan(CITY["persons"], 1)
+    assert sum(c.persons for c in counties) == 6_600_000
+    assert sum(c.towns for c in counties) == 193
+    assert sum(c.villages for c in counties) == 2_741
+    assert len({c.code for c in counties}) == len(counties) == 7
+
+
+def test_counties_share_the_files_and_keep_their_keys_apart(
+    city: tuple[Path, dict[str, Any]],
+) -> None:
+    folder, truth = city
+    persons = frame(folder, "persons")
+    assert len(persons) == truth["counts"]["persons"] >= PERSONS
+    codes = {c["code"] for c in truth["counties"]}
+    assert {v[:6] for v in persons["village_code"] if v[:6].isdigit()} == codes
+    assert not persons["id_number"].duplicated().any()
+    divisions = frame(folder, "divisions")
+    assert set(divisions.loc[divisions["level"] == "county", "code"]) == codes
+    assert not divisions["code"].duplicated().any()
+    for register, column in (
+        ("enterprises", "uscc"),
+        ("contracts", "contract_id"),
+        ("payments", "voucher_no"),
+        ("disbursements", "record_id"),
+    ):
+        keys = frame(folder, register)[column]
+        assert not keys[keys != ""].duplicated().any(), register
+    # phones are shared on purpose only within a county (planted cases)
+    phones = persons[persons["phone"] != ""]
+    spread = phones.assign(county=phones["village_code"].str[:6]).groupby("phone")["county"]
+    assert int(spread.nunique().max()) == 1
+    assert len(frame(folder, "programs")) == truth["counts"]["programs"]
+
+
+def test_audit_finds_every_case_including_the_cross_county_one(
+    city: tuple[Path, dict[str, Any]],
+) -> None:
+    folder, truth = city
+    cross = [c for c in truth["cases"] if c["note"].startswith("cross-county")]
+    assert len(cross) == len(truth["counties"]) - 1
+    result = check(folder)
+    assert result["missed"] == []
+    assert result["flagged_decoys"] == []
+    assert result["unplanned"] == {}
+
+
+def test_the_county_preset_is_unchanged_by_a_city_run(
+    city: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    # a city rebinds the county constants while it runs; afterwards a county is as before
+    truth = generate(2_000, 1, tmp_path)
+    assert truth["county"] == {"code": "430428", "name": "蒸阳县"}
+    persons = frame(tmp_path, "persons")
+    assert persons["village_code"].str.startswith("430428").all()
+    assert persons["phone"].str[:3].isin(["", *[str(p) for p in range(130, 200)]]).all()
