@@ -135,7 +135,15 @@ POLICY: dict[str, dict[str, Rule]] = {
     "School": {"name": TEXT},
     # A student's aid: to the household only (whether a child is a poverty-household
     # student is the family's business, not the village's notice).
-    "StudentAid": {"year": OWN, "grade": OWN_TEXT, "category": OWN_TEXT, "policies": OWN},
+    "StudentAid": {
+        "year": OWN,
+        "grade": OWN_TEXT,
+        "category": OWN_TEXT,
+        "policies": OWN,
+        "school_type": OWN_TEXT,
+        "status": OWN_TEXT,
+        "amount": OWN,
+    },
 }
 
 _PUBLISHABLE_CLASSES = {sch.Privacy.PUBLIC, sch.Privacy.PERSONAL}

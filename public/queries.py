@@ -199,13 +199,16 @@ STUDENT_AID = Query(
     "OPTIONAL MATCH (a)-[:AT_SCHOOL]->(sc:School) "
     "OPTIONAL MATCH (a)-[:UNDER]->(g:Program) "
     "RETURN DISTINCT s.name AS student, a.year AS year, a.grade AS grade, "
-    "a.category AS category, sc.name AS school, collect(DISTINCT g.name) AS programmes "
+    "a.category AS category, a.school_type AS stage, a.amount AS amount, sc.name AS school, "
+    "collect(DISTINCT g.name) AS programmes "
     "ORDER BY year DESC, student",
     {
         "student": Col("name", "Person"),
         "year": Col("year", "StudentAid"),
         "grade": Col("grade", "StudentAid"),
         "category": Col("category", "StudentAid"),
+        "stage": Col("school_type", "StudentAid"),
+        "amount": Col("amount", "StudentAid"),
         "school": Col("name", "School"),
         "programmes": Col("name", "Program"),
     },

@@ -178,7 +178,7 @@ def test_lookup_answers_a_students_aid_by_school_year(world: PublicWorld) -> Non
     student = world.store.read(
         "MATCH (p:Person)-[:AIDED]->(a:StudentAid) "
         "MATCH (p)-[:MEMBER_OF]->(h:Household) WHERE h.village_code STARTS WITH $t "
-        "RETURN p.name AS name, p.id_number AS id, a.year AS year LIMIT 1",
+        "RETURN p.name AS name, p.id_number AS id, a.year AS year, a.amount AS amount LIMIT 1",
         {"t": world.township},
     )
     if not student:
@@ -188,6 +188,10 @@ def test_lookup_answers_a_students_aid_by_school_year(world: PublicWorld) -> Non
     ).text
     assert "学生资助（按学年）" in page
     assert student[0]["year"] in page
+    if student[0]["amount"]:
+        from public.views import yuan
+
+        assert f"<td>{yuan(student[0]['amount'])}</td>" in page
 
 
 def _api(world: PublicWorld, method: str, path: str, body: Any = None) -> Any:
