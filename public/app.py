@@ -249,6 +249,7 @@ def create_public_app(
             "report.html",
             status,
             title="一键举报",
+            on_report=True,
             v=v,
             village=v.code if v is not None else "",
             item=item,
