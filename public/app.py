@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import Database
 from api.workflow.intake import Dictionaries, IntakeService
@@ -89,6 +90,17 @@ class Site:
         html = self.env.get_template(name).render(loading=self.cache.loading, **ctx)
         return HTMLResponse(html, status_code=status)
 
+    def cached(self, key: tuple[Any, ...], make: Callable[[], HTMLResponse]) -> HTMLResponse:
+        """A browsing page rendered once per graph generation (the village summary cache):
+        rendering a village's tables costs more than reading them from the cache."""
+
+        def render() -> tuple[bytes, int]:
+            r = make()
+            return bytes(r.body), r.status_code
+
+        body, status = self.cache.get(("html", *key), render, keep=lambda r: r[1] == 200)
+        return HTMLResponse(body, status_code=status)
+
     def not_found(self) -> HTMLResponse:
         return self.page("error.html", 404, title="页面不存在", message="没有找到这个页面。")
 
@@ -105,21 +117,7 @@ def create_public_app(
     app.state.site = site
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if not site.pages.allow(_address(request)):
-            resp: Response = site.page(
-                "error.html", 429, title="访问过于频繁", message="请稍后再试。"
-            )
-            resp.headers["Retry-After"] = "5"
-        else:
-            resp = await call_next(request)
-        resp.headers.update(HEADERS)
-        if request.url.path.startswith("/static/"):
-            resp.headers["Cache-Control"] = "public, max-age=3600"
-        return resp
+    app.add_middleware(Guard, site=site)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -132,17 +130,23 @@ def create_public_app(
 
     @app.get("/", response_class=HTMLResponse)
     def home() -> HTMLResponse:
-        return site.page("home.html", title="首页", children=site.views.children(None))
+        return site.cached(
+            ("home",),
+            lambda: site.page("home.html", title="首页", children=site.views.children(None)),
+        )
 
     @app.get("/d/{code}", response_class=HTMLResponse)
     def division(code: str) -> HTMLResponse:
+        return site.cached(("d", code), lambda: _division(code))
+
+    def _division(code: str) -> HTMLResponse:
         if not CODE.match(code):
             return site.not_found()
         d = site.views.division(code)
         if d is None:
             return site.not_found()
         if d.get("level") == "village":
-            return village(code)
+            return _village(code)
         return site.page(
             "division.html",
             title=d["name"],
@@ -159,6 +163,9 @@ def create_public_app(
 
     @app.get("/v/{code}", response_class=HTMLResponse)
     def village(code: str) -> HTMLResponse:
+        return site.cached(("v", code), lambda: _village(code))
+
+    def _village(code: str) -> HTMLResponse:
         v = site.views.village(code) if CODE.match(code) else None
         if v is None:
             return site.not_found()
@@ -166,6 +173,9 @@ def create_public_app(
 
     @app.get("/v/{code}/list", response_class=HTMLResponse)
     def payment_list(code: str, period: str = "") -> HTMLResponse:
+        return site.cached(("list", code, period), lambda: _payment_list(code, period))
+
+    def _payment_list(code: str, period: str) -> HTMLResponse:
         v = site.views.village(code) if CODE.match(code) else None
         if v is None or (period and period not in v.periods):
             return site.not_found()
@@ -183,6 +193,9 @@ def create_public_app(
 
     @app.get("/v/{code}/finance", response_class=HTMLResponse)
     def finance(code: str, month: str = "") -> HTMLResponse:
+        return site.cached(("finance", code, month), lambda: _finance(code, month))
+
+    def _finance(code: str, month: str) -> HTMLResponse:
         v = site.views.village(code) if CODE.match(code) else None
         months = [f["month"] for f in v.finance] if v is not None else []
         if v is None or (month and month not in months) or not PERIOD.match(month or "0000-00"):
@@ -344,6 +357,41 @@ def _id_number(value: str) -> str:
         return normalise_resident_id(value[:40])
     except (GuanxiError, ValueError):
         return ""
+
+
+class Guard:
+    """Every response's security headers, and the per-address page limit (429), as plain
+    ASGI: Starlette's BaseHTTPMiddleware costs a task and a stream copy per request."""
+
+    def __init__(self, app: ASGIApp, site: Site) -> None:
+        self.app = app
+        self.site = site
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+        self.static = [(k, v) for k, v in self.headers if k != b"cache-control"] + [
+            (b"cache-control", b"public, max-age=3600")
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        if not self.site.pages.allow(client[0] if client else "-"):
+            resp = self.site.page("error.html", 429, title="访问过于频繁", message="请稍后再试。")
+            resp.headers.update(HEADERS)
+            resp.headers["Retry-After"] = "5"
+            await resp(scope, receive, send)
+            return
+        extra = self.static if scope["path"].startswith("/static/") else self.headers
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k for k, _ in extra}
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message = {**message, "headers": kept + extra}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _address(request: Request) -> str:

@@ -63,7 +63,10 @@ class SummaryCache:
                 self._stamp = stamp
                 self._entries.clear()
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(
+        self, key: Hashable, compute: Callable[[], T], keep: Callable[[T], bool] | None = None
+    ) -> T:
+        """The cached value of ``key``, or ``compute()`` (kept unless ``keep`` says no)."""
         self._check()
         t = time.monotonic()
         with self._lock:
@@ -74,6 +77,8 @@ class SummaryCache:
                 return hit[1]  # type: ignore[no-any-return]
         self.misses += 1
         value = compute()
+        if keep is not None and not keep(value):
+            return value
         with self._lock:
             if not self.loading:
                 self._entries[key] = (t, value)
