@@ -32,6 +32,7 @@ from graph.ids import normalise_resident_id
 from graph.store import GraphStore, open_store
 from public.abuse import Bucket, Challenges, Window
 from public.cache import SummaryCache
+from public.policy import POLICY
 from public.queries import PublicReader
 from public.reports import Reports
 from public.settings import PublicSettings
@@ -67,7 +68,7 @@ class Site:
     def __init__(self, settings: PublicSettings, store: GraphStore, db: Database) -> None:
         self.settings = settings
         secret = settings.secret()
-        self.cache = SummaryCache(store, settings.public_cache_check_seconds)
+        self.cache = SummaryCache(store, settings.public_cache_check_seconds, labels=tuple(POLICY))
         self.views = Views(PublicReader(store, settings.published), self.cache)
         intake = IntakeService(db, store, settings.rules, Dictionaries(store))
         self.reports = Reports(intake, secret, settings.public_collapse_days)
@@ -101,6 +102,14 @@ class Site:
         body, status = self.cache.get(("html", *key), render, keep=lambda r: r[1] == 200)
         return HTMLResponse(body, status_code=status)
 
+    async def served(self, key: tuple[Any, ...], make: Callable[[], HTMLResponse]) -> HTMLResponse:
+        """A cached page straight from the event loop; a miss is built in the thread pool
+        (it reads the graph)."""
+        hit = self.cache.peek(("html", *key))
+        if hit is not None:
+            return HTMLResponse(hit[0], status_code=hit[1])
+        return await run_in_threadpool(self.cached, key, make)
+
     def not_found(self) -> HTMLResponse:
         return self.page("error.html", 404, title="页面不存在", message="没有找到这个页面。")
 
@@ -129,15 +138,15 @@ def create_public_app(
         return site.page("error.html", 503, title="暂时无法访问", message="请稍后再试。")
 
     @app.get("/", response_class=HTMLResponse)
-    def home() -> HTMLResponse:
-        return site.cached(
+    async def home() -> HTMLResponse:
+        return await site.served(
             ("home",),
             lambda: site.page("home.html", title="首页", children=site.views.children(None)),
         )
 
     @app.get("/d/{code}", response_class=HTMLResponse)
-    def division(code: str) -> HTMLResponse:
-        return site.cached(("d", code), lambda: _division(code))
+    async def division(code: str) -> HTMLResponse:
+        return await site.served(("d", code), lambda: _division(code))
 
     def _division(code: str) -> HTMLResponse:
         if not CODE.match(code):
@@ -162,8 +171,8 @@ def create_public_app(
         return site.page("search.html", title="查找村（社区）", q=q, found=found)
 
     @app.get("/v/{code}", response_class=HTMLResponse)
-    def village(code: str) -> HTMLResponse:
-        return site.cached(("v", code), lambda: _village(code))
+    async def village(code: str) -> HTMLResponse:
+        return await site.served(("v", code), lambda: _village(code))
 
     def _village(code: str) -> HTMLResponse:
         v = site.views.village(code) if CODE.match(code) else None
@@ -172,8 +181,8 @@ def create_public_app(
         return site.page("village.html", title=v.name, v=v, village=v.code, trail=v.trail)
 
     @app.get("/v/{code}/list", response_class=HTMLResponse)
-    def payment_list(code: str, period: str = "") -> HTMLResponse:
-        return site.cached(("list", code, period), lambda: _payment_list(code, period))
+    async def payment_list(code: str, period: str = "") -> HTMLResponse:
+        return await site.served(("list", code, period), lambda: _payment_list(code, period))
 
     def _payment_list(code: str, period: str) -> HTMLResponse:
         v = site.views.village(code) if CODE.match(code) else None
@@ -192,8 +201,8 @@ def create_public_app(
         )
 
     @app.get("/v/{code}/finance", response_class=HTMLResponse)
-    def finance(code: str, month: str = "") -> HTMLResponse:
-        return site.cached(("finance", code, month), lambda: _finance(code, month))
+    async def finance(code: str, month: str = "") -> HTMLResponse:
+        return await site.served(("finance", code, month), lambda: _finance(code, month))
 
     def _finance(code: str, month: str) -> HTMLResponse:
         v = site.views.village(code) if CODE.match(code) else None
