@@ -212,3 +212,32 @@ def on_the_way(code: str, prefixes: Iterable[str]) -> bool:
     """Whether a division is published or holds a published one (a county shown so that a
     resident can reach its one published township)."""
     return any(p.startswith(code) or code.startswith(p) for p in prefixes if p)
+
+
+def _rule_name(fn: Callable[[Any], Any] | None) -> str:
+    names: dict[Callable[[Any], Any] | None, str] = {
+        None: "—",
+        _show: "shown",
+        _text: "shown, identifiers scrubbed",
+        _mask: "masked 张*三",
+    }
+    return names[fn]
+
+
+def markdown_table() -> str:
+    """The policy as the table docs/public.md shows (a test keeps the two the same)."""
+    lines = [
+        "| label | property | privacy class | anyone (公示) | own household |",
+        "|---|---|---|---|---|",
+    ]
+    for label, props in POLICY.items():
+        for prop, r in props.items():
+            privacy = sch.privacy_of(label, prop).value
+            lines.append(
+                f"| {label} | {prop} | {privacy} | {_rule_name(r.notice)} | {_rule_name(r.own)} |"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

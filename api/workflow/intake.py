@@ -6,6 +6,11 @@ the division's villages, works projects, persons and enterprises found in the su
 (:mod:`graph.queries.suggest`), and a category by keywords. The handler confirms or
 rejects each suggested ABOUT link. A complaint naming a subject of an open case received
 in the last 90 days is offered as a duplicate to merge into that case.
+
+Residents' reports from the public site (``guanxi public``, docs/public.md) take the same
+path through :meth:`IntakeService.register_online`, the one seam the ``public`` package may
+import from ``api`` (an import-linter contract): channel 网络, no actor, no audit row, a
+hashed receipt code, and :meth:`IntakeService.progress` for what the code may learn.
 """
 
 from __future__ import annotations
