@@ -10,6 +10,7 @@ OpenAPI document.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from public.settings import PublicSettings
 from public.views import Views, qty, yuan
 
 HERE = Path(__file__).parent
+log = logging.getLogger("guanxi.public")
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -135,6 +137,9 @@ def create_public_app(
 
     @app.exception_handler(Exception)
     async def any_error(request: Request, exc: Exception) -> Response:
+        # The kind of error and where, never its message: a database error's message holds
+        # the statement's parameters, and a report's parameters are its reporter.
+        log.error("public site: %s on %s %s", type(exc).__name__, request.method, request.url.path)
         return site.page("error.html", 503, title="暂时无法访问", message="请稍后再试。")
 
     @app.get("/", response_class=HTMLResponse)
@@ -253,10 +258,12 @@ def create_public_app(
 
     # -- the one-click report ---------------------------------------------------------------
     @app.get("/report", response_class=HTMLResponse)
-    def report_form(village: str = "", item: str = "") -> HTMLResponse:
+    def report_form(village: str = "", item: str = "", q: str = "") -> HTMLResponse:
         v = site.views.village(village) if CODE.match(village) else None
         described = site.views.item(village, item) if v is not None and item else None
-        return _report_page(v, item if described else "", described, {}, None, 200)
+        q = q.strip()[:30]
+        found = site.views.reader.villages_named(q) if v is None and q else []
+        return _report_page(v, item if described else "", described, {}, None, 200, q, found)
 
     def _report_page(
         v: Any,
@@ -265,6 +272,8 @@ def create_public_app(
         form: dict[str, str],
         error: str | None,
         status: int,
+        q: str = "",
+        found: list[dict[str, Any]] | None = None,
     ) -> HTMLResponse:
         question, token = site.challenges.issue()
         return site.page(
@@ -281,7 +290,8 @@ def create_public_app(
             question=question,
             token=token,
             max_chars=settings.public_report_max_chars,
-            counties=site.views.children(None) if v is None else [],
+            q=q,
+            found=found or [],
         )
 
     @app.post("/report", response_class=HTMLResponse)

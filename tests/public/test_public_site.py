@@ -247,7 +247,10 @@ def test_report_becomes_a_complaint_and_its_progress_follows_the_case(world: Pub
         return str(page.text)
 
     assert "已收到，待受理" in progress()
-    assert "没有找到这个受理码" in r.post("/progress", {"code": code[:-1] + "x"}).text
+    assert (
+        "没有找到这个受理码"
+        in r.post("/progress", {"code": code[:-1] + ("x" if code[-1] != "x" else "y")}).text
+    )
     opened = _api(world, "POST", "/cases", {"source": {"kind": "complaint", "id": complaint_id}})
     assert opened.status_code == 201, opened.text
     case_no = opened.json()["case_no"]
@@ -308,3 +311,16 @@ def test_challenge_is_required_and_single_use(world: PublicWorld) -> None:
     assert r.post("/report", {"text": "x" * 30_000}).status_code == 404  # body too big
     with world.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Intake).where(Intake.summary == text)) == 0
+
+
+def test_report_without_a_village_finds_one_by_name(world: PublicWorld) -> None:
+    r = world.resident
+    name = world.store.read(
+        "MATCH (d:Division {code: $c}) RETURN d.name AS n", {"c": world.village}
+    )
+    page = r.get("/report", q=name[0]["n"]).text
+    assert f'href="/report?village={world.village}"' in page
+    hidden = world.store.read(
+        "MATCH (d:Division {code: $c}) RETURN d.name AS n", {"c": world.hidden_village}
+    )[0]["n"]
+    assert world.hidden_village not in r.get("/report", q=hidden).text
