@@ -35,6 +35,7 @@ from api.routers import ROUTERS
 from api.scope import ScopeResolver
 from api.services.evidence import EvidenceCache
 from api.services.names import NameIndex
+from api.services.persisted import Persisted
 from api.services.query import AnalystSlots, Coverage
 from api.services.riskmodel import RiskModel
 from api.settings import ApiSettings
@@ -81,7 +82,9 @@ def _dumps(content: Any) -> bytes:
         ).encode("utf-8")
 
 
-def _freeze_when_built(names: NameIndex, store: GraphStore | None) -> threading.Thread:
+def _freeze_when_built(
+    names: NameIndex, store: GraphStore | None, cache: Persisted | None = None
+) -> threading.Thread:
     """Build the name index (when asked to) in a thread, then move every object alive by
     then out of the garbage collector's reach (``gc.freeze``).
 
@@ -92,7 +95,7 @@ def _freeze_when_built(names: NameIndex, store: GraphStore | None) -> threading.
 
     def run() -> None:
         if store is not None:
-            names.build(store)
+            names.build(store, cache)
         gc.collect()
         gc.freeze()
 
@@ -172,12 +175,15 @@ def create_app(
         app.state.services = build_services(settings, st, database)
         _seal_graph(st, app.state.services.sealed)
         names, risk = app.state.services.names, app.state.services.risk
+        # Copies built from the graph's current version are read back, not rebuilt.
+        name_cache = Persisted(settings.data_dir, "name-index")
+        risk_cache = Persisted(settings.data_dir, "risk-model")
         if own_store:  # a served process (tests inject their store and keep the collector)
-            _freeze_when_built(names, st if settings.pinyin_index else None)
+            _freeze_when_built(names, st if settings.pinyin_index else None, name_cache)
         elif settings.pinyin_index:
-            names.build_in_background(st)
+            names.build_in_background(st, name_cache)
         if settings.risk_model:
-            risk.build_in_background(st)
+            risk.build_in_background(st, risk_cache)
         if settings.evidence_warm:
             app.state.services.evidence.warm_in_background()
         try:

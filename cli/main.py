@@ -269,18 +269,19 @@ def detect(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Run the pattern library and print its findings."""
-    from graph.algorithms.numbering import store_communities
+    from graph.algorithms.numbering import number_communities
     from graph.queries import detect as run_detect
     from graph.queries.render import findings_csv, findings_jsonl, findings_table
 
     if fmt not in ("table", "jsonl", "csv"):
         raise typer.BadParameter("--format must be table, jsonl or csv")
-    with connect_loaded(settings_from(engine, data_dir)) as store:
+    settings = settings_from(engine, data_dir)
+    with connect_loaded(settings) as store:
         result = run_detect(store, pattern, as_of=as_of, save=save)
         if save:
             # Communities hold findings, so they are numbered anew with them (numbering.py).
-            part = store_communities(store)
-            err.print(f"{part.n_communities:,} communities numbered (property `community`)")
+            n = number_communities(store, settings.algorithms)
+            err.print(f"{n:,} communities numbered (property `community`)")
     text = {"jsonl": findings_jsonl, "csv": findings_csv}.get(fmt)
     if text is not None:
         body = text(result.findings)
@@ -323,17 +324,20 @@ def communities(
     from graph.algorithms import leiden, rank_communities
     from graph.algorithms.numbering import (
         SEED,
+        number_communities,
         numbered_projection,
-        store_communities,
         stored_partition,
     )
     from graph.algorithms.risk import render
 
-    with connect_loaded(settings_from(engine, data_dir)) as store:
+    settings = settings_from(engine, data_dir)
+    with connect_loaded(settings) as store:
         proj = numbered_projection(store, division=division, at=at)
         part = stored_partition(proj)
         if part is None and division is None and at is None:
-            part = store_communities(store, proj)
+            number_communities(store, settings.algorithms)
+            proj = numbered_projection(store)
+            part = stored_partition(proj)
         elif part is None:
             err.print("no stored communities: run `guanxi detect`; numbers below are this view's")
             part = leiden(proj, seed=SEED)

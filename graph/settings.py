@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     embedded_query_memory_mb: int = 0
     # No query on the embedded engine runs longer than this (seconds), whoever sent it.
     embedded_timeout_max: float = 3600.0
+    # Where detect numbers communities: gds = inside Neo4j (Graph Data Science), igraph =
+    # on a projection pulled into Python, auto = GDS when the engine has it.
+    algorithms: Literal["auto", "gds", "igraph"] = "auto"
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")

@@ -37,6 +37,7 @@ from typing import Any
 
 from pypinyin import lazy_pinyin
 
+from api.services.persisted import Persisted
 from graph.queries.lookup import all_names
 from graph.store import GraphStore
 
@@ -88,6 +89,7 @@ class NameIndex:
         self._init_idx = array("I")
         self._infix: list[str] = []
         self._lock = threading.Lock()
+        self.source = ""  # "built" from the graph or "persisted" (api.services.persisted)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -122,16 +124,46 @@ class NameIndex:
             self.built_at = time.time()
             self.seconds = time.perf_counter() - t0
 
-    def build(self, store: GraphStore) -> None:
+    def build(self, store: GraphStore, cache: Persisted | None = None) -> None:
+        """Build from the graph, or take ``cache``'s copy when it was built from the
+        graph's current version; a fresh build is saved there."""
         self.state = "building"
         try:
+            version = store.graph_version()
+            kept = cache.load(version) if cache is not None else None
+            if kept is not None:
+                with self._lock:
+                    (self._names, self._by_length, self._full, self._full_idx) = kept[:4]
+                    (self._init, self._init_idx, self._infix) = kept[4:]
+                    self.state, self.source = "ready", "persisted"
+                    self.built_at, self.seconds = time.time(), 0.0
+                return
             self.add_names(_all_names(store, INDEXED_LABELS), _all_names(store, INFIX_LABELS))
+            self.source = "built"
+            if cache is not None:
+                cache.save(version, self._snapshot())
         except Exception:
             self.state = "failed"
             log.exception("pinyin index build failed")
 
-    def build_in_background(self, store: GraphStore) -> threading.Thread:
-        t = threading.Thread(target=self.build, args=(store,), name="pinyin-index", daemon=True)
+    def _snapshot(self) -> tuple[Any, ...]:
+        with self._lock:
+            return (
+                self._names,
+                self._by_length,
+                self._full,
+                self._full_idx,
+                self._init,
+                self._init_idx,
+                self._infix,
+            )
+
+    def build_in_background(
+        self, store: GraphStore, cache: Persisted | None = None
+    ) -> threading.Thread:
+        t = threading.Thread(
+            target=self.build, args=(store, cache), name="pinyin-index", daemon=True
+        )
         t.start()
         return t
 

@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from api.scope import Scope
+from api.services.persisted import Persisted
 from graph.store import GraphStore
 
 log = logging.getLogger("guanxi.api")
@@ -81,6 +82,7 @@ class RiskModel:
         self.model: Model | None = None
         self.error: str | None = None
         self._lock = threading.Lock()
+        self.source = ""  # "built" from the graph or "persisted" (api.services.persisted)
 
     def status(self) -> dict[str, Any]:
         m = self.model
@@ -91,12 +93,21 @@ class RiskModel:
             "seconds": 0.0 if m is None else round(m.seconds, 1),
         }
 
-    def build(self, store: GraphStore) -> None:
+    def build(self, store: GraphStore, cache: Persisted | None = None) -> None:
+        """Build from the graph, or take ``cache``'s copy when it was built from the
+        graph's current version; a fresh build is saved there."""
         if not self._lock.acquire(blocking=False):
             return  # a build is running
         try:
             self.state = "building"
-            self.model = _build(store)
+            version = store.graph_version()
+            kept = cache.load(version) if cache is not None else None
+            if isinstance(kept, Model):
+                self.model, self.source = kept, "persisted"
+            else:
+                self.model, self.source = _build(store), "built"
+                if cache is not None:
+                    cache.save(version, self.model)
             self.state = "ready"
             self.error = None
         except Exception as e:
@@ -106,8 +117,10 @@ class RiskModel:
         finally:
             self._lock.release()
 
-    def build_in_background(self, store: GraphStore) -> threading.Thread:
-        t = threading.Thread(target=self.build, args=(store,), name="risk-model", daemon=True)
+    def build_in_background(
+        self, store: GraphStore, cache: Persisted | None = None
+    ) -> threading.Thread:
+        t = threading.Thread(target=self.build, args=(store, cache), name="risk-model", daemon=True)
         t.start()
         return t
 

@@ -240,6 +240,7 @@ def write_communities(
 
     if not _PROP.fullmatch(prop):
         raise ValueError(f"not a property name: {prop!r}")
+    store.bump_graph_version()
     total = WriteSummary()
     for code, label in enumerate(proj.label_names):
         vs = np.flatnonzero((proj.label_codes == code) & (True if only is None else only))

@@ -21,10 +21,18 @@ import pandas as pd
 from graph import schema as sch
 from graph.algorithms.communities import Partition
 from graph.algorithms.projection import Projection
+from graph.algorithms.risk import RISK_LABELS, RISK_REL_TYPES, RISK_SHARED
 from graph.errors import QueryError, Unsupported
 from graph.store.base import GraphStore
+from graph.store.neo4j_gds import InDatabase, Numbered, in_database
 
-__all__ = ["gds_available", "gds_leiden"]
+__all__ = [
+    "gds_available",
+    "gds_components",
+    "gds_leiden",
+    "gds_number_communities",
+    "gds_pagerank",
+]
 
 
 def gds_available(store: GraphStore) -> bool:
@@ -139,3 +147,57 @@ def _align(proj: Projection, rows: list[dict[str, Any]]) -> Any:
     lonely = np.flatnonzero(membership < 0)
     membership[lonely] = membership.max(initial=-1) + 1 + np.arange(len(lonely))
     return membership
+
+
+# -- the risk projection made inside the database (graph.store.neo4j_gds) ---------------------
+def gds_number_communities(store: GraphStore, prop: str, seed: int) -> Numbered:
+    """Number the risk communities inside Neo4j: Leiden (modularity) on the risk
+    projection projected in the database, numbered by size and written as ``prop``.
+
+    Raises
+    ------
+    Unsupported
+        On an engine without GDS.
+    """
+    db = _client(store)
+    store.bump_graph_version()
+    with db.projected(RISK_LABELS, RISK_REL_TYPES, RISK_SHARED) as g:
+        return db.number_leiden(g, RISK_LABELS, prop, seed=seed)
+
+
+def gds_components(store: GraphStore, proj: Projection) -> Partition:
+    """Weakly connected components of the risk projection, found in the database and
+    aligned with ``proj`` (which must be the whole risk projection) vertex by vertex."""
+    db = _client(store)
+    with db.projected(RISK_LABELS, RISK_REL_TYPES, RISK_SHARED) as g:
+        rows = db.stream(g, "gds.wcc.stream", "componentId", RISK_LABELS, {"concurrency": 1})
+    return Partition.from_membership(proj, _aligned(proj, rows).astype(np.int64), "gds.wcc")
+
+
+def gds_pagerank(store: GraphStore, proj: Projection, damping: float = 0.85) -> Any:
+    """PageRank of the undirected risk projection, computed in the database, aligned with
+    ``proj``; scaled to sum to 1 as igraph's (GDS's scores sum to the node count)."""
+    db = _client(store)
+    config = {"dampingFactor": damping, "maxIterations": 100, "tolerance": 1e-10, "concurrency": 1}
+    with db.projected(RISK_LABELS, RISK_REL_TYPES, RISK_SHARED) as g:
+        rows = db.stream(g, "gds.pageRank.stream", "score", RISK_LABELS, config)
+    scores = _aligned(proj, rows).astype(float)
+    return scores / scores.sum()
+
+
+def _client(store: GraphStore) -> InDatabase:
+    db = in_database(store)
+    if db is None:
+        raise Unsupported("in-database algorithms need Neo4j with the Graph Data Science plugin")
+    return db
+
+
+def _aligned(proj: Projection, rows: pd.DataFrame) -> Any:
+    out = np.full(proj.n_nodes, np.nan)
+    for label, group in rows.groupby("label"):
+        vids = proj.vertices(group["key"].to_numpy(), str(label))
+        ok = vids >= 0
+        out[vids[ok]] = group["value"].to_numpy(dtype=float)[ok]
+    if np.isnan(out).any():
+        raise ValueError("the in-database projection misses vertices of the pulled one")
+    return out

@@ -26,7 +26,14 @@ from graph.algorithms.projection import Projection
 from graph.algorithms.risk import RISK_LABELS, risk_projection
 from graph.store.base import GraphStore
 
-__all__ = ["PROP", "SEED", "numbered_projection", "store_communities", "stored_partition"]
+__all__ = [
+    "PROP",
+    "SEED",
+    "number_communities",
+    "numbered_projection",
+    "store_communities",
+    "stored_partition",
+]
 
 PROP = "community"
 #: Leiden's seed for the stored numbering (same seed, same communities).
@@ -74,6 +81,27 @@ def store_communities(store: GraphStore, proj: Projection | None = None) -> Part
     )
     write_communities(store, proj, part, PROP, only=changed)
     return part
+
+
+def number_communities(store: GraphStore, algorithms: str = "auto") -> int:
+    """Number the risk communities and store them; return how many there are.
+
+    ``algorithms`` (``GUANXI_ALGORITHMS``): ``gds`` runs Leiden inside Neo4j with the
+    Graph Data Science library (:func:`~graph.algorithms.gds.gds_number_communities`: no
+    projection pulled over Bolt), ``igraph`` pulls the projection and runs
+    :func:`store_communities`, ``auto`` takes GDS when the store has it. Both optimise
+    modularity with seed :data:`SEED` and number by size, but they are different Leiden
+    implementations: on a county they agree closely, not vertex for vertex
+    (tests/integration/test_gds_risk.py).
+    """
+    if algorithms not in ("auto", "gds", "igraph"):
+        raise ValueError(f"algorithms must be auto, gds or igraph, not {algorithms!r}")
+    if algorithms != "igraph":
+        from graph.algorithms.gds import gds_available, gds_number_communities
+
+        if algorithms == "gds" or (store.engine == "neo4j" and gds_available(store)):
+            return gds_number_communities(store, PROP, SEED).communities
+    return store_communities(store).n_communities
 
 
 def stored_partition(proj: Projection) -> Partition | None:

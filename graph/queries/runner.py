@@ -73,6 +73,8 @@ def detect(
     """Run the chosen patterns (all by default), and keep their findings in the graph."""
     ids = list(patterns) if patterns else list(library())
     chosen = [get(i) for i in ids]  # unknown ids fail before any work is done
+    if save:
+        store.bump_graph_version()  # findings and derived links change what is derived
     out = Detection()
     t0 = time.perf_counter()
     derive_all(store, rules)

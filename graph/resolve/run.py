@@ -78,6 +78,7 @@ def resolve(
 
     Idempotent: a second run over an unchanged graph changes nothing.
     """
+    store.bump_graph_version()
     rep = ResolveReport()
     t0, cpu0 = time.perf_counter(), time.process_time()
     clock = [t0]

@@ -68,19 +68,23 @@ def open_store(settings: Settings | None = None, *, start: bool = True) -> Graph
         from graph.store.neo4j import Neo4jStore
         from graph.store.neo4j_import import ServerHome
 
-        return Neo4jStore(
+        neo = Neo4jStore(
             settings.neo4j_uri,
             settings.neo4j_user,
             settings.neo4j_password.get_secret_value(),
             settings.neo4j_database,
             ServerHome.from_env(),
         )
+        neo.stamp_dir = settings.data_dir
+        return neo
     from graph.store.falkor import FalkorStore
 
     engine = embedded_engine(settings)
     if start and not engine.is_running():
         engine.start(owned=True)
-    return FalkorStore(engine, settings.graph)
+    store = FalkorStore(engine, settings.graph)
+    store.stamp_dir = settings.data_dir
+    return store
 
 
 def open_sealed(settings: Settings | None = None) -> SealedStore:

@@ -17,6 +17,7 @@ resolution), ``bulk_create`` (a first load without Cypher, FalkorDB only), ``_ru
 from __future__ import annotations
 
 import math
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -136,6 +137,40 @@ class GraphStore(ABC):
     """
 
     engine: str = ""
+    #: Where the graph-version stamp is kept: the data directory (set by ``open_store``).
+    stamp_dir: os.PathLike[str] | str | None = None
+
+    # -- the graph version: what derived copies (name index, risk model) are stamped with ---
+    def _stamp_file(self) -> Any:
+        from pathlib import Path as _P
+
+        if self.stamp_dir is None:
+            return None
+        name = getattr(self, "graph_name", None) or getattr(self, "database", None) or "graph"
+        return _P(self.stamp_dir) / f"graph-version-{self.engine}-{name}"
+
+    def graph_version(self) -> str | None:
+        """A token that changes whenever a load, resolve or detect changes the graph
+        (None without a data directory, or before the first change)."""
+        f = self._stamp_file()
+        if f is None:
+            return None
+        try:
+            return str(f.read_text(encoding="utf-8")).strip() or None
+        except FileNotFoundError:
+            return None
+
+    def bump_graph_version(self) -> None:
+        """Mark the graph changed: copies stamped with the old version are stale."""
+        import uuid
+
+        f = self._stamp_file()
+        if f is None:
+            return
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_name(f.name + f".{os.getpid()}.tmp")
+        tmp.write_text(uuid.uuid4().hex, encoding="utf-8")
+        os.replace(tmp, f)
 
     # -- primitives an adapter provides ---------------------------------------------------
     @abstractmethod
@@ -307,7 +342,11 @@ class GraphStore(ABC):
         return {str(k): str(v) for k, v in rows[0]["p"].items()} if rows else None
 
     def set_load_mark(self, mark: Mapping[str, str] | None) -> None:
-        """Set the partial-load mark to ``mark``, or remove it (``None``)."""
+        """Set the partial-load mark to ``mark``, or remove it (``None``).
+
+        A load sets it before writing and removes it when done: both change the graph
+        version."""
+        self.bump_graph_version()
         if mark is None:
             self.write(f"MATCH (m:{LOAD_MARK}) DELETE m")
         else:

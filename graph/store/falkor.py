@@ -311,6 +311,7 @@ class FalkorStore(GraphStore):
             raise EngineUnavailable(f"cannot read the load mark: {e}") from e
 
     def set_load_mark(self, mark: Mapping[str, str] | None) -> None:
+        self.bump_graph_version()  # a load starts or ends: derived copies are stale
         key = load_mark_key(self.graph_name)
         try:
             pipe = self._db.connection.pipeline(transaction=True)

@@ -79,6 +79,11 @@ class Neo4jStore(GraphStore):
         self.server_home = None
         return self
 
+    @property
+    def driver(self) -> neo4j.Driver:
+        """The Bolt driver (the GDS client shares it: graph.store.neo4j_gds)."""
+        return self._driver
+
     # -- first loads through neo4j-admin database import ---------------------------------------
     @property
     def can_bulk_create(self) -> bool:

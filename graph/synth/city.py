@@ -108,7 +108,7 @@ def plan(persons: int, seed: int, counties: int | None = None) -> list[CountyPla
     population otherwise (a city of 660,000 has a tenth of them).
 
     >>> [(c.code, c.persons, c.towns, c.villages) for c in plan(6_600_000, 1)][:2]
-    [('430428', 1464150, 43, 608), ('430429', 1098113, 32, 456)]
+    [('430428', 1466667, 43, 609), ('430429', 1100000, 32, 457)]
     >>> sum(c.villages for c in plan(6_600_000, 1)), sum(c.towns for c in plan(6_600_000, 1))
     (2741, 193)
     """

@@ -216,7 +216,12 @@ def _diversion(pl: Planter, k: int, decoys: int) -> None:
         else:
             secretary = current(ctx, vcode, "村党支部书记")
             m = adult_member(pl, secretary)
-            if m is None:
+            # Where the secretary also heads the village committee (一肩挑) or keeps its
+            # books, he would approve this voucher himself: that is cadre_pays_self, a
+            # second case the truth would not name. Plant in another village.
+            posts = works.cadres(ctx)[vcode]
+            signers = {works.in_office(posts["村委会主任"], paid), works.accountant(posts)}
+            if m is None or int(pl.h_of[m]) in {int(pl.h_of[s]) for s in signers}:
                 continue
             x = _voucher(
                 pl,

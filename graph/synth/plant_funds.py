@@ -148,6 +148,9 @@ def _student(pl: Planter, policies: str, year: str, case: bool) -> None:
     s = next(int(i) for i in pl.rng.permutation(np.flatnonzero(ok)) if int(i) not in taken)
     pl.used_persons.add(s)
     h = int(pl.h_of[s])
+    # Claim the household: the education-aid cases pick a child from a blank household,
+    # and an aid row of 2024-2025 for this student would make the decoy a case.
+    pl.blank[h] = False
     town = at_str(pl.villages, pl.village_of(s), "town_name")
     rows = (
         [(year, policies, "高一", f"{COUNTY_NAME}第一中学")]

@@ -9,15 +9,15 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-import graphdata as gd
 import pytest
-from harness import Api
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from api.db import AuditEntry
 from api.users import add_user
 from api.workflow.models import Case, Intake
+from tests.api import graphdata as gd
+from tests.api.harness import Api
 
 TODAY_SAFE = "2024-06-01"  # in the past whenever this runs: transitions may be dated then
 

@@ -42,7 +42,7 @@ def _db_url(backend: str, tmp: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp / 'guanxi.db'}"
     sys.path.insert(0, str(Path(__file__).parents[1] / "workflow"))
-    from wfdata import fresh_database
+    from tests.workflow.wfdata import fresh_database
 
     db = fresh_database("postgres", tmp)  # empties the test database
     url = db.engine.url.render_as_string(hide_password=False)

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from harness import Api, make_settings
 
 from api.app import create_app
 from api.db import Database
 from api.users import add_user
 from graph.store.embedded import EmbeddedEngine, Limits
 from graph.store.falkor import FalkorStore
+from tests.api.harness import Api, make_settings
 
 # Long enough for a restart on a loaded machine; a county's graph replays in seconds.
 BACK_WITHIN = 120.0

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from harness import Api, make_settings
 
 from api.app import create_app
 from api.errors import public
 from graph.store.falkor import FalkorStore
+from tests.api.harness import Api, make_settings
 
 RANGE_PROBE = "UNWIND range(1, 10000000000) AS x RETURN count(x)"
 NESTING_PROBE = "RETURN " + "(" * 26 + "3" + ")" * 26

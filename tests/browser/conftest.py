@@ -154,6 +154,10 @@ def explorer(
         "investigator": add_user(db, "wang", "investigator", [code]),
         # A complaint handler may search but not read findings, communities or exports.
         "no_rights": add_user(db, "zhao", "complaint_handler", [code]),
+        # The commission one level up: approves the county's extensions.
+        "city": add_user(db, "chen", "investigator", [code[:4]]),
+        # Reads cases but may neither handle them nor approve extensions.
+        "analyst": add_user(db, "sun", "analyst", [code]),
     }
     app = create_app(settings, store=store, db=db)
     import uvicorn

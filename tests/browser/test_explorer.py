@@ -17,8 +17,9 @@ import pytest
 from graph.ids import mask
 
 if TYPE_CHECKING:
-    from conftest import Explorer
     from playwright.sync_api import Browser, BrowserContext, Page
+
+    from tests.browser.conftest import Explorer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PURPOSE = "案件 2024-001 线索核查"
@@ -351,8 +352,9 @@ def test_supernode_paging_undo_triage_and_views(session: Session, explorer: Expl
     page.click("form.triage button:has-text('重新标为新')")
     page.wait_for_function("document.querySelector('.triage-result')?.textContent.includes('新')")
 
-    # The findings view, filtered, opens a finding in the graph.
+    # The findings view, one by one and filtered, opens a finding in the graph.
     page.click("#tab-findings")
+    page.select_option("#findings-filter select[name=group]", "finding")
     page.select_option("#findings-filter select[name=pattern]", "official_relative_contract")
     page.click("#findings-filter button[type=submit]")
     page.wait_for_selector("#findings-body table")

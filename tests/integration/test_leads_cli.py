@@ -12,7 +12,7 @@ from graph.settings import Settings
 from graph.store import open_store
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-import graphdata as gd
+from tests.api import graphdata as gd
 
 
 def test_leads_top(tmp_path: Path) -> None:

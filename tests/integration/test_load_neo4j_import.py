@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import neo4j_settings
-from graphdump import dump
 
 from graph.loaders import load_folder
 from graph.store.neo4j import Neo4jStore
 from graph.store.neo4j_import import ServerHome
+from tests.conftest import neo4j_settings
+from tests.integration.graphdump import dump
 
 PERSONS = 3000
 

@@ -20,7 +20,7 @@ from graph.store import GraphStore
 from public.app import create_public_app
 from public.settings import PublicSettings
 from tests.api.harness import make_settings
-from tests.public.site import Resident
+from tests.public.resident import Resident
 from tests.shapes import MakeCounty, OpenEngine
 
 SEED = 7

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from api.workflow.models import Intake
 from public.app import create_public_app
 from tests.public.conftest import PublicWorld, public_settings
-from tests.public.site import Resident
+from tests.public.resident import Resident
 
 
 def _site(world: PublicWorld, **limits: object) -> Resident:

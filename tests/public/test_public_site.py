@@ -15,7 +15,7 @@ from api.workflow.models import Intake, PublicReceipt
 from graph import deadlines as dl
 from public.policy import mask_name
 from tests.public.conftest import PublicWorld
-from tests.public.site import receipt_of, solve
+from tests.public.resident import receipt_of, solve
 
 
 def identifiers(world: PublicWorld) -> set[str]:

@@ -90,3 +90,26 @@ def test_the_county_preset_is_unchanged_by_a_city_run(
     persons = frame(tmp_path, "persons")
     assert persons["village_code"].str.startswith("430428").all()
     assert persons["phone"].str[:3].isin(["", *[str(p) for p in range(130, 200)]]).all()
+
+
+def test_decoys_and_diversions_stay_what_the_truth_says(
+    city: tuple[Path, dict[str, Any]],
+) -> None:
+    # regression: the exclusive-programmes decoy student's household stayed blank, so an
+    # education-aid case could pick the same child and add a 2024-2025 JY01 row; and a
+    # diversion to the secretary's household member was approved by the secretary
+    # himself where he also heads the committee (an unplanned cadre_pays_self)
+    folder, truth = city
+    students = frame(folder, "students")
+    for d in truth["decoys"]:
+        if d["kind"] == "exclusive_programs" and d["note"].startswith("JY01 in 2023-2024"):
+            rows = students[students["id_number"] == d["subjects"][0]]
+            assert sorted(rows["year"]) == ["2023-2024", "2024-2025"]
+    persons = frame(folder, "persons").set_index("id_number")["household_id"]
+    payments = frame(folder, "payments").set_index("voucher_no")
+    for c in truth["cases"]:
+        if c["kind"] == "program_diversion" and "secretary" in c["note"]:
+            row = payments.loc[c["subjects"][0]]
+            home = persons[c["subjects"][1]]
+            signers = {row["approver_id_number"], row["handler_id_number"]}
+            assert home not in {persons.get(s) for s in signers}

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from wfdata import BACKENDS, fresh_database
 
 from api.db import Database
+from tests.workflow.wfdata import BACKENDS, fresh_database
 
 
 @pytest.fixture(params=BACKENDS)

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text
-from wfdata import A_HANDLER, A_OTHER, ANALYST, B_HANDLER, CITY_APPROVER, CITY_OTHER, COUNTY_A
 
 from api.db import AuditEntry, Database
 from api.errors import Conflict, Forbidden, Unprocessable
 from api.workflow.cases import DispositionIn, Source, Workflow
 from api.workflow.models import Case, CaseEvent
+from tests.workflow.wfdata import (
+    A_HANDLER,
+    A_OTHER,
+    ANALYST,
+    B_HANDLER,
+    CITY_APPROVER,
+    CITY_OTHER,
+    COUNTY_A,
+)
 
 SRC = Source("finding", "cadre_pays_self:abc", COUNTY_A, "经手人向本人或亲属付款")
 

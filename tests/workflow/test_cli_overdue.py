@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 from typer.testing import CliRunner
-from wfdata import A_HANDLER, COUNTY_A
 
 from api.db import Database
 from api.settings import ApiSettings
 from api.workflow.cases import Source, Workflow
 from cli.main import app
+from tests.workflow.wfdata import A_HANDLER, COUNTY_A
 
 
 def test_overdue_lists_and_fails_the_cron(tmp_path: Path) -> None:

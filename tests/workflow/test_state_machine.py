@@ -14,7 +14,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import select
-from wfdata import (
+
+from api.db import AuditEntry
+from api.errors import ApiError
+from api.workflow.cases import DispositionIn, Source, Workflow
+from api.workflow.models import Case, CaseEvent
+from graph import deadlines as dl
+from tests.workflow.wfdata import (
     A_HANDLER,
     A_OTHER,
     B_HANDLER,
@@ -23,12 +29,6 @@ from wfdata import (
     COUNTY_A,
     fresh_database,
 )
-
-from api.db import AuditEntry
-from api.errors import ApiError
-from api.workflow.cases import DispositionIn, Source, Workflow
-from api.workflow.models import Case, CaseEvent
-from graph import deadlines as dl
 
 ACTORS = [A_HANDLER, A_OTHER, B_HANDLER, CITY_APPROVER, CITY_OTHER]
 ACTIONS = [
@@ -149,7 +149,7 @@ def make_machine(backend: str) -> type[RuleBasedStateMachine]:
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_random_transitions_keep_the_rules(backend: str) -> None:
     if backend == "postgres":
-        from wfdata import postgres_url
+        from tests.workflow.wfdata import postgres_url
 
         postgres_url()  # skip (or fail under CI) before hypothesis starts
     make_machine(backend).TestCase().runTest()

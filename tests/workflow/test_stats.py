@@ -8,13 +8,13 @@ import io
 from pathlib import Path
 
 from openpyxl import load_workbook
-from wfdata import CITY
 
 from api.db import Database
 from api.policy import Role
 from api.workflow.cases import DispositionIn, Source, Workflow
 from api.workflow.rules import Actor
 from api.workflow.stats import Period, statistics, workbook
+from tests.workflow.wfdata import CITY
 
 FIXTURE = Path(__file__).parents[1] / "data" / "workflow" / "city_cases.csv"
 CLERK = Actor("county-clerk", Role.INVESTIGATOR, (CITY,))

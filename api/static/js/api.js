@@ -130,4 +130,23 @@ export const api = {
   patterns: () => request("GET", "/patterns"),
   exportFile: (params) => request("GET", "/export", { params, as: "blob" }),
   exportNodes: (nodes, format) => request("POST", "/export", { body: { nodes, format }, as: "blob" }),
+  leads: (filters = {}) => request("GET", "/leads", { params: filters }),
+  lead: (id) => request("GET", `/leads/${enc(id)}`),
+  cases: (filters = {}) => request("GET", "/cases", { params: filters }),
+  caseOne: (no) => request("GET", `/cases/${enc(no)}`),
+  openCase: (body) => request("POST", "/cases", { body }),
+  /** accept, reject, start, request-extension, approve-extension, refuse-extension, close,
+   * assign, dispositions: each answers the case as it now is. */
+  caseAction: (no, action, body = {}) => request("POST", `/cases/${enc(no)}/${action}`, { body }),
+  caseGraph: (no) => request("GET", `/cases/${enc(no)}/graph`),
+  caseReport: (no) => request("GET", `/cases/${enc(no)}/report`, { as: "text" }),
+  vocabulary: () => request("GET", "/cases/vocabulary"),
+  caseStats: (params = {}) => request("GET", "/cases/stats", { params }),
+  caseStatsXlsx: (params = {}) => request("GET", "/cases/stats.xlsx", { params, as: "blob" }),
+  intakeList: (params = {}) => request("GET", "/intake", { params }),
+  intakeOne: (id) => request("GET", `/intake/${enc(id)}`),
+  register: (body) => request("POST", "/intake", { body }),
+  decide: (id, suggestion, decision) =>
+    request("POST", `/intake/${enc(id)}/suggestions/${enc(suggestion)}`, { body: { decision } }),
+  merge: (id, caseNo, reason) => request("POST", `/intake/${enc(id)}/merge`, { body: { case_no: caseNo, reason: reason || null } }),
 };

@@ -8,10 +8,13 @@ import { applyI18n, onLangChange, t, toggleLang } from "./i18n.js";
 import { Panel } from "./panel.js";
 import { Search } from "./search.js";
 import { CommunitiesView, FindingsView } from "./views.js";
+import { CasesView, openCaseDialog } from "./cases.js";
+import { IntakeView } from "./intake.js";
+import { StatsView } from "./statsview.js";
 import { expand, findPaths, openCommunity, openFinding, openNode, showEvidence, triage } from "./actions.js";
 import { fillTypes, updateCounts, wireGraph, wireTime, wireToolbar } from "./toolbar.js";
 import { loadPatterns } from "./patterns.js";
-import { $, can, fail, renderStatus, state, switchView } from "./ui.js";
+import { $, can, fail, renderStatus, setStatus, state, switchView } from "./ui.js";
 
 // -- sign-in -----------------------------------------------------------------------------------
 function showSignin(message) {
@@ -47,6 +50,7 @@ async function enter() {
   await loadPatterns(); // rule names for the panel and the findings view
   if (!state.built) build();
   showWho();
+  showCasesTab();
   $("#signin").hidden = true;
   $("#app").hidden = false;
   $("#purpose-input").value = session.purpose;
@@ -103,12 +107,17 @@ function build() {
   });
   state.panel.hint();
   new Search($("#search-input"), $("#search-list"), schema, { onOpen: (node) => openNode(node), onError: fail });
+  const inGraph = (ref) => {
+    switchView("graph");
+    openFinding(ref);
+  };
   state.views.findings = new FindingsView($("#findings-filter"), $("#findings-body"), {
-    openFinding: (ref) => {
-      switchView("graph");
-      openFinding(ref);
-    },
+    openFinding: inGraph,
+    openCase: (source, title) => newCase(source, title),
+    triage: (ref, status) => api.triage(ref, status, null),
+    can,
   });
+  buildCases(schema, inGraph);
   state.views.communities = new CommunitiesView($("#communities-filter"), $("#communities-body"), schema, {
     openCommunity: (id) => openCommunity(id),
   });
@@ -120,12 +129,97 @@ function build() {
   updateCounts(graph.counts());
 }
 
+// -- the 案件 view and its sections ----------------------------------------------------------------
+/** Which sections of the 案件 view the role may use: each needs its own capability. */
+function caseSections() {
+  return { board: can("cases"), case: can("cases"), intake: can("complaints"), stats: can("case_stats") };
+}
+
+function buildCases(schema, inGraph) {
+  const cases = new CasesView($("#view-cases"), {
+    schema,
+    can,
+    me: () => state.me,
+    openFinding: inGraph,
+    openInGraph: (sub) => {
+      switchView("graph");
+      state.graph.addSubgraph(sub, { name: "case" });
+      state.graph.fitWhenStable();
+    },
+    section: (name) => showSection(name),
+    status: setStatus,
+  });
+  const intake = new IntakeView($("#intake"), {
+    schema,
+    can,
+    me: () => state.me,
+    vocabulary: () => cases.vocabulary(),
+    openCase: (source, title) => newCase(source, title),
+    showCase: (no) => cases.openCase(no),
+  });
+  const stats = new StatsView($("#stats"), { me: () => state.me });
+  state.views.cases = {
+    cases,
+    intake,
+    stats,
+    section: "board",
+    show() {
+      const allowed = caseSections();
+      const first = ["board", "intake", "stats"].find((s) => allowed[s]);
+      return showSection(allowed[this.section] ? this.section : first);
+    },
+    rerender() {
+      cases.rerender();
+      intake.rerender();
+      stats.rerender();
+    },
+  };
+  for (const b of document.querySelectorAll("#cases-nav [data-section]")) {
+    b.addEventListener("click", () => {
+      showSection(b.dataset.section);
+      history.replaceState(null, "", "#view=cases");
+    });
+  }
+}
+
+function showSection(name) {
+  const v = state.views.cases;
+  const allowed = caseSections();
+  v.section = name;
+  for (const el of document.querySelectorAll("#view-cases .cases-section")) el.hidden = el.dataset.section !== name;
+  for (const b of document.querySelectorAll("#cases-nav [data-section]")) {
+    b.hidden = !allowed[b.dataset.section];
+    b.setAttribute("aria-pressed", String(b.dataset.section === name || (name === "case" && b.dataset.section === "board")));
+  }
+  if (name === "board") return v.cases.show();
+  if (name === "intake") return v.intake.show();
+  if (name === "stats") return v.stats.show();
+}
+
+/** Open a case from a lead, a finding or a complaint, then show it. */
+async function newCase(source, title) {
+  const c = await openCaseDialog(source, title);
+  if (!c) return;
+  switchView("cases");
+  await state.views.cases.cases.openCase(c.case_no);
+  setStatus("case.opened", { no: c.case_no });
+}
+
+function showCasesTab() {
+  const allowed = caseSections();
+  $("#tab-cases").hidden = !(allowed.board || allowed.intake || allowed.stats);
+}
+
 // -- routing --------------------------------------------------------------------------------------
 function route() {
-  const m = /^#(entity|finding|community|view)=(.+)$/.exec(location.hash);
+  const m = /^#(entity|finding|community|view|case)=(.+)$/.exec(location.hash);
   if (!m) return switchView("graph");
   const id = decodeURIComponent(m[2]);
-  if (m[1] === "view" && ["findings", "communities"].includes(id)) return switchView(id);
+  if (m[1] === "view" && ["findings", "communities", "cases"].includes(id)) return switchView(id);
+  if (m[1] === "case") {
+    switchView("cases");
+    return state.views.cases.cases.openCase(id);
+  }
   switchView("graph");
   if (m[1] === "entity") {
     api
@@ -150,6 +244,11 @@ function boot() {
     state.panel.rerender();
     state.views.findings.rerender();
     state.views.communities.rerender();
+    state.views.cases.rerender();
+  });
+  // A link to #case=… (or an address typed in) while signed in opens what it names.
+  window.addEventListener("hashchange", () => {
+    if (state.built && !$("#app").hidden) route();
   });
   $("#banner-close").addEventListener("click", () => ($("#banner").hidden = true));
   $("#signout").addEventListener("click", () => {

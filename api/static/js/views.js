@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { clear, errorBox, h, sevBadge, statusBadge } from "./dom.js";
 import { labelName, lang, t } from "./i18n.js";
+import { LeadsTable, placeCell } from "./leads.js";
 import { loadPatterns, patternName } from "./patterns.js";
 
 const SIZE = 20;
@@ -19,17 +20,24 @@ function pager(page, hasMore, go, total) {
   );
 }
 
+/** The findings tab: leads (线索, the default) or the findings one by one. */
 export class FindingsView {
-  constructor(form, body, { openFinding }) {
+  constructor(form, body, { openFinding, openCase, triage, can }) {
     this.form = form;
     this.body = body;
     this.openFinding = openFinding;
+    this.leads = new LeadsTable({ openFinding, openCase, triage, can });
     this.page = 1;
     this.loaded = false;
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.load(1);
     });
+    form.elements.group.addEventListener("change", () => this.load(1));
+  }
+
+  get byLead() {
+    return this.form.elements.group.value === "lead";
   }
 
   async #fillPatterns() {
@@ -53,14 +61,36 @@ export class FindingsView {
   async load(page) {
     this.page = page;
     this.loaded = true;
-    const f = Object.fromEntries(new FormData(this.form));
+    const { group, ...f } = Object.fromEntries(new FormData(this.form));
+    // Leads are filtered by pattern and division; severity and status are per finding.
+    for (const name of ["severity", "status"]) this.form.elements[name].disabled = group === "lead";
     clear(this.body, h("p", { class: "muted" }, t("common.loading")));
     try {
-      const res = await api.findings({ ...f, page, size: SIZE });
-      this.#render(res);
+      if (group === "lead") {
+        const res = await api.leads({ pattern: f.pattern, division: f.division, page, size: SIZE });
+        this.#renderLeads(res);
+      } else {
+        const res = await api.findings({ ...f, page, size: SIZE });
+        this.#render(res);
+      }
     } catch (err) {
       clear(this.body, errorBox(err));
     }
+  }
+
+  #renderLeads(res) {
+    if (!res.items.length) {
+      clear(this.body, h("p", { class: "muted" }, t("common.empty")));
+      return;
+    }
+    const table = h("div", {});
+    this.leads.render(res, table);
+    clear(this.body, table, pager(res.page, res.page * res.size < res.total, (p) => this.load(p), res.total));
+  }
+
+  /** After a triage elsewhere (the panel), the rows show the new status. */
+  refresh() {
+    if (this.loaded) this.load(this.page);
   }
 
   #render(res) {
@@ -75,7 +105,7 @@ export class FindingsView {
         h("td", {}, sevBadge(f.severity)),
         h("td", {}, h("button", { type: "button", class: "link", onclick: () => this.openFinding(f.ref) }, f.title || patternName(f.pattern))),
         h("td", { class: "explanation", lang: "zh-CN" }, f.explanation || t("finding.withheld")),
-        h("td", {}, h("code", {}, f.division_code || "")),
+        placeCell([f.division_name], f.division_code),
         h("td", {}, statusBadge(f.status)),
         h("td", { class: "num" }, f.score != null ? f.score.toFixed(2) : ""),
       ),

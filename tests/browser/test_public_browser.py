@@ -25,7 +25,7 @@ from graph.loaders import load_folder
 from public.app import create_public_app
 from tests.api.harness import make_settings
 from tests.public.conftest import busiest_village, public_settings
-from tests.public.site import from_chinese
+from tests.public.resident import from_chinese
 from tests.shapes import MakeCounty, OpenEngine
 
 if TYPE_CHECKING:
