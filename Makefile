@@ -30,7 +30,7 @@ lint: $(STAMP)
 # ESLint from the npm registry, pinned by package-lock.json, installed once into node_modules.
 eslint:
 	test -x node_modules/.bin/eslint || npm ci --no-audit --no-fund --loglevel=error
-	node_modules/.bin/eslint api/static/js tests/js eslint.config.js
+	node_modules/.bin/eslint api/static/js public/static tests/js eslint.config.js
 
 # The quick loop while working: lint and the unit tests not marked slow (tests/unit: no
 # Neo4j, no browser; the embedded engine starts once), under a minute on an idle machine.

@@ -15,6 +15,11 @@ export default [
     },
   },
   {
+    // The public site's one script (public/, a classic script: no module, no globals).
+    files: ["public/static/**/*.js"],
+    languageOptions: { ecmaVersion: 2022, sourceType: "script", globals: globals.browser },
+  },
+  {
     files: ["tests/js/**/*.js", "eslint.config.js"],
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.node },
   },

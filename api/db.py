@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -153,6 +154,7 @@ class Database:
         import api.workflow.models  # noqa: F401  (the workflow's tables share this base)
 
         Base.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
         statements = _TRIGGERS.get(self.engine.dialect.name, [])
         with self.engine.begin() as conn:
             for table in APPEND_ONLY:
@@ -168,6 +170,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the nullable columns a newer version declares to tables an older one made
+    (``create_all`` makes missing tables only): a database kept across upgrades."""
+    have = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if not have.has_table(table.name):
+                continue
+            present = {c["name"] for c in have.get_columns(table.name)}
+            for col in table.columns:
+                if col.name in present or not col.nullable:
+                    continue
+                kind = col.type.compile(dialect=engine.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {kind}'))
 
 
 def _json_text(value: Any) -> str:

@@ -669,7 +669,8 @@ def main() -> None:
         raise SystemExit(getattr(e, "exit_code", 2)) from None
 
 
-import cli.cases  # noqa: E402, F401  (registers `guanxi leads` and `guanxi cases`)
+import cli.cases  # noqa: E402  (registers `guanxi leads` and `guanxi cases`)
+import cli.public  # noqa: E402, F401  (registers `guanxi public`)
 
 if __name__ == "__main__":
     main()

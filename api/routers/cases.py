@@ -526,6 +526,7 @@ def close(
         amount_recovered=body.amount_recovered,
         summary=body.summary,
         dispositions=ds,
+        public_outcome=body.public_outcome,
     )
 
 

@@ -175,6 +175,7 @@ class Workflow:
         assignee: str | None = None,
         dispositions: Sequence[DispositionIn] = (),
         version: int | None = None,
+        public_outcome: str | None = None,
     ) -> None:
         """Take ``action`` on a case: one transaction, audited, mirrored. Raises 403 / 409 /
         422 (:mod:`api.errors`) with the reason when it may not be taken."""
@@ -204,6 +205,7 @@ class Workflow:
                     summary,
                     assignee,
                     dispositions,
+                    public_outcome,
                 )
                 c.updated_at = now()
                 self._event(
@@ -229,6 +231,7 @@ class Workflow:
         summary: str | None,
         assignee: str | None,
         dispositions: Sequence[DispositionIn],
+        public_outcome: str | None = None,
     ) -> dict[str, Any]:
         day = _day(on, "the date")
         details: dict[str, Any] = {"on": day}
@@ -283,6 +286,7 @@ class Workflow:
             c.amount_involved = amount_involved
             c.amount_recovered = amount_recovered
             c.summary = summary
+            c.public_outcome = (public_outcome or "").strip() or None
             c.extension_requested_by = None
             details.update(
                 outcome=outcome, amount_involved=amount_involved, amount_recovered=amount_recovered

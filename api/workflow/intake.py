@@ -6,6 +6,11 @@ the division's villages, works projects, persons and enterprises found in the su
 (:mod:`graph.queries.suggest`), and a category by keywords. The handler confirms or
 rejects each suggested ABOUT link. A complaint naming a subject of an open case received
 in the last 90 days is offered as a duplicate to merge into that case.
+
+Residents' reports from the public site (``guanxi public``, docs/public.md) take the same
+path through :meth:`IntakeService.register_online`, the one seam the ``public`` package may
+import from ``api`` (an import-linter contract): channel 网络, no actor, no audit row, a
+hashed receipt code, and :meth:`IntakeService.progress` for what the code may learn.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from api.db import AuditEntry, Database, now
 from api.errors import Conflict, Forbidden, NotFoundError, Unprocessable
 from api.workflow import rules as R
 from api.workflow.mirror import GraphMirror
-from api.workflow.models import Case, CaseEvent, CaseLink, Intake, Suggestion
+from api.workflow.models import Case, CaseEvent, CaseLink, Intake, PublicReceipt, Suggestion
 from graph import deadlines as dl
 from graph.queries import cases as gc
 from graph.queries.suggest import Dictionary, category, names_in_division
@@ -34,6 +39,8 @@ CHANNELS = ("来信", "来访", "电话", "网络", "其他")
 DUPLICATE_DAYS = 90
 MAX_TARGETS_PER_NAME = 5  # a common name borne by many residents: the first few, by key
 SUGGESTED_LABELS = ("Division", "Contract", "Person", "Enterprise")
+# registered_by of a report from the public site (public/): no staff member entered it.
+ONLINE = "网络举报"
 
 
 class Dictionaries:
@@ -86,8 +93,112 @@ class IntakeService:
             raise Unprocessable(f"channel must be one of {', '.join(CHANNELS)}")
         if not summary.strip():
             raise Unprocessable("the summary is empty")
+        return self._insert(
+            division_code=division_code,
+            channel=channel,
+            received=received,
+            summary=summary,
+            reporter=(reporter_name, reporter_phone, reporter_address),
+            anonymous=anonymous,
+            registered_by=actor.name,
+            audit=actor,
+        )
+
+    # -- the seam the public process uses (public/, DESIGN.md decision 13) ------------------
+    def register_online(
+        self,
+        *,
+        division_code: str,
+        received: str,
+        summary: str,
+        reporter_name: str | None,
+        reporter_phone: str | None,
+        code_hash: str,
+        text_hash: str,
+        collapse_since: str,
+    ) -> tuple[str, bool]:
+        """A resident's report from the public site: channel 网络, same path as staff intake
+        (suggestions, category, graph mirror, 7-day acceptance clock from ``received``).
+
+        The caller (the public process) has checked the division is published; it has no
+        actor and writes no audit-log row (it cannot reach the audit log). A report whose
+        ``text_hash`` matches one received since ``collapse_since`` joins that complaint
+        instead of making another. Returns the complaint id and whether it was collapsed;
+        the receipt ``code_hash`` points at it either way.
+        """
+        with self.db.session() as s:
+            same = s.scalar(
+                select(PublicReceipt.complaint_id)
+                .where(
+                    PublicReceipt.text_hash == text_hash,
+                    PublicReceipt.created_at >= collapse_since,
+                )
+                .limit(1)
+            )
+            if same is not None:
+                s.add(PublicReceipt(code_hash=code_hash, complaint_id=same, text_hash=text_hash))
+                return same, True
+        anonymous = not (reporter_name or reporter_phone)
+        cid = self._insert(
+            division_code=division_code,
+            channel="网络",
+            received=received,
+            summary=summary,
+            reporter=(reporter_name, reporter_phone, None),
+            anonymous=anonymous,
+            registered_by=ONLINE,
+            audit=None,
+        )
+        with self.db.session() as s:
+            s.add(PublicReceipt(code_hash=code_hash, complaint_id=cid, text_hash=text_hash))
+        return cid, False
+
+    def progress(self, code_hash: str) -> dict[str, str | None] | None:
+        """What a receipt code may learn: received, accepted, closed (or rejected) dates and
+        the outcome sentence the handler chose to publish. Nothing else."""
+        with self.db.session() as s:
+            cid = s.scalar(
+                select(PublicReceipt.complaint_id).where(PublicReceipt.code_hash == code_hash)
+            )
+            if cid is None:
+                return None
+            i = s.scalars(select(Intake).where(Intake.complaint_id == cid)).first()
+            if i is None:
+                return None
+            out: dict[str, str | None] = {
+                "state": "received",
+                "received": i.received,
+                "accepted": None,
+                "closed": None,
+                "public_outcome": None,
+            }
+            c = s.get(Case, i.case_id) if i.case_id is not None else None
+            if c is not None:
+                out["accepted"] = c.accepted
+                if c.state == "rejected":
+                    out["state"], out["closed"] = "rejected", c.closed
+                elif c.state == "closed":
+                    out["state"], out["closed"] = "closed", c.closed
+                    out["public_outcome"] = c.public_outcome
+                elif c.accepted:
+                    out["state"] = "accepted"
+            return out
+
+    def _insert(
+        self,
+        *,
+        division_code: str,
+        channel: str,
+        received: str,
+        summary: str,
+        reporter: tuple[str | None, str | None, str | None],
+        anonymous: bool,
+        registered_by: str,
+        audit: R.Actor | None,
+    ) -> str:
         matches = self.dictionaries.get(division_code).find(summary)
         mirror = GraphMirror(self.store)
+        name, phone, address = (None, None, None) if anonymous else reporter
         for attempt in range(8):
             try:
                 with self.db.session() as s:
@@ -105,11 +216,11 @@ class IntakeService:
                         received=received,
                         summary=summary.strip(),
                         category=category(summary),
-                        reporter_name=None if anonymous else reporter_name,
-                        reporter_phone=None if anonymous else reporter_phone,
-                        reporter_address=None if anonymous else reporter_address,
+                        reporter_name=name,
+                        reporter_phone=phone,
+                        reporter_address=address,
                         anonymous=anonymous,
-                        registered_by=actor.name,
+                        registered_by=registered_by,
                     )
                     s.add(i)
                     s.flush()
@@ -128,7 +239,8 @@ class IntakeService:
                                     matched=m.text,
                                 )
                             )
-                    _audit(s, actor, "intake:register", i.complaint_id, {"channel": channel})
+                    if audit is not None:
+                        _audit(s, audit, "intake:register", i.complaint_id, {"channel": channel})
                     s.flush()
                     mirror.complaint(s, i, dl.accept_due(received, self.rules))
                     return i.complaint_id

@@ -38,6 +38,9 @@ class Case(Base):
     amount_involved: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     amount_recovered: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The one sentence about the outcome the handler chose to publish: all a resident who
+    # reported online sees of a closed case (public/, its progress page).
+    public_outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
     extension_requested_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     extension_requested_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -138,3 +141,16 @@ class Suggestion(Base):
     decision: Mapped[str] = mapped_column(String(10), default="suggested")
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     decided_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class PublicReceipt(Base):
+    """A receipt code handed to a resident who reported online (public/): only its SHA-256
+    is kept. Identical reports (same village, same normalised text) within a window share
+    one complaint; each reporter still gets a code of their own."""
+
+    __tablename__ = "public_receipts"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    complaint_id: Mapped[str] = mapped_column(String(40), index=True)
+    text_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[str] = mapped_column(String(40), default=now, index=True)

@@ -121,6 +121,7 @@ def case_json(
             "amount_involved": c.amount_involved,
             "amount_recovered": c.amount_recovered,
             "summary": p.text(c.summary),
+            "public_outcome": c.public_outcome,
             "extension_requested_by": c.extension_requested_by,
             "extension_reason": c.extension_reason,
             "opened_by": c.opened_by,

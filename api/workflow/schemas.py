@@ -110,6 +110,11 @@ class CloseIn(ActionIn):
     amount_involved: Fen | None = None
     amount_recovered: Fen | None = None
     summary: str | None = Field(None, max_length=20000)
+    public_outcome: str | None = Field(
+        None,
+        max_length=500,
+        description="one sentence about the outcome, shown to a resident who reported online",
+    )
     dispositions: list[DispositionIn] = Field(default_factory=list, max_length=200)
 
 
@@ -213,6 +218,7 @@ class CaseOut(CaseRow):
     amount_involved: int | None
     amount_recovered: int | None
     summary: str | None
+    public_outcome: str | None = None
     extension_requested_by: str | None
     extension_reason: str | None
     opened_by: str

@@ -78,6 +78,8 @@ test("closing needs an outcome, sane amounts, and recovers no more than was invo
   const ok = checkClose({ outcome: "查实", amount_involved: "101,000", amount_recovered: "96000", summary: "  挖井12口  ", reason: "" }, outcomes);
   assert.deepEqual(ok.errors, []);
   assert.deepEqual(ok.body, { outcome: "查实", amount_involved: 10100000, amount_recovered: 9600000, summary: "挖井12口" });
+  const published = checkClose({ outcome: "不属实", public_outcome: " 经核查，反映问题不属实。 " }, outcomes);
+  assert.equal(published.body.public_outcome, "经核查，反映问题不属实。");
 });
 
 test("a reason form refuses a blank reason", () => {

@@ -220,6 +220,7 @@ export class CasesView {
       ["case.amount_involved", c.amount_involved != null ? fmtValue(c.amount_involved, "money") : null],
       ["case.amount_recovered", c.amount_recovered != null ? fmtValue(c.amount_recovered, "money") : null],
       ["case.summary", c.summary],
+      ["case.public_outcome", c.public_outcome],
     ].filter(([, v]) => v !== null && v !== undefined && v !== "");
     const graphBox = h("div", { class: "case-graph", role: "img", "aria-label": t("case.graph") });
     this.graphBox = graphBox;
@@ -309,6 +310,7 @@ export class CasesView {
             h("label", {}, t("case.amount_involved_yuan"), h("input", { name: "amount_involved", inputmode: "decimal", size: 14 })),
             h("label", {}, t("case.amount_recovered_yuan"), h("input", { name: "amount_recovered", inputmode: "decimal", size: 14 })),
             h("label", { class: "wide" }, t("case.summary"), h("textarea", { name: "summary", rows: 3, maxlength: 20000 })),
+            h("label", { class: "wide" }, t("case.public_outcome"), h("textarea", { name: "public_outcome", rows: 2, maxlength: 500 })),
           ]
         : tr.form === "assign"
           ? [

@@ -82,6 +82,8 @@ export function checkClose(v, outcomes) {
   if (!errors.length && involved != null && recovered != null && recovered > involved) errors.push("close.recovered_more");
   if (errors.length) return { errors };
   const body = { outcome: v.outcome, amount_involved: involved, amount_recovered: recovered, summary: v.summary?.trim() || null };
+  // The one sentence a resident who reported online sees with their receipt code.
+  if (v.public_outcome?.trim()) body.public_outcome = v.public_outcome.trim();
   if (v.on) body.on = v.on;
   if (v.reason?.trim()) body.reason = v.reason.trim();
   return { errors, body };
