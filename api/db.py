@@ -9,6 +9,7 @@ SQLite and PostgreSQL a trigger refuses ``UPDATE`` and ``DELETE`` in the databas
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -153,14 +154,40 @@ class Database:
     def create(self) -> None:
         import api.workflow.models  # noqa: F401  (the workflow's tables share this base)
 
-        Base.metadata.create_all(self.engine)
-        _add_missing_columns(self.engine)
-        statements = _TRIGGERS.get(self.engine.dialect.name, [])
-        with self.engine.begin() as conn:
-            for table in APPEND_ONLY:
-                for op in ("update", "delete"):
-                    for stmt in statements:
-                        conn.execute(text(stmt.format(t=table, op=op, OP=op.upper())))
+        # Several API processes start at once (``serve --workers``): create_all checks for
+        # each table, then creates it, so two of them racing on a new database both try
+        # to create the same table. One at a time, across processes.
+        with self._creating():
+            Base.metadata.create_all(self.engine)
+            _add_missing_columns(self.engine)
+            statements = _TRIGGERS.get(self.engine.dialect.name, [])
+            with self.engine.begin() as conn:
+                for table in APPEND_ONLY:
+                    for op in ("update", "delete"):
+                        for stmt in statements:
+                            conn.execute(text(stmt.format(t=table, op=op, OP=op.upper())))
+
+    @contextmanager
+    def _creating(self) -> Iterator[None]:
+        path = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        if path and path != ":memory:":
+            with open(f"{path}.create-lock", "a") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(f, fcntl.LOCK_UN)
+        elif self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                # A session-level advisory lock: held while the tables are made.
+                conn.execute(text("SELECT pg_advisory_lock(7426)"))
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(7426)"))
+                    conn.commit()
+        else:
+            yield
 
     @contextmanager
     def session(self) -> Iterator[Session]:
