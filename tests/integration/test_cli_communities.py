@@ -21,7 +21,7 @@ _ROW = re.compile(r"^\W*(\d+)\s*\W\s*(\d+)\s*\W\s*(\d+\.\d\d)\s*\W", re.M)
 
 def test_detect_numbers_communities_that_every_view_shows(tmp_path: Path) -> None:
     county = tmp_path / "county"
-    generate(1500, 11, county)
+    generate(2000, 11, county)
     dd = ["--engine", "embedded", "--data-dir", str(tmp_path / "data")]
     run = CliRunner()
     assert run.invoke(cli, ["load", str(county), *dd]).exit_code == 0

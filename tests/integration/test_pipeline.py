@@ -18,7 +18,7 @@ from graph.synth import generate
 def test_pipeline_equals_its_stages_and_reports_them_in_order(
     store: GraphStore, tmp_path: Path
 ) -> None:
-    truth = generate(1500, 3, tmp_path)
+    truth = generate(2000, 3, tmp_path)
     store.clear()
     load_folder(store, tmp_path, progress=False)
     by_hand = resolve(store)
