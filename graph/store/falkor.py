@@ -105,6 +105,10 @@ class FalkorStore(GraphStore):
             # The client refuses what FalkorDB's parameter header cannot carry (an empty map
             # key, or one holding a backtick): the caller's input, not a server fault.
             raise InvalidValue("bad_parameter", f"parameters refused: {e}") from e
+        if "\x00" in header:
+            # The engine reads the query as a C string: a NUL ends it mid-parameter and
+            # the parse error reads as a server fault.
+            raise InvalidValue("bad_parameter", "a parameter holds a NUL character (0x00)")
         args: list[Any] = ["GRAPH.QUERY" if write else "GRAPH.RO_QUERY", self.graph_name]
         args += [header + cypher, "--compact"]
         conn = self._db.connection

@@ -105,6 +105,17 @@ def test_backtick_in_a_parameter_map_key_is_not_a_500(api: Api) -> None:
     assert r.status_code in (200, 422), r.text
 
 
+def test_a_nul_in_a_parameter_is_not_a_500(api: Api) -> None:
+    """Schemathesis found a 500: a NUL in a value (here a disposition's person id) ended
+    FalkorDB's query text mid-parameter."""
+    r = _query(api, "RETURN $x AS x", {"x": "4304\x00"})
+    if api.store.engine == "embedded":
+        assert r.status_code == 422, r.text
+        assert "NUL" in r.json()["error"]
+    else:
+        assert r.status_code == 200, r.text
+
+
 def test_a_query_past_its_memory_limit_is_a_400(api: Api) -> None:
     cypher = "UNWIND range(1, 9000000) AS x WITH collect(toString(x)) AS l RETURN size(l) AS n"
     store = api.store
