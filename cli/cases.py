@@ -55,6 +55,9 @@ def leads(
         for r in rows:
             typer.echo(json.dumps(r, ensure_ascii=False, sort_keys=True, default=str))
         return
+    from graph.queries.pattern import library
+
+    rules = {p.id: p.title_zh for p in library().values()}
     t = Table(title=f"leads (top {len(rows)} of {total})")
     for col in ("#", "score", "线索", "区划", "疑点", "规则", "金额"):
         t.add_column(col, overflow="fold")
@@ -65,7 +68,7 @@ def leads(
             str(r.get("title")),
             "、".join(r.get("division_names") or []) or "—",
             str(r.get("finding_count")),
-            ", ".join(r.get("patterns") or []),
+            "、".join(rules.get(p, p) for p in r.get("patterns") or []),
             yuan(r.get("amount")) if r.get("amount") else "—",
         )
     console.print(t)
