@@ -30,7 +30,7 @@ __all__ = ["MIN_PERSONS", "build", "generate"]
 
 # Below this, the fixed cast (cadres of six villages, township and county staff, sixty
 # enterprises) leaves too few households free of ties to plant every case and decoy
-# (the village-finance and student-aid cases of issue 18 need about 500 more people).
+# (the village-finance and student-aid cases need about 500 more people).
 MIN_PERSONS = 2_000
 
 

@@ -22,7 +22,7 @@ from graph import ids
 from graph.synth.writer import COLUMNS
 
 Findings = dict[str, set[frozenset[str]]]
-# Kinds of issue 18 this oracle does not re-derive yet: their cases and decoys are
+# Kinds (village finance, education aid) this oracle does not re-derive yet: their cases and decoys are
 # checked against the real patterns only (tests/integration/test_detect_synthetic.py).
 NOT_AUDITED = frozenset(
     {

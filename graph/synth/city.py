@@ -54,7 +54,7 @@ from graph.synth.plant_kin import contract, firm, on, pay
 
 __all__ = ["CITY", "CountyPlan", "county_constants", "generate_city", "plan"]
 
-# The platform's city (issue 19): persons by default, townships, villages overall.
+# The platform's city: persons by default, townships, villages overall.
 CITY = {"persons": 6_600_000, "townships": 193, "villages": 2_741}
 # Fictional counties of the fictional Hengyang; the first is the county preset's.
 _COUNTIES = (
@@ -188,8 +188,7 @@ def county_constants(values: dict[str, Any]) -> Iterator[None]:
     """Rebind the county constants in every loaded ``graph.synth`` module, then restore.
 
     The county modules import the constants by name, so each holds its own binding;
-    threading a county profile through them instead is the lasting fix, left until the
-    register modules settle (issue 18 is changing them).
+    threading a county profile through them instead is the lasting fix.
     """
     saved: list[tuple[Any, str, Any]] = []
     for name, mod in list(sys.modules.items()):
