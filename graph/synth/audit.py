@@ -22,8 +22,9 @@ from graph import ids
 from graph.synth.writer import COLUMNS
 
 Findings = dict[str, set[frozenset[str]]]
-# Kinds (village finance, education aid) this oracle does not re-derive yet: their cases and decoys are
-# checked against the real patterns only (tests/integration/test_detect_synthetic.py).
+# Kinds (village finance, education aid) this oracle does not re-derive yet: their cases
+# and decoys are checked against the real patterns only
+# (tests/integration/test_detect_synthetic.py).
 NOT_AUDITED = frozenset(
     {
         "public_consumption",
