@@ -30,52 +30,27 @@ import math
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
+# Run as a script, bench/ is on sys.path: the shared machine helpers sit beside it.
+from machine import PeakRss
+
+from graph.errors import LoadFailed
+from graph.settings import Settings
+from graph.store import open_store
 
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent))
-
-from graph.errors import LoadFailed  # noqa: E402
-from graph.settings import Settings  # noqa: E402
-from graph.store import open_store  # noqa: E402
 
 STAGES = ("load", "resolve", "detect", "leiden")
-
-
-class Peak:
-    """Peak RSS of some processes, sampled every 0.2 s while a stage runs."""
-
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.procs = {k: psutil.Process(p) for k, p in pids.items()}
-        self.peak = dict.fromkeys(pids, 0)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.2):
-            for k, p in self.procs.items():
-                with contextlib.suppress(psutil.Error):
-                    self.peak[k] = max(self.peak[k], p.memory_info().rss)
-
-    def __enter__(self) -> Peak:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 @contextlib.contextmanager
 def stage(row: dict[str, Any], name: str, pids: dict[str, int]) -> Iterator[None]:
     t = time.perf_counter()
-    with Peak(pids) as peak:
+    with PeakRss(pids) as peak:
         yield
     row[name] = {
         "seconds": round(time.perf_counter() - t, 1),
@@ -121,11 +96,11 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         pids["engine"] = daemon.pid()
     elif engine == "neo4j" and args.neo4j_pid:
         pids["engine"] = args.neo4j_pid
-    timer: dict[str, tuple[float, Peak]] = {}
+    timer: dict[str, tuple[float, PeakRss]] = {}
 
     def on_stage(name: str, report: Any) -> None:
         if report is None:
-            peak = Peak(pids)
+            peak = PeakRss(pids)
             peak.__enter__()
             timer[name] = (time.perf_counter(), peak)
             return

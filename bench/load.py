@@ -14,19 +14,17 @@ wall time says as much about the neighbours as about the loader.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
 
 # Run as a script, bench/ is on sys.path: the shared machine description sits beside it.
-from machine import describe, markdown
+from machine import PeakRss, describe, markdown
 from rich.console import Console
 from rich.table import Table
 
@@ -34,30 +32,6 @@ from graph.loaders import load_folder
 from graph.settings import Settings
 from graph.store import open_store
 from graph.synth import generate
-
-
-class PeakRss:
-    """Samples the resident memory of some processes every 0.2 s; keeps the peaks."""
-
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.procs = {k: psutil.Process(p) for k, p in pids.items()}
-        self.peak = dict.fromkeys(pids, 0)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.2):
-            for k, p in self.procs.items():
-                with contextlib.suppress(psutil.Error):
-                    self.peak[k] = max(self.peak[k], p.memory_info().rss)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def main() -> None:
