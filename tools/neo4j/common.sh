@@ -1,5 +1,6 @@
 # shellcheck shell=bash disable=SC2034  # the variables are used by the scripts that source this
 # Shared settings for fetch.sh, start.sh, stop.sh and with-neo4j.sh. Sourced, not run.
+# What every test service has in common is in tools/lib/service.sh.
 #
 # Exit codes used by the scripts:
 #   0  done
@@ -24,17 +25,19 @@ NEO4J_ENV_FILE="$NEO4J_RUN_DIR/env"
 # Why the last start could not even try (read by with-neo4j.sh for the skip reason).
 NEO4J_MISSING_FILE="$NEO4J_RUN_DIR/missing-prerequisite"
 
-EXIT_MISSING_PREREQ=3
-
-log() { printf '[neo4j] %s\n' "$*" >&2; }
-
-missing() {
-    log "MISSING PREREQUISITE: $*"
-    if mkdir -p "$NEO4J_RUN_DIR" 2>/dev/null; then
-        printf '%s\n' "$*" >"$NEO4J_MISSING_FILE" 2>/dev/null || true
-    fi
-    exit "$EXIT_MISSING_PREREQ"
-}
+SERVICE_NAME=neo4j
+SERVICE_TITLE=Neo4j
+SERVICE_RUN_DIR="$NEO4J_RUN_DIR"
+SERVICE_MISSING_FILE="$NEO4J_MISSING_FILE"
+SERVICE_ENV_FILE="$NEO4J_ENV_FILE"
+SERVICE_START="$NEO4J_TOOLS_DIR/start.sh"
+SERVICE_STOP="$NEO4J_TOOLS_DIR/stop.sh"
+SERVICE_KEEP_VAR=GUANXI_NEO4J_KEEP_RUNNING
+SERVICE_SKIP_VAR=GUANXI_NEO4J_SKIP_REASON
+SERVICE_UNSET_VARS=(GUANXI_NEO4J_URI)
+SERVICE_MISSING_DEFAULT="Java 17/21 or Maven missing"
+# shellcheck source=tools/lib/service.sh
+source "$NEO4J_TOOLS_DIR/../lib/service.sh"
 
 java_major() {
     # Prints the feature release of the given java binary (17, 21, 25, ...).
@@ -86,3 +89,5 @@ neo4j_running() {
     kill -0 "$pid" 2>/dev/null || return 1
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--config-dir=$NEO4J_RUN_DIR/conf"
 }
+
+service_running() { neo4j_running; }

@@ -42,12 +42,9 @@ if neo4j_running; then
     exit 0
 fi
 
-free_port() {
-    "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-bolt_port="${GUANXI_NEO4J_PORT:-$(free_port)}"
-http_port="${GUANXI_NEO4J_HTTP_PORT:-$(free_port)}"
-while [[ "$http_port" != 0 && "$http_port" == "$bolt_port" ]]; do http_port="$(free_port)"; done
+bolt_port="${GUANXI_NEO4J_PORT:-$(free_port "$python")}"
+http_port="${GUANXI_NEO4J_HTTP_PORT:-$(free_port "$python")}"
+while [[ "$http_port" != 0 && "$http_port" == "$bolt_port" ]]; do http_port="$(free_port "$python")"; done
 for port in "$bolt_port" "$http_port"; do
     [[ "$port" == 0 ]] && continue
     "$python" -c 'import socket, sys; socket.create_server(("127.0.0.1", int(sys.argv[1]))).close()' \

@@ -1,5 +1,6 @@
 # shellcheck shell=bash disable=SC2034  # the variables are used by the scripts that source this
 # Shared settings for start.sh, stop.sh and with-postgres.sh. Sourced, not run.
+# What every test service has in common is in tools/lib/service.sh.
 #
 # A throwaway PostgreSQL for the workflow tests, from Debian's postgresql packages:
 # initdb into tools/postgres/run, listening on a free port on 127.0.0.1 and on a unix
@@ -17,17 +18,19 @@ PG_LOG_FILE="$PG_RUN_DIR/postgres.log"
 PG_MISSING_FILE="$PG_RUN_DIR/missing-prerequisite"
 PG_USER_NAME="guanxi"
 PG_DB_NAME="guanxi_test"
-EXIT_MISSING_PREREQ=3
-
-log() { printf '[postgres] %s\n' "$*" >&2; }
-
-missing() {
-    log "MISSING PREREQUISITE: $*"
-    if mkdir -p "$PG_RUN_DIR" 2>/dev/null; then
-        printf '%s\n' "$*" >"$PG_MISSING_FILE" 2>/dev/null || true
-    fi
-    exit "$EXIT_MISSING_PREREQ"
-}
+SERVICE_NAME=postgres
+SERVICE_TITLE=PostgreSQL
+SERVICE_RUN_DIR="$PG_RUN_DIR"
+SERVICE_MISSING_FILE="$PG_MISSING_FILE"
+SERVICE_ENV_FILE="$PG_ENV_FILE"
+SERVICE_START="$PG_TOOLS_DIR/start.sh"
+SERVICE_STOP="$PG_TOOLS_DIR/stop.sh"
+SERVICE_KEEP_VAR=GUANXI_POSTGRES_KEEP_RUNNING
+SERVICE_SKIP_VAR=GUANXI_TEST_POSTGRES_SKIP_REASON
+SERVICE_UNSET_VARS=(GUANXI_TEST_POSTGRES_URL GUANXI_TEST_POSTGRES_TCP_URL)
+SERVICE_MISSING_DEFAULT="PostgreSQL binaries missing"
+# shellcheck source=tools/lib/service.sh
+source "$PG_TOOLS_DIR/../lib/service.sh"
 
 # Sets PG_BIN to the directory holding initdb / pg_ctl (Debian keeps them out of PATH).
 find_pg_bin() {
@@ -73,6 +76,4 @@ pg_running() {
     [[ -f "$PG_DATA_DIR/postmaster.pid" ]] && find_pg_bin && as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA_DIR" status >/dev/null 2>&1
 }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+service_running() { pg_running; }
