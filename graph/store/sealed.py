@@ -39,7 +39,9 @@ from sqlalchemy import (
     create_engine,
     delete,
     insert,
+    inspect,
     select,
+    text,
     tuple_,
 )
 from sqlalchemy.engine import Engine
@@ -55,8 +57,10 @@ SEALED = Table(
     "sealed_values",
     _meta,
     Column("label", String(64), primary_key=True),
-    Column("node_key", String(200), primary_key=True),
-    Column("name", String(64), primary_key=True),
+    # Unbounded: a property name is also an unknown column's header (x_<header>), as long
+    # as the register's author typed it, and a key is whatever the register holds.
+    Column("node_key", Text, primary_key=True),
+    Column("name", Text, primary_key=True),
     Column("value", Text, nullable=False),
     Column("stored_at", String(40), nullable=False),
 )
@@ -100,6 +104,7 @@ class SealedStore:
         with self._lock:
             if not self._ready:
                 _meta.create_all(self.engine)
+                _widen(self.engine)
                 self._ready = True
 
     def put(self, rows: Iterable[tuple[str, str, Mapping[str, Any]]]) -> int:
@@ -155,6 +160,22 @@ class SealedStore:
     def close(self) -> None:
         if self._own:
             self.engine.dispose()
+
+
+def _widen(engine: Engine) -> None:
+    """Make the bounded columns of a table an older version made (String(64) names,
+    String(200) keys) unbounded. SQLite never enforced the bounds: nothing to do there."""
+    if engine.dialect.name != "postgresql":
+        return
+    bounded = [
+        c["name"]
+        for c in inspect(engine).get_columns(SEALED.name)
+        if c["name"] in ("node_key", "name") and getattr(c["type"], "length", None) is not None
+    ]
+    if bounded:
+        alter = ", ".join(f"ALTER COLUMN {c} TYPE text" for c in bounded)
+        with engine.begin() as conn:
+            conn.execute(text(f"ALTER TABLE {SEALED.name} {alter}"))
 
 
 def seal_graph(store: GraphStore, sealed: SealedStore | None) -> int:
