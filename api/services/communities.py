@@ -8,7 +8,8 @@ are not counted, as in the CLI's table), and its explanation — which names peo
 shown only when every anchored member is in scope. So are its ``risk`` and its count of
 findings as the model computed them, over all members: for a community that reaches
 beyond the caller's divisions ``findings`` counts the findings anchored in scope and
-``risk`` is null, so neither tells what lies outside.
+``risk`` is null, so neither tells what lies outside. The list is ordered by what the
+caller sees too: such a community ranks by the score of its part in scope.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from api.errors import ApiError, NotFoundError
 from api.scope import Scope
@@ -46,14 +48,25 @@ def model_of(svc: Services) -> Model:
 
 def view(m: Model, scope: Scope, c: Community) -> dict[str, Any] | None:
     """The community as this scope sees it, or None when no member is in scope."""
+    keep = _seen(m, scope, c)
+    return None if keep is None else _view(m, c, keep)
+
+
+def _seen(m: Model, scope: Scope, c: Community) -> npt.NDArray[np.bool_] | None:
+    """Which members the scope sees: its anchored members in scope and the unanchored
+    ones; None when no member is in scope."""
     members = c.members
     anchored = np.array([d is not None for d in m.division[members]], bool)
     inside = m.in_scope(scope, members)
     if not inside.any():
         return None
-    keep = inside | ~anchored
-    labels = Counter(str(x) for x in m.labels[members[keep]])
-    whole = bool(inside[anchored].all())
+    seen: npt.NDArray[np.bool_] = inside | ~anchored
+    return seen
+
+
+def _view(m: Model, c: Community, keep: npt.NDArray[np.bool_]) -> dict[str, Any]:
+    labels = Counter(str(x) for x in m.labels[c.members[keep]])
+    whole = bool(keep.all())
     # Counted as the CLI and the explanation count a community's 对象: not its findings
     # and complaints, which are about the entities rather than among them.
     entities = sum(n for label, n in labels.items() if label not in _NOT_ENTITIES)
@@ -70,11 +83,22 @@ def view(m: Model, scope: Scope, c: Community) -> dict[str, Any] | None:
 def ranked(
     svc: Services, scope: Scope, offset: int, size: int, order: str
 ) -> tuple[list[dict[str, Any]], bool]:
+    """A page of the communities the scope sees, riskiest (or largest) first. Risk is
+    what the scope sees: a community reaching beyond it ranks by the score of its part in
+    scope (as ``rank_communities`` would score that part alone), not by the whole's."""
     m = model_of(svc)
-    seen = [v for c in m.ranked if (v := view(m, scope, c)) is not None]
+    seen: list[tuple[float, int, dict[str, Any]]] = []
+    for c in m.ranked:
+        keep = _seen(m, scope, c)
+        if keep is None:
+            continue
+        score = c.score if keep.all() else m.score_of(c, keep)
+        seen.append((score, c.rank, _view(m, c, keep)))
     if order == "size":
-        seen.sort(key=lambda v: (-v["size"], v["id"]))
-    page = seen[offset : offset + size + 1]
+        seen.sort(key=lambda s: (-s[2]["size"], s[2]["id"]))
+    else:
+        seen.sort(key=lambda s: (-s[0], s[1]))
+    page = [v for _, _, v in seen[offset : offset + size + 1]]
     return page[:size], len(page) > size
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("guanxi.api")
-_FORMAT = 1
+# Raised when what is kept changes shape (2: the risk model keeps its facts).
+_FORMAT = 2
 
 
 class Persisted:

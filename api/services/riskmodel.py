@@ -14,11 +14,12 @@ own findings' severity points (``method: findings_only``) and ``/communities`` a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,9 @@ import pandas as pd
 from api.scope import Scope
 from api.services.persisted import Persisted
 from graph.store import GraphStore
+
+if TYPE_CHECKING:
+    from graph.algorithms import Facts
 
 log = logging.getLogger("guanxi.api")
 TOP = 500
@@ -62,8 +66,47 @@ class Model:
     ranked: list[Community]
     by_id: dict[int, Community]
     scores: dict[int, dict[str, float]]  # vertex → own, exposure, hop1.., score
+    facts: Facts  # per vertex, to score the part of a community a scope sees
     built_at: float
     seconds: float
+    # Per community: its members' rows of the facts' findings and complaints, made on
+    # first use (scoring the part of a community a scope sees reads only its own rows).
+    events: dict[int, dict[str, pd.DataFrame]] = field(default_factory=dict)
+
+    def score_of(self, c: Community, keep: npt.NDArray[np.bool_]) -> float:
+        """The score of the part ``keep`` of ``c`` by itself: its members, and of its
+        findings and complaints those whose own vertex is in that part."""
+        from graph.algorithms import community_score
+
+        hidden = c.members[~keep]
+        gone: dict[str, set[Any]] = {"Finding": set(), "Complaint": set()}
+        for v in hidden.tolist():
+            if str(self.labels[v]) in gone:
+                gone[str(self.labels[v])].add(self.keys[v])
+        findings, complaints = self._events(c.id)
+        facts = dataclasses.replace(
+            self.facts,
+            findings=findings[~findings["finding_id"].isin(gone["Finding"])],
+            complaints=complaints[~complaints["complaint_id"].isin(gone["Complaint"])],
+        )
+        return community_score(self.labels, facts, c.members[keep])
+
+    def _events(self, community: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The facts' finding and complaint rows of one community's members."""
+        if not self.events:
+            # Built whole, then published: a request in another thread sees all or none.
+            built: dict[int, dict[str, pd.DataFrame]] = {}
+            for name, table in (
+                ("findings", self.facts.findings),
+                ("complaints", self.facts.complaints),
+            ):
+                of = self.membership[table["vid"].to_numpy(np.int64)] if len(table) else []
+                for cid, rows in table.groupby(np.asarray(of, dtype=np.int64)).indices.items():
+                    built.setdefault(int(cast(int, cid)), {})[name] = table.iloc[rows]
+            self.events = built
+        got = self.events.get(community, {})
+        empty_f, empty_c = self.facts.findings.iloc[:0], self.facts.complaints.iloc[:0]
+        return got.get("findings", empty_f), got.get("complaints", empty_c)
 
     def vertex(self, label: str, key: Any) -> int | None:
         return self.index.get((label, key))
@@ -182,6 +225,7 @@ def _build(store: GraphStore) -> Model:
         ranked=communities,
         by_id={c.id: c for c in communities},
         scores=scores,
+        facts=facts,
         built_at=time.time(),
         seconds=time.perf_counter() - t0,
     )

@@ -54,6 +54,7 @@ __all__ = [
     "RISK_SHARED",
     "CommunityRisk",
     "EntityRisk",
+    "community_score",
     "entity_risk",
     "rank_communities",
     "render",
@@ -184,30 +185,8 @@ def rank_communities(
     w = {**COMMUNITY_WEIGHTS, **(weights or {})}
     m = part.membership
     k = part.n_communities
-    entity = ~np.isin(proj.labels, _NOT_ENTITIES)
-    entities = np.bincount(m, weights=entity, minlength=k)
-    officials = np.bincount(m, weights=facts.official & entity, minlength=k)
-    contractors = np.bincount(m, weights=facts.contractor & entity, minlength=k)
-    values = {
-        "officials": officials,
-        "contractors": contractors,
-        "official_and_contractor": ((officials > 0) & (contractors > 0)).astype(float),
-        "recipients": np.bincount(m, weights=(facts.received > 0) & entity, minlength=k),
-        "contract_value": np.bincount(m, weights=facts.contract_amount, minlength=k) / 1e6,
-        "findings": np.zeros(k),
-        "complaints": np.zeros(k),
-    }
-    sev = _distinct(facts.findings, "finding_id", m)
-    pts = sev["severity"].map(SEVERITY_POINTS).fillna(1.0).to_numpy(float)
-    values["findings"] = np.bincount(sev["c"].to_numpy(np.int64), weights=pts, minlength=k)
-    cmp = _distinct(facts.complaints, "complaint_id", m)
-    values["complaints"] = np.bincount(cmp["c"].to_numpy(np.int64), minlength=k).astype(float)
-    size_factor = 1.0 + np.log10(np.maximum(1.0, entities / size_ref))
-    contrib = {
-        name: w[name] * (v if name == "official_and_contractor" else np.log1p(v)) / size_factor
-        for name, v in values.items()
-    }
-    score = np.sum(list(contrib.values()), axis=0)
+    entities, values, sev = _community_values(np.asarray(proj.labels), facts, m, k)
+    contrib, size_factor, score = _community_scores(values, entities, w, size_ref)
     candidates = np.flatnonzero(entities >= 2)
     order = candidates[np.lexsort((candidates, -score[candidates]))][:top]
     out = []
@@ -232,6 +211,93 @@ def rank_communities(
         risk.explanation = explain_community(proj, facts, risk)
         out.append(risk)
     return out
+
+
+def community_score(
+    labels: npt.NDArray[Any],
+    facts: Facts,
+    members: npt.NDArray[np.int64],
+    *,
+    weights: Mapping[str, float] | None = None,
+    size_ref: int = 30,
+) -> float:
+    """The score :func:`rank_communities` gives a community, of ``members`` (sorted vertex
+    ids) alone: what a part of a community, the part a user may see, weighs by itself.
+
+    >>> from graph.algorithms.toy import collusion_county
+    >>> proj = Projection.from_records(*reversed(collusion_county()))
+    >>> facts = facts_from_projection(proj)
+    >>> best = rank_communities(None, 1, proj=proj, facts=facts)[0]
+    >>> labels = np.asarray(proj.labels)
+    >>> community_score(labels, facts, best.members) == best.score
+    True
+    >>> community_score(labels, facts, best.members[:2]) < best.score
+    True
+    """
+    members = np.asarray(members, dtype=np.int64)
+    n = len(members)
+
+    def within(table: pd.DataFrame) -> pd.DataFrame:
+        vids = table["vid"].to_numpy(np.int64)
+        pos = np.searchsorted(members, vids)
+        hit = pos < n
+        hit[hit] = members[pos[hit]] == vids[hit]
+        return table[hit].assign(vid=pos[hit])
+
+    part = Facts(
+        official=facts.official[members],
+        positions={},
+        contractor=facts.contractor[members],
+        received=facts.received[members],
+        contract_amount=facts.contract_amount[members],
+        findings=within(facts.findings),
+        complaints=within(facts.complaints),
+    )
+    w = {**COMMUNITY_WEIGHTS, **(weights or {})}
+    entities, values, _ = _community_values(labels[members], part, np.zeros(n, np.int64), 1)
+    return float(_community_scores(values, entities, w, size_ref)[2][0])
+
+
+def _community_values(
+    labels: npt.NDArray[Any], facts: Facts, m: npt.NDArray[np.int64], k: int
+) -> tuple[npt.NDArray[Any], dict[str, npt.NDArray[Any]], pd.DataFrame]:
+    """Per community (``m``: each vertex's, ``k`` of them): its entities, the value of
+    each component and its distinct findings (with their severity)."""
+    entity = ~np.isin(labels, _NOT_ENTITIES)
+    entities = np.bincount(m, weights=entity, minlength=k)
+    officials = np.bincount(m, weights=facts.official & entity, minlength=k)
+    contractors = np.bincount(m, weights=facts.contractor & entity, minlength=k)
+    values = {
+        "officials": officials,
+        "contractors": contractors,
+        "official_and_contractor": ((officials > 0) & (contractors > 0)).astype(float),
+        "recipients": np.bincount(m, weights=(facts.received > 0) & entity, minlength=k),
+        "contract_value": np.bincount(m, weights=facts.contract_amount, minlength=k) / 1e6,
+        "findings": np.zeros(k),
+        "complaints": np.zeros(k),
+    }
+    sev = _distinct(facts.findings, "finding_id", m)
+    pts = sev["severity"].map(SEVERITY_POINTS).fillna(1.0).to_numpy(float)
+    values["findings"] = np.bincount(sev["c"].to_numpy(np.int64), weights=pts, minlength=k)
+    cmp = _distinct(facts.complaints, "complaint_id", m)
+    values["complaints"] = np.bincount(cmp["c"].to_numpy(np.int64), minlength=k).astype(float)
+    return entities, values, sev
+
+
+def _community_scores(
+    values: dict[str, npt.NDArray[Any]],
+    entities: npt.NDArray[Any],
+    w: Mapping[str, float],
+    size_ref: int,
+) -> tuple[dict[str, npt.NDArray[Any]], npt.NDArray[Any], npt.NDArray[Any]]:
+    """Each component's contribution, the size factor and the score, per community."""
+    size_factor = 1.0 + np.log10(np.maximum(1.0, entities / size_ref))
+    contrib = {
+        name: w[name] * (v if name == "official_and_contractor" else np.log1p(v)) / size_factor
+        for name, v in values.items()
+    }
+    score = np.sum(list(contrib.values()), axis=0)
+    return contrib, size_factor, score
 
 
 def _distinct(table: pd.DataFrame, idcol: str, membership: npt.NDArray[np.int64]) -> pd.DataFrame:
