@@ -158,3 +158,13 @@ def set_status(store: GraphStore, finding_id: str, status: str, note: str | None
         "MATCH (f:Finding {finding_id: $id}) SET f.status = $status, f.note = $note",
         {"id": finding_id, "status": status, "note": note},
     )
+    # The finding's lead counts its findings not dismissed: detect wrote that count, and a
+    # triage changes it (the findings tab shows it on the lead's row).
+    store.write(
+        "MATCH (f:Finding {finding_id: $id}) WHERE f.lead_id IS NOT NULL "
+        "MATCH (l:Lead {lead_id: f.lead_id}) "
+        "MATCH (g:Finding {lead_id: f.lead_id}) "
+        "WITH l, sum(CASE WHEN coalesce(g.status, 'new') = 'dismissed' THEN 0 ELSE 1 END) AS n "
+        "SET l.open_count = n",
+        {"id": finding_id},
+    )

@@ -54,7 +54,7 @@ export class LeadsTable {
           ),
           placeCell(lead.division_names?.length ? lead.division_names : [lead.division_name], lead.division_code),
           h("td", { class: "num" }, fmtValue(lead.amount, "money")),
-          h("td", { class: "num" }, t("leads.count", { n: lead.finding_count, open: lead.open_count })),
+          h("td", { class: "num lead-count" }, t("leads.count", { n: lead.finding_count, open: lead.open_count })),
           h("td", { class: "small" }, join(lead.patterns.map(patternName))),
           h(
             "td",
@@ -100,6 +100,9 @@ export class LeadsTable {
     try {
       const full = await api.lead(lead.lead_id);
       clear(cell, this.#findings(full.findings, cell, lead));
+      // A triage below changes the lead's open count: the row shows the lead as it is now.
+      const count = detail.previousElementSibling?.querySelector(".lead-count");
+      if (count) count.textContent = t("leads.count", { n: full.finding_count, open: full.open_count });
     } catch (err) {
       clear(cell, errorBox(err));
     }
