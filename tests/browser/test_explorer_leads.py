@@ -4,28 +4,19 @@ a reload, since the API keeps the lead's count with the findings' statuses."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.test_explorer import Session
+# The explorer tests' own session fixture: a page that may raise no error.
+from tests.browser.test_explorer import Session, session  # noqa: F401
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator
+    from playwright.sync_api import Locator
 
     from tests.browser.conftest import Explorer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def session(browser: Browser, explorer: Explorer, artifacts: Path) -> Iterator[Session]:
-    s = Session(browser, explorer.url, artifacts)
-    yield s
-    s.close()
-    assert not s.errors, f"errors in the page: {s.errors}"
 
 
 def _count(row: Locator) -> str:
@@ -45,7 +36,8 @@ def _lead_row(s: Session, lead: dict[str, Any]) -> Locator:
 
 
 def test_a_triage_in_an_expanded_lead_updates_its_open_count(
-    session: Session, explorer: Explorer
+    session: Session,  # noqa: F811  (the fixture imported above)
+    explorer: Explorer,
 ) -> None:
     s, page = session, session.page
     s.sign_in(explorer.keys["investigator"])
