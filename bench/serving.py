@@ -3,13 +3,18 @@
 python bench/serving.py --persons 1000000                 # generate, load, detect once; then serve
 python bench/serving.py --persons 20000 --duration 20     # a quick run
 python bench/serving.py --data-dir DIR --persons N        # reuse a graph loaded by an earlier run
+python bench/serving.py --engine neo4j --persons 100000   # the API on the Neo4j of GUANXI_NEO4J_*
 
 The county (graph.synth) is generated into ``--folder`` unless it already holds one and
-loaded into the embedded engine under ``--data-dir`` unless a previous run left it there
-(``bench-api.json`` records what was loaded). The API runs as a real uvicorn server in a
-child process (``guanxi serve``), with an investigator key scoped to the county and a rate
-limit high enough not to throttle the bench. Before timing, the name index is awaited and
-every pattern's evidence is derived once (that first derivation is timed separately).
+loaded into the engine unless a previous run left it there (``bench-api.json`` under
+``--data-dir`` records what was loaded and detected). The embedded engine lives under
+``--data-dir``; with ``--engine neo4j`` the graph is the server configured by
+``GUANXI_NEO4J_*`` (a database that holds the county already is used as it is, otherwise it
+is replaced), and ``--data-dir`` keeps only the API's database. The API runs as a real
+uvicorn server in a child process (``guanxi serve``), with an investigator key scoped to the
+county and a rate limit high enough not to throttle the bench. Before timing, the name
+index is awaited and every pattern's evidence is derived once (that first derivation is
+timed separately).
 
 Each client loops for ``--duration`` seconds (once per ``--think-ms`` value: without think
 time, and with a mean second between a client's requests) picking, by weight: search (a
@@ -39,7 +44,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import psutil
@@ -81,25 +86,37 @@ def ensure_county(folder: Path, persons: int, seed: int, console: Console) -> di
     return truth
 
 
+def graph_where(settings: Settings) -> str:
+    """Which graph a marker describes: the engine's data directory, or the Neo4j database."""
+    if settings.engine == "neo4j":
+        return f"neo4j {settings.neo4j_uri}/{settings.neo4j_database}"
+    return f"embedded {settings.data_dir}/{settings.graph}"
+
+
 def ensure_loaded(
-    data_dir: Path, folder: Path, truth: dict[str, Any], console: Console
+    settings: Settings, folder: Path, truth: dict[str, Any], console: Console
 ) -> dict[str, Any]:
-    marker = data_dir / MARKER
-    eng = embedded_engine(Settings(data_dir=data_dir))
-    if not eng.is_running():
-        eng.start(owned=False)  # a daemon: the API process (and later runs) reuse it
-    if marker.exists():
-        done: dict[str, Any] = json.loads(marker.read_text())
-        if done.get("folder") == str(folder):
-            return done
+    marker = settings.data_dir / MARKER
+    if settings.engine == "embedded":
+        eng = embedded_engine(settings)
+        if not eng.is_running():
+            eng.start(owned=False)  # a daemon: the API process (and later runs) reuse it
     from graph.loaders import load_folder
     from graph.queries import detect
 
-    store = open_store(Settings(data_dir=data_dir))
+    store = open_store(settings)
+    # A server database outlives the marker (another run may have replaced it): the marker
+    # is believed only while the graph still holds the county.
+    holds = store.count("Person") >= 0.95 * truth["persons"]
+    if marker.exists() and holds:
+        done: dict[str, Any] = json.loads(marker.read_text())
+        if done.get("folder") == str(folder) and done.get("graph") == graph_where(settings):
+            store.close()
+            return done
     loaded: float | None = None
     # A graph that holds the county already (bench/run_all.py loads it once for every
     # script, GUANXI_GRAPH names it) is used as it is.
-    if store.count("Person") < 0.95 * truth["persons"]:
+    if not holds:
         store.clear()
         t = time.perf_counter()
         load_folder(store, folder, progress=True)
@@ -108,6 +125,7 @@ def ensure_loaded(
     found = detect(store, as_of=truth["as_of"])
     done = {
         "folder": str(folder),
+        "graph": graph_where(settings),
         "persons": truth["persons"],
         "load_seconds": round(loaded) if loaded is not None else "reused",
         "detect_seconds": round(time.perf_counter() - t),
@@ -256,12 +274,12 @@ def free_port() -> int:
         return port
 
 
-def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, engine: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "GUANXI_DATA_DIR": str(data_dir),
         "GUANXI_RISK_MODEL": "false",  # not in the mix; its build would compete for CPU
-        "GUANXI_ENGINE": "embedded",
+        "GUANXI_ENGINE": engine,
         # The load comes from one address: the per-address throttle would cap it.
         "GUANXI_ADDRESS_RATE_PER_SECOND": "1000000",
         "GUANXI_ADDRESS_BURST": "1000000",
@@ -395,6 +413,24 @@ class CpuMeter:
         return {k: t1[k] - self._t0.get(k, 0.0) for k in t1}
 
 
+def engine_pid(settings: Settings) -> int | None:
+    """The engine's process, for the CPU meter: the embedded daemon, or a Neo4j server
+    listening on this machine's loopback (a remote server's CPU is not ours to meter)."""
+    if settings.engine == "embedded":
+        daemon: int | None = embedded_engine(settings).pid()
+        return daemon
+    url = urlsplit(settings.neo4j_uri)
+    if url.hostname not in ("127.0.0.1", "localhost", "::1") or url.port is None:
+        return None
+    try:
+        for c in psutil.net_connections(kind="tcp"):
+            if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == url.port:
+                return int(c.pid) if c.pid is not None else None
+    except psutil.AccessDenied:
+        pass
+    return None
+
+
 def pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -406,6 +442,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--engine",
+        choices=("embedded", "neo4j"),
+        default="embedded",
+        help="the API's engine; neo4j: the server of GUANXI_NEO4J_* (its database is replaced "
+        "unless it holds the county)",
+    )
     ap.add_argument("--folder", type=Path, help="county folder (generated if missing)")
     ap.add_argument("--data-dir", type=Path, help="engine and API data (loaded if missing)")
     ap.add_argument("--clients", type=int, default=20)
@@ -436,23 +479,25 @@ def main() -> None:
     console = Console()
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
     folder = args.folder or tmp / f"guanxi-county-{args.persons}-{args.seed}"
-    data_dir = args.data_dir or tmp / f"guanxi-bench-api-{args.persons}-{args.seed}"
+    suffix = "" if args.engine == "embedded" else f"-{args.engine}"
+    data_dir = args.data_dir or tmp / f"guanxi-bench-api-{args.persons}-{args.seed}{suffix}"
     data_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings(engine=args.engine, data_dir=data_dir)
 
     truth = ensure_county(folder, args.persons, args.seed, console)
-    loaded = ensure_loaded(data_dir, folder, truth, console)
+    loaded = ensure_loaded(settings, folder, truth, console)
     county = str(truth["county"]["code"])
     keys = make_keys(data_dir, county)
-    store = open_store(Settings(data_dir=data_dir))
+    store = open_store(settings)
     w = workload(store, args.seed)
     w["cases"] = seed_cases(data_dir, store, county, args.cases, args.seed, console)
-    info = describe(f"embedded {store.health().version}")
+    info = describe(f"{args.engine} {store.health().version}")
     store.close()
-    engine_pid = embedded_engine(Settings(data_dir=data_dir)).pid()
+    pid = engine_pid(settings)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
-    server = start_server(data_dir, port, args.workers)
+    server = start_server(data_dir, args.engine, port, args.workers)
     try:
         ready = wait_ready(base, keys["bench-admin"], args.workers)
         # Derive every pattern's evidence once (kept in the API database from then on).
@@ -484,7 +529,7 @@ def main() -> None:
                     )
                 )
 
-            meter = CpuMeter(server.pid, engine_pid)
+            meter = CpuMeter(server.pid, pid)
             meter.start()
             t0 = time.perf_counter()
             asyncio.run(run(out, errors, think, until))
@@ -501,7 +546,8 @@ def main() -> None:
             "no think time (saturation)" if not think else f"think time {think:.0f} ms (mean)"
         )
         title = (
-            f"API under load: {truth['persons']:,} persons, {args.clients} clients, {scenario}, "
+            f"API under load on {args.engine}: {truth['persons']:,} persons, {args.clients} "
+            f"clients, {scenario}, "
             f"{wall:.0f} s, {args.workers} API process(es) (investigator scoped to {county})"
         )
         table = Table(title=title)
@@ -563,7 +609,10 @@ def main() -> None:
     console.print(json.dumps(summary, ensure_ascii=False, indent=1))
     if runs and args.markdown:
         with args.markdown.open("a", encoding="utf-8") as f:
-            f.write(f"\n### API — {truth['persons']:,} persons, {args.clients} clients\n\n")
+            f.write(
+                f"\n### API on {args.engine} — {truth['persons']:,} persons, "
+                f"{args.clients} clients\n\n"
+            )
             f.write(markdown(info) + "\n" + "\n".join(sections))
 
 

@@ -177,8 +177,10 @@ _NODE_LIST: tuple[NodeType, ...] = (
         Prop("village_code", Str, PUB, "村社区代码", indexed=True),
         Prop("address", Str, PER, "住址"),
         Prop("phone", Str, IDN, "联系电话", indexed=True),
-        Prop("death_date", Date, PER, "死亡日期"),
-        Prop("in_register", Bool, PUB, "在户籍库",
+        # Indexed for the patterns that start from the few dead or unregistered persons
+        # (deceased_recipient, ghost_recipient) instead of scanning every person.
+        Prop("death_date", Date, PER, "死亡日期", indexed=True),
+        Prop("in_register", Bool, PUB, "在户籍库", indexed=True,
              description="false when only other registers name them"),
         description="A natural person, keyed by the 18-character resident ID number.",
     ),

@@ -175,6 +175,26 @@ class Neo4jStore(GraphStore):
         cols: list[list[Any]] = [list(c) for c in zip(*values, strict=True)] if values else []
         return {n: cols[j] if cols else [] for j, n in enumerate(names)}
 
+    def read_text(
+        self, match: str, columns: Mapping[str, str], params: Mapping[str, Any]
+    ) -> Columns:
+        """Text columns of every row ``match`` yields, each collected into one list.
+
+        The driver builds a record per row, which costs 20 us apiece in Python (100,000
+        persons' three columns: 2.5 s); one record of three lists crosses in 0.3 s. Each
+        value is collected inside a one-element list because ``collect`` drops nulls and
+        the columns must stay aligned. A result too big for the transaction memory of the
+        server comes row by row instead.
+        """
+        names = list(columns)
+        coll = ", ".join(f"collect([{e}]) AS {n}" for n, e in columns.items())
+        ret = ", ".join(f"[x IN {n} | x[0]] AS {n}" for n in names)
+        try:
+            got = self.read_columns(f"{match} WITH {coll} RETURN {ret}", params, names)
+        except QueryMemoryExceeded:
+            return super().read_text(match, columns, params)
+        return {n: list(got[n][0]) if got[n] else [] for n in names}
+
     def _run_ddl(self, stmt: str) -> None:
         # Schema statements may not share a transaction with data writes: auto-commit.
         try:

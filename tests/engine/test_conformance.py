@@ -224,6 +224,21 @@ def test_text_column_read_keeps_nulls_order_and_parallel_relationships(
     assert odd == {"p": ["x\x1fy"]}
 
 
+def test_indexed_boolean_answers_false_and_true(store: GraphStore) -> None:
+    """``Person.in_register`` is indexed where the engine's index answers it: FalkorDB 4.16's
+    index on a boolean found nothing for ``= false``, which hid every unregistered
+    recipient from ghost_recipient."""
+    store.write(
+        "CREATE (:Person {id_number: 'a', in_register: false}), "
+        "(:Person {id_number: 'b', in_register: true}), (:Person {id_number: 'c'})"
+    )
+    q = "MATCH (p:Person) WHERE p.in_register = $v RETURN p.id_number AS k"
+    assert store.read(q, {"v": False}) == [{"k": "a"}]
+    assert store.read(q, {"v": True}) == [{"k": "b"}]
+    literal = "MATCH (p:Person) WHERE p.in_register = false RETURN p.id_number AS k"
+    assert store.read(literal) == [{"k": "a"}]
+
+
 def test_resolution_columns_are_text_with_blanks_for_nulls(store: GraphStore) -> None:
     """Entity resolution's column read, through the store on either engine."""
     from graph.resolve.columns import columns

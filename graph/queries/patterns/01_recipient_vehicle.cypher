@@ -18,7 +18,11 @@
 // ---
 MATCH (prog:Program) WHERE prog.kind = 'subsistence'
 MATCH (r:Person)-[:RECEIVED]->(d:Disbursement)-[:UNDER]->(prog)
+// The household once per recipient, not once per month paid: a recipient's months all
+// sit on its node, and expanding it again for each one costs its whole degree each time.
+WITH r, collect(d) AS ds
 MATCH (r)-[:MEMBER_OF]->(h:Household)
+UNWIND ds AS d
 WITH h, collect(DISTINCT d) AS paid
 MATCH po = (h)<-[mo:MEMBER_OF]-(m:Person)-[o:OWNS]->(v:Vehicle)
 WITH h, m, mo, o, v, po, paid,

@@ -13,7 +13,11 @@
 // ---
 MATCH (prog:Program) WHERE prog.kind = 'subsistence'
 MATCH (r:Person)-[:RECEIVED]->(d:Disbursement)-[:UNDER]->(prog)
+// The household once per recipient, not once per month paid: a recipient's months all
+// sit on its node, and expanding it again for each one costs its whole degree each time.
+WITH r, collect(d) AS ds
 MATCH (r)-[:MEMBER_OF]->(h:Household)
+UNWIND ds AS d
 WITH h, collect(DISTINCT d) AS paid
 MATCH (h)<-[:MEMBER_OF]-(m:Person)
 OPTIONAL MATCH pself = (m)-[:HOLDS]->(:Post {kind: 'village_cadre'})

@@ -12,7 +12,13 @@
 // ---
 MATCH (pa:Program)-[:EXCLUDES]-(pb:Program)
 WITH DISTINCT pa, pb WHERE pa.program_code < pb.program_code
-MATCH (r:Person)-[:RECEIVED]->(da:Disbursement)-[:UNDER]->(pa)
+// Persons paid under both programmes first, each once: pairing every month of one with
+// every month of the other for all recipients multiplies rows by months squared.
+MATCH (r:Person)-[:RECEIVED]->(:Disbursement)-[:UNDER]->(pa)
+WITH DISTINCT r, pa, pb
+MATCH (r)-[:RECEIVED]->(:Disbursement)-[:UNDER]->(pb)
+WITH DISTINCT r, pa, pb
+MATCH (r)-[:RECEIVED]->(da:Disbursement)-[:UNDER]->(pa)
 MATCH (r)-[:RECEIVED]->(db:Disbursement)-[:UNDER]->(pb)
 WITH r, pa, pb, da, db WHERE da.period = db.period
 MATCH p1 = (r)-[:RECEIVED]->(da)-[:UNDER]->(pa)

@@ -19,8 +19,10 @@ RETURN [r.id_number] + records AS subjects, [r] + prs AS evidence,
        {person: r.name, id_hint: '身份证号不在户籍库', reason: '不在户籍登记中', programs: programs,
         months: months, first: first, last: last, total: total} AS facts
 UNION ALL
-MATCH (r:Person)-[:RECEIVED]->(d:Disbursement)-[:FOR_HOUSEHOLD]->(h:Household)
-WITH r, d, h WHERE coalesce(r.in_register, true) AND NOT (r)-[:MEMBER_OF]->(h)
+MATCH (r:Person)-[:RECEIVED]->(:Disbursement)-[:FOR_HOUSEHOLD]->(h:Household)
+// Membership tested once per recipient and household, not once per month paid.
+WITH DISTINCT r, h WHERE coalesce(r.in_register, true) AND NOT (r)-[:MEMBER_OF]->(h)
+MATCH (r)-[:RECEIVED]->(d:Disbursement)-[:FOR_HOUSEHOLD]->(h)
 MATCH pr = (r)-[:RECEIVED]->(d)-[:UNDER]->(prog:Program)
 MATCH ph = (d)-[:FOR_HOUSEHOLD]->(h)
 WITH r, h, collect(pr) + collect(ph) AS ev, collect(d.record_id) AS records,

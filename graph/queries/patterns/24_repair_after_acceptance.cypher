@@ -28,10 +28,14 @@ MATCH pv = (c)-[:IN_DIVISION]->(v:Division)
 // The project's core: its name up to 工程, without 建设 / 新建 / 改造 (「便民桥建设工程」 → 「便民桥」).
 WITH c, pv, v, replace(replace(replace(split(c.project_name, '工程')[0], '建设', ''), '新建', ''), '改造', '') AS core
 WHERE size(core) >= 2
-MATCH pr = (v)<-[:IN_DIVISION]-(r:Contract)
-WHERE r.contract_id <> c.contract_id AND r.signed IS NOT NULL AND r.signed >= c.accepted
+// The village's contracts through the indexed village code: the village node's IN_DIVISION
+// links are mostly disbursements, and without this Neo4j scans every contract per contract.
+MATCH (r:Contract)
+WHERE r.village_code = c.village_code AND r.contract_id <> c.contract_id
+  AND r.signed IS NOT NULL AND r.signed >= c.accepted
   AND r.signed <= $as_of AND r.signed_day - c.accepted_day <= $within_days
   AND r.project_name CONTAINS core
+MATCH pr = (v)<-[:IN_DIVISION]-(r)
 // FalkorDB 4.16 drops every row when a list predicate over $repair_words stands in the
 // MATCH's WHERE; computed in a WITH it works on both engines.
 WITH c, pv, v, r, pr, [w IN $repair_words WHERE r.project_name CONTAINS w AND NOT core CONTAINS w] AS words
