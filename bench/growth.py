@@ -100,6 +100,8 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
 
     def on_stage(name: str, report: Any) -> None:
         if report is None:
+            if engine == "neo4j" and args.neo4j_pid_file and args.neo4j_pid_file.exists():
+                pids["engine"] = int(args.neo4j_pid_file.read_text().split()[0])
             peak = PeakRss(pids)
             peak.__enter__()
             timer[name] = (time.perf_counter(), peak)
@@ -203,6 +205,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", type=Path, default=Path("out/growth"))
     ap.add_argument("--neo4j-pid", type=int, help="the Neo4j server's pid, for its peak memory")
+    ap.add_argument(
+        "--neo4j-pid-file",
+        type=Path,
+        help="the Neo4j server's pid file, read at every stage (an import restarts the server)",
+    )
     ap.add_argument("--api", action="store_true", help="also run bench/serving.py at each size")
     ap.add_argument("--markdown", type=Path, help="append the tables here")
     args = ap.parse_args()

@@ -64,7 +64,11 @@ class PeakRss:
     """Samples the resident memory of some processes every 0.2 s; keeps the peaks."""
 
     def __init__(self, pids: dict[str, int]) -> None:
-        self.procs = {k: psutil.Process(p) for k, p in pids.items()}
+        self.procs: dict[str, psutil.Process] = {}
+        for k, pid in pids.items():
+            # A server restarted since its pid was taken (an offline import) is skipped.
+            with contextlib.suppress(psutil.Error):
+                self.procs[k] = psutil.Process(pid)
         self.peak = dict.fromkeys(pids, 0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
