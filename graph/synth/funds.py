@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from graph.synth.common import (
@@ -26,6 +27,7 @@ from graph.synth.common import (
     scramble,
     zfill_int,
 )
+from graph.synth.economy import EXEMPT
 
 PROGRAMS = [
     ("DB01", "农村低保", "县民政局", "subsistence", "DB02;TK01"),
@@ -248,7 +250,9 @@ def students(ctx: County) -> None:
     prog = hh["_prog"].to_numpy()[h_of]
     poor = np.isin(prog, ["DB01", "DB02", "TK01"])
     age_now = p["_age"].to_numpy()
-    other = rng.random(len(p)) < 0.04
+    # Students outside the benefit households come from homes the means test passes: no
+    # car, no commercial property, nobody in a business (or every one would be a case).
+    other = (rng.random(len(p)) < 0.04) & ~_with_assets(ctx)[h_of]
     vocational = rng.random(len(p)) < 0.3
     frames = []
     for year, shift in (("2023-2024", 2), ("2024-2025", 1)):
@@ -320,6 +324,19 @@ def students(ctx: County) -> None:
         }
     )
     _aid_registers(ctx)
+
+
+def _with_assets(ctx: County) -> npt.NDArray[np.bool_]:
+    """Households where someone owns a car, commercial property or has a business role."""
+    p = ctx.frames["persons"]
+    h_of = p["_hh"].to_numpy()
+    out = np.zeros(len(ctx.frames["_households"]), dtype=bool)
+    veh = ctx.frames["vehicles"]
+    out[h_of[veh.loc[~veh["vehicle_type"].isin(EXEMPT), "_owner"].to_numpy(dtype=np.int64)]] = True
+    props = ctx.frames["properties"]
+    out[h_of[props.loc[props["usage"] != "住宅", "_owner"].to_numpy(dtype=np.int64)]] = True
+    out[h_of[p["_biz"].to_numpy(dtype=bool)]] = True
+    return out
 
 
 # Yuan a year per policy (the roster's amount is the year's total of its policies).

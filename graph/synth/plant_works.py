@@ -131,6 +131,13 @@ def _unbooked(pl: Planter, k: int, decoys: int) -> None:
         ctx.truth.case(
             "unbooked_payment", [x["voucher_no"]], "voucher not entered in the books (否)"
         )
+        if x["purpose"] == "招待费":
+            # Hospitality of 3,800 yuan and more is also public money spent on consumption.
+            ctx.truth.case(
+                "public_consumption",
+                [x["voucher_no"], pl.new_id(payee)],
+                "an off-book hospitality voucher (招待费)",
+            )
 
 
 def _split(pl: Planter, k: int, decoys: int) -> None:
