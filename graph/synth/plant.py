@@ -1,9 +1,9 @@
 """Planting's shared tools: the :class:`Planter` every case, decoy and the ring use.
 
 Every case and decoy is built on fresh ground: a *blank* household (no benefit, no
-official, no business, no vehicle, no real estate, nobody dead) or a freshly created
-enterprise with its own phone and address, so that what was planted is the only thing
-a pattern can find there. The order they go in is :mod:`graph.synth.planting`'s.
+official, no business, no vehicle, no real estate, nobody dead, no child on the aid
+roster) or a freshly created enterprise with its own phone and address, so that what
+was planted is the only thing a pattern can find there. The order they go in is :mod:`graph.synth.planting`'s.
 """
 
 from __future__ import annotations
@@ -79,6 +79,9 @@ class Planter:
             )
         )
         bad_hh[self.h_of[paid[paid >= 0]]] = True
+        # a household with a child on the aid roster: a car, a business or a second aid
+        # row planted there would make that child a case the truth does not name
+        bad_hh[self.h_of[ctx.frames["students"]["_p"].to_numpy(dtype=np.int64)]] = True
         n_props = np.bincount(self.h_of[props["_owner"].to_numpy()], minlength=len(hh))
         bad_hh |= n_props > 1
         self.no_property = n_props == 0

@@ -27,20 +27,14 @@ def plant(pl: Planter) -> None:
 
 
 def _child(pl: Planter, lo: int = 6, hi: int = 16) -> tuple[int, int]:
-    """A blank household with a child of school age who is not on the roster yet:
-    (household, child); in a small county, where such households run short, any child
-    from 3 to 19. A child the background already aids would get a second row for the
-    year, which is duplicate aid the truth does not name."""
-    rostered = set(pl.ctx.frames["students"]["_p"].tolist())
-    while True:
-        try:
-            h = pl.household(min_size=2, adult=(lo, hi))
-        except RuntimeError:
-            lo, hi = 3, 19
-            h = pl.household(min_size=2, adult=(lo, hi))
-        fresh = [i for i in pl.adults(h, lo, hi) if i not in rostered]
-        if fresh:
-            return h, fresh[0]
+    """A blank household with a child of school age: (household, child); in a small
+    county, where such households run short, any child from 3 to 19."""
+    try:
+        h = pl.household(min_size=2, adult=(lo, hi))
+    except RuntimeError:
+        lo, hi = 3, 19
+        h = pl.household(min_size=2, adult=(lo, hi))
+    return h, pl.adults(h, lo, hi)[0]
 
 
 def _aid(

@@ -239,6 +239,32 @@ def test_audit_finds_every_case_no_decoy_and_nothing_unplanned(
     assert result["unplanned"] == {}
 
 
+def test_each_aid_case_is_the_only_aid_row_of_its_student_and_year(county: County) -> None:
+    # regression: a planted aid case could pick a child the background already aided, so
+    # the child had two rows for 2024-2025 (unplanned duplicate aid, and in the graph the
+    # rows merge into one record); and a planted firm's front man could live with a
+    # background student, whose household then owned a business (unplanned assets case)
+    folder, truth = county
+    students = read(folder, "students", truth)
+    rows = students.groupby(["id_number", "year"]).size()
+    duplicates = {c["subjects"][0] for c in truth["cases"] if c["kind"] == "duplicate_student_aid"}
+    assert {pid for (pid, _), n in rows.items() if n > 1} == duplicates
+    result = check(folder)
+    assert "aid_household_assets" not in result["unplanned"]
+    assert "aid_category_mismatch" not in result["unplanned"]
+
+
+def test_off_book_hospitality_is_named_as_public_consumption(county: County) -> None:
+    # regression: the unbooked-payment case paid 招待费 (hospitality) of 3,800 yuan and
+    # more, which the consumption rule finds, but the truth named it unbooked only
+    folder, truth = county
+    payments = read(folder, "payments", truth)
+    hospitality = set(payments.loc[payments["purpose"] == "招待费", "voucher_no"])
+    assert hospitality
+    named = {c["subjects"][0] for c in truth["cases"] if c["kind"] == "public_consumption"}
+    assert hospitality <= named
+
+
 def test_mentions_point_at_the_name_as_written(county: County) -> None:
     folder, truth = county
     mentions = truth["mentions"]
