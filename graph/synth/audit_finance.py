@@ -205,9 +205,9 @@ def _works(f: Findings, r: Frames, pay: pd.DataFrame, as_of: str) -> None:
     full = params("paid_without_acceptance", as_of)["full_share"]
     for cid, _, _, who, amount, _, accepted in rows:
         vouchers = paid_for.get(cid, [])
-        if (not accepted or accepted > as_of) and amount > 0 and vouchers:
-            if sum(x for _, x in vouchers) >= amount * full:
-                f["paid_without_acceptance"].add(frozenset({cid, who}))
+        unaccepted = not accepted or accepted > as_of
+        if unaccepted and amount > 0 and vouchers and sum(x for _, x in vouchers) >= amount * full:
+            f["paid_without_acceptance"].add(frozenset({cid, who}))
     q = params("repair_after_acceptance", as_of)
     by_village: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for cid, name, village, _, _, signed, _ in rows:

@@ -3,7 +3,8 @@
 Every case and decoy is built on fresh ground: a *blank* household (no benefit, no
 official, no business, no vehicle, no real estate, nobody dead, no child on the aid
 roster) or a freshly created enterprise with its own phone and address, so that what
-was planted is the only thing a pattern can find there. The order they go in is :mod:`graph.synth.planting`'s.
+was planted is the only thing a pattern can find there. The order they go in is
+:mod:`graph.synth.planting`'s.
 """
 
 from __future__ import annotations
