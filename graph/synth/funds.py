@@ -254,11 +254,16 @@ def students(ctx: County) -> None:
     # car, no commercial property, nobody in a business (or every one would be a case).
     other = (rng.random(len(p)) < 0.04) & ~_with_assets(ctx)[h_of]
     vocational = rng.random(len(p)) < 0.3
+    m0, m1 = hh["_m0"].to_numpy()[h_of], hh["_m1"].to_numpy()[h_of]
     frames = []
     for year, shift in (("2023-2024", 2), ("2024-2025", 1)):
         a = age_now - shift + 1  # age at the start of the school year
-        who = np.flatnonzero((a >= 3) & (a <= 17) & (poor | other))
-        frames.append(pd.DataFrame({"_p": who, "year": year, "_a": a[who]}))
+        # A benefit household's child is aided under its category only in a school year
+        # whose first calendar year the household was paid (the roster's rule).
+        y = int(year[:4]) * 12
+        paid = poor & (m0 <= y + 11) & (m1 >= y)
+        who = np.flatnonzero((a >= 3) & (a <= 17) & (paid | other))
+        frames.append(pd.DataFrame({"_p": who, "year": year, "_a": a[who], "_paid": paid[who]}))
     df = pd.concat(frames, ignore_index=True)
     i = df["_p"].to_numpy()
     a = df["_a"].to_numpy()
@@ -268,7 +273,7 @@ def students(ctx: County) -> None:
     pol = pol.astype(object)
     free = (a >= 15) & ~voc & (rng.random(len(df)) < 0.5)
     pol = np.where(free, pol + ";JY04", pol)
-    p_i = prog[i]
+    p_i = np.where(df["_paid"].to_numpy(dtype=bool), prog[i], "")
     cat_other = np.array(
         ["建档立卡经济困难学生"] * 6
         + ["大病(癌症)家庭学生", "家庭经济困难残疾学生", "其他", "其他"],
