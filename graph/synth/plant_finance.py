@@ -186,16 +186,19 @@ def _village(pl: Planter, avoid: set[int]) -> int:
 
 
 def _idle(pl: Planter, k: int, decoys: int) -> None:
-    # Each allocation in a village of its own, which no other planted programme money
-    # reaches (see _diversion): another case's relief or works voucher paid in the same
-    # village and window would count as paying this allocation out.
+    # Each allocation in a village no other planted money of its programme reaches (see
+    # _diversion): another case's relief or works voucher paid in the same village and
+    # window would count as paying this allocation out.
     ctx = pl.ctx
-    taken: set[int] = ctx.info.setdefault("idle_villages", set())
+    taken: dict[str, set[int]] = ctx.info.setdefault(
+        "idle_villages", {"JZ01": set(), "YS01": set()}
+    )
     for j in range(k):
-        v = _village(pl, taken)
-        taken.add(v)
+        programme = ("JZ01", "YS01")[j % 2]
+        v = _village(pl, taken[programme])
+        taken[programme].add(v)
         when = on(2024, 3, 4) + 17 * j
-        if j % 2 == 0:
+        if programme == "JZ01":
             aid = _allocation(pl, "JZ01", pl.vcode(v), 80_000 * 100, when, "受灾群众生活救助")
             _relief(pl, v, when + 20, 1, 20_000 * 100)
             note = "80,000 of relief allocated, 20,000 paid out within 90 days"
@@ -206,8 +209,8 @@ def _idle(pl: Planter, k: int, decoys: int) -> None:
             note = "150,000 of works money allocated, 40,000 spent within 90 days"
         ctx.truth.case("idle_allocation", [aid, pl.vcode(v)], note)
     for j in range(decoys):
-        v = _village(pl, taken)
-        taken.add(v)
+        v = _village(pl, taken["JZ01"])
+        taken["JZ01"].add(v)
         when = on(2024, 6, 3) + 11 * j
         aid = _allocation(pl, "JZ01", pl.vcode(v), 30_000 * 100, when, "受灾群众生活救助")
         _relief(pl, v, when + 25, 1, 30_000 * 100)
@@ -216,7 +219,8 @@ def _idle(pl: Planter, k: int, decoys: int) -> None:
 
 def _diversion(pl: Planter, k: int, decoys: int) -> None:
     ctx = pl.ctx
-    idle: set[int] = ctx.info.get("idle_villages", set())
+    # Works money (YS01) stays out of the villages holding an idle YS01 allocation.
+    idle: set[int] = ctx.info.get("idle_villages", {}).get("YS01", set())
     j = 0
     while j < k:
         v = _village(pl, idle)

@@ -15,6 +15,7 @@ from graph import ids
 from graph.errors import InvalidValue
 from graph.synth import generate
 from graph.synth.audit import check, read
+from graph.synth.common import per_kind
 from graph.synth.names import HOMOPHONES, TRADITIONAL
 from graph.synth.writer import COLUMNS, FILES
 from tests.shapes import County, MakeCounty
@@ -246,9 +247,9 @@ def test_each_aid_case_is_the_only_aid_row_of_its_student_and_year(county: Count
     # background student, whose household then owned a business (unplanned assets case)
     folder, truth = county
     students = read(folder, "students", truth)
-    rows = students.groupby(["id_number", "year"]).size()
+    twice = students[students.duplicated(["id_number", "year"], keep=False)]
     duplicates = {c["subjects"][0] for c in truth["cases"] if c["kind"] == "duplicate_student_aid"}
-    assert {pid for (pid, _), n in rows.items() if n > 1} == duplicates
+    assert set(twice["id_number"]) == duplicates
     result = check(folder)
     assert "aid_household_assets" not in result["unplanned"]
     assert "aid_category_mismatch" not in result["unplanned"]
@@ -331,3 +332,43 @@ def test_legacy_15_digit_numbers_upgrade_to_registered_people(
         assert len(entry["value"]) == 15
         assert ids.normalise_resident_id(entry["value"]) == entry["id_number"]
         assert entry["id_number"] in persons
+
+
+@pytest.mark.slow
+def test_a_million_person_countys_counts_plant_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A county of 1M plants per_kind = 10 cases of each kind and 3 decoys; a county of
+    # 20,000 planted at those counts checks what the counts themselves change.
+    # regressions: the ninth repair's facility 「篮球场1」 contained the first's 「篮球场」,
+    # so its repair matched both works; late decoy repairs were signed after as_of; and
+    # other planted programme vouchers paid out an idle allocation in the same village
+    from graph.synth import plant_aid, plant_finance, plant_funds, plant_works
+
+    assert per_kind(1_000_000) == 10
+    for module in (plant_aid, plant_finance, plant_funds, plant_works):
+        monkeypatch.setattr(module, "per_kind", lambda n: 10)
+    truth = generate(20_000, 7, tmp_path)
+    kinds = [c["kind"] for c in truth["cases"]]
+    assert all(kinds.count(k) >= 10 for k in KINDS)
+    result = check(tmp_path)
+    assert result["missed"] == []
+    assert result["flagged_decoys"] == []
+    assert result["unplanned"] == {}
+    contracts = read(tmp_path, "contracts", truth).set_index("contract_id")
+    everything = truth["cases"] + truth["decoys"]
+    pairs = [e["subjects"] for e in everything if e["kind"] == "repair_after_acceptance"]
+    repairs = [str(contracts.at[r, "project_name"]) for _, r in pairs]
+    for built, repair in pairs:
+        core = str(contracts.at[built, "project_name"]).split("工程")[0].replace("建设", "")
+        assert [r for r in repairs if core in r] == [contracts.at[repair, "project_name"]]
+        assert ids.parse_date(contracts.at[repair, "signed"]) <= truth["as_of"]
+    # each idle allocation is the only planted money of its programme in its village
+    allocations = read(tmp_path, "allocations", truth)
+    planted = [e["subjects"][0] for e in everything if e["kind"] == "idle_allocation"]
+    idle = allocations[allocations["allocation_id"].isin(planted)]
+    assert not idle.duplicated(["program_code", "division_code"]).any()
+    payments = read(tmp_path, "payments", truth)
+    works = payments[payments["program_code"] == "YS01"]
+    held = set(idle.loc[idle["program_code"] == "YS01", "division_code"])
+    assert works["payer_code"].isin(held).sum() == len(held)
