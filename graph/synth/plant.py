@@ -87,6 +87,13 @@ class Planter:
         bad_hh |= n_props > 1
         self.no_property = n_props == 0
         self.blank = ~bad_hh & ~hh["_means"].to_numpy()
+        # A later Planter on the same county (the city's cross-county case) must not
+        # claim again what an earlier one planted on: the registers above hold only the
+        # background, the planted rows are not among them.
+        earlier = ctx.info.get("blank")
+        if earlier is not None:
+            self.blank &= earlier
+        ctx.info["blank"] = self.blank
         self.acct_base = len(hh) + len(p)
         self.used_persons: set[int] = set()
         self.spare: list[int] = []
