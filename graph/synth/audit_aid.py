@@ -193,5 +193,5 @@ def _assets(f: Findings, r: Frames, rows: list[Row], hh_of: dict[str, str], as_o
         y0, y1 = f"{year[:4]}-09-01", f"{int(year[:4]) + 1}-08-31"
         for m in members[hh_of[pid]]:
             keys = {k for k, a, b in held.get(m, ()) if (not a or a <= y1) and (not b or b >= y0)}
-            if m != pid and keys:
+            if keys:  # the student is a member of the household too
                 f["aid_household_assets"].add(frozenset({pid, m, *keys}))
