@@ -197,7 +197,7 @@ def _idle(pl: Planter, k: int, decoys: int) -> None:
         programme = ("JZ01", "YS01")[j % 2]
         v = _village(pl, taken[programme])
         taken[programme].add(v)
-        when = on(2024, 3, 4) + 17 * j
+        when = on(2024, 3, 4) + 17 * (j % 12)  # every window closes by as_of
         if programme == "JZ01":
             aid = _allocation(pl, "JZ01", pl.vcode(v), 80_000 * 100, when, "受灾群众生活救助")
             _relief(pl, v, when + 20, 1, 20_000 * 100)
@@ -211,7 +211,7 @@ def _idle(pl: Planter, k: int, decoys: int) -> None:
     for j in range(decoys):
         v = _village(pl, taken["JZ01"])
         taken["JZ01"].add(v)
-        when = on(2024, 6, 3) + 11 * j
+        when = on(2024, 6, 3) + 11 * (j % 10)
         aid = _allocation(pl, "JZ01", pl.vcode(v), 30_000 * 100, when, "受灾群众生活救助")
         _relief(pl, v, when + 25, 1, 30_000 * 100)
         ctx.truth.decoy("idle_allocation", [aid, pl.vcode(v)], "paid out in full within 25 days")

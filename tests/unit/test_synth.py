@@ -13,8 +13,10 @@ from pypinyin import Style, pinyin
 
 from graph import ids
 from graph.errors import InvalidValue
+from graph.queries import get
 from graph.synth import generate
 from graph.synth.audit import check, read
+from graph.synth.city import CITY, plan
 from graph.synth.common import per_kind
 from graph.synth.names import HOMOPHONES, TRADITIONAL
 from graph.synth.writer import COLUMNS, FILES
@@ -335,22 +337,25 @@ def test_legacy_15_digit_numbers_upgrade_to_registered_people(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("persons", "k"), [(20_000, 10), (30_000, 14)])
 def test_a_million_person_countys_counts_plant_cleanly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, persons: int, k: int
 ) -> None:
-    # A county of 1M plants per_kind = 10 cases of each kind and 3 decoys; a county of
-    # 20,000 planted at those counts checks what the counts themselves change.
+    # A county of 1M plants per_kind = 10 cases of each kind and 3 decoys, the city's
+    # largest county (1.47M) 14; a small county planted at those counts checks what the
+    # counts themselves change.
     # regressions: the ninth repair's facility 「篮球场1」 contained the first's 「篮球场」,
     # so its repair matched both works; late decoy repairs were signed after as_of; and
     # other planted programme vouchers paid out an idle allocation in the same village
     from graph.synth import plant_aid, plant_finance, plant_funds, plant_works
 
     assert per_kind(1_000_000) == 10
+    assert max(per_kind(c.persons) for c in plan(CITY["persons"], 1)) == 14
     for module in (plant_aid, plant_finance, plant_funds, plant_works):
-        monkeypatch.setattr(module, "per_kind", lambda n: 10)
-    truth = generate(20_000, 7, tmp_path)
+        monkeypatch.setattr(module, "per_kind", lambda n: k)
+    truth = generate(persons, 7, tmp_path)
     kinds = [c["kind"] for c in truth["cases"]]
-    assert all(kinds.count(k) >= 10 for k in KINDS)
+    assert all(kinds.count(kind) >= k for kind in KINDS)
     result = check(tmp_path)
     assert result["missed"] == []
     assert result["flagged_decoys"] == []
@@ -363,12 +368,22 @@ def test_a_million_person_countys_counts_plant_cleanly(
         core = str(contracts.at[built, "project_name"]).split("工程")[0].replace("建设", "")
         assert [r for r in repairs if core in r] == [contracts.at[repair, "project_name"]]
         assert ids.parse_date(contracts.at[repair, "signed"]) <= truth["as_of"]
+    # whatever the count, what truth names happened by as_of, idle windows closed by then
+    payments = read(tmp_path, "payments", truth).set_index("voucher_no")
+    named = {x for e in everything for x in e["subjects"]}
+    for cid in named & set(contracts.index):
+        assert ids.parse_date(contracts.at[cid, "signed"]) <= truth["as_of"], cid
+    for vno in named & set(payments.index):
+        assert ids.parse_date(payments.at[vno, "paid_date"]) <= truth["as_of"], vno
     # each idle allocation is the only planted money of its programme in its village
     allocations = read(tmp_path, "allocations", truth)
     planted = [e["subjects"][0] for e in everything if e["kind"] == "idle_allocation"]
     idle = allocations[allocations["allocation_id"].isin(planted)]
+    days = get("idle_allocation").bind()["days"]
+    for allocated in idle["allocated"]:
+        due = dt.date.fromisoformat(ids.parse_date(allocated)) + dt.timedelta(days=days)
+        assert due.isoformat() <= truth["as_of"]
     assert not idle.duplicated(["program_code", "division_code"]).any()
-    payments = read(tmp_path, "payments", truth)
     works = payments[payments["program_code"] == "YS01"]
     held = set(idle.loc[idle["program_code"] == "YS01", "division_code"])
     assert works["payer_code"].isin(held).sum() == len(held)
