@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.synth import works
-from graph.synth.common import NO_DATE, at_str, date_of, month_code, per_kind
+from graph.synth.common import COUNTY_NAME, NO_DATE, at_str, date_of, month_code, per_kind
 from graph.synth.plant import Planter
 from graph.synth.plant_kin import adult_member, any_village, contract, current, firm, on
 
@@ -154,7 +154,9 @@ def _unbooked_income(pl: Planter, k: int, decoys: int) -> None:
 
 def _allocation(pl: Planter, code: str, division: str, fen: int, when: int, purpose: str) -> str:
     office = "农" if code == "YS01" else "社"
-    aid = f"蒸财{office}〔{date_of(when).year}〕{pl.ctx.take('allocation')[0] + 1}号"
+    # The county's finance bureau numbers its documents: in a city, 蒸财社〔2024〕1号 and
+    # 湘财社〔2024〕1号 are two counties' allocations, not one.
+    aid = f"{COUNTY_NAME[0]}财{office}〔{date_of(when).year}〕{pl.ctx.take('allocation')[0] + 1}号"
     pl.ctx.add(
         "allocations",
         {

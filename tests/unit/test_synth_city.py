@@ -62,6 +62,7 @@ def test_counties_share_the_files_and_keep_their_keys_apart(
         ("contracts", "contract_id"),
         ("payments", "voucher_no"),
         ("disbursements", "record_id"),
+        ("allocations", "allocation_id"),
     ):
         keys = frame(folder, register)[column]
         assert not keys[keys != ""].duplicated().any(), register
