@@ -19,6 +19,7 @@ from rich.table import Table
 from graph.loaders import load_folder
 from graph.queries import detect, library
 from graph.queries.evaluate import score
+from graph.resolve import resolve
 from graph.settings import Settings
 from graph.store import open_store
 from graph.synth import generate
@@ -44,6 +45,9 @@ def main() -> None:
     if not args.no_load:
         store.clear()
         load_folder(store, folder, progress=False)
+        # As `guanxi load` does: some planted links go through name-only mentions (a
+        # shareholder without an ID number), which only resolution ties to the person.
+        resolve(store)
     t0 = time.perf_counter()
     result = detect(store, as_of=truth["as_of"])
     total = time.perf_counter() - t0

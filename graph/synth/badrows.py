@@ -97,7 +97,7 @@ def _village(ctx: County) -> str:
 
 
 def _allocation(ctx: County) -> str:
-    return f"蒸财社〔2024〕9{ctx.take('bad_allocation')[0]:03d}号"
+    return f"{COUNTY_NAME[0]}财社〔2024〕9{ctx.take('bad_allocation')[0]:03d}号"
 
 
 def _cert_no(ctx: County) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from graph.synth.common import (
@@ -26,6 +27,7 @@ from graph.synth.common import (
     scramble,
     zfill_int,
 )
+from graph.synth.economy import EXEMPT
 
 PROGRAMS = [
     ("DB01", "农村低保", "县民政局", "subsistence", "DB02;TK01"),
@@ -248,13 +250,20 @@ def students(ctx: County) -> None:
     prog = hh["_prog"].to_numpy()[h_of]
     poor = np.isin(prog, ["DB01", "DB02", "TK01"])
     age_now = p["_age"].to_numpy()
-    other = rng.random(len(p)) < 0.04
+    # Students outside the benefit households come from homes the means test passes: no
+    # car, no commercial property, nobody in a business (or every one would be a case).
+    other = (rng.random(len(p)) < 0.04) & ~_with_assets(ctx)[h_of]
     vocational = rng.random(len(p)) < 0.3
+    m0, m1 = hh["_m0"].to_numpy()[h_of], hh["_m1"].to_numpy()[h_of]
     frames = []
     for year, shift in (("2023-2024", 2), ("2024-2025", 1)):
         a = age_now - shift + 1  # age at the start of the school year
-        who = np.flatnonzero((a >= 3) & (a <= 17) & (poor | other))
-        frames.append(pd.DataFrame({"_p": who, "year": year, "_a": a[who]}))
+        # A benefit household's child is aided under its category only in a school year
+        # whose first calendar year the household was paid (the roster's rule).
+        y = int(year[:4]) * 12
+        paid = poor & (m0 <= y + 11) & (m1 >= y)
+        who = np.flatnonzero((a >= 3) & (a <= 17) & (paid | other))
+        frames.append(pd.DataFrame({"_p": who, "year": year, "_a": a[who], "_paid": paid[who]}))
     df = pd.concat(frames, ignore_index=True)
     i = df["_p"].to_numpy()
     a = df["_a"].to_numpy()
@@ -264,7 +273,7 @@ def students(ctx: County) -> None:
     pol = pol.astype(object)
     free = (a >= 15) & ~voc & (rng.random(len(df)) < 0.5)
     pol = np.where(free, pol + ";JY04", pol)
-    p_i = prog[i]
+    p_i = np.where(df["_paid"].to_numpy(dtype=bool), prog[i], "")
     cat_other = np.array(
         ["建档立卡经济困难学生"] * 6
         + ["大病(癌症)家庭学生", "家庭经济困难残疾学生", "其他", "其他"],
@@ -320,6 +329,19 @@ def students(ctx: County) -> None:
         }
     )
     _aid_registers(ctx)
+
+
+def _with_assets(ctx: County) -> npt.NDArray[np.bool_]:
+    """Households where someone owns a car, commercial property or has a business role."""
+    p = ctx.frames["persons"]
+    h_of = p["_hh"].to_numpy()
+    out = np.zeros(len(ctx.frames["_households"]), dtype=bool)
+    veh = ctx.frames["vehicles"]
+    out[h_of[veh.loc[~veh["vehicle_type"].isin(EXEMPT), "_owner"].to_numpy(dtype=np.int64)]] = True
+    props = ctx.frames["properties"]
+    out[h_of[props.loc[props["usage"] != "住宅", "_owner"].to_numpy(dtype=np.int64)]] = True
+    out[h_of[p["_biz"].to_numpy(dtype=bool)]] = True
+    return out
 
 
 # Yuan a year per policy (the roster's amount is the year's total of its policies).

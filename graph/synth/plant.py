@@ -1,9 +1,10 @@
 """Planting's shared tools: the :class:`Planter` every case, decoy and the ring use.
 
 Every case and decoy is built on fresh ground: a *blank* household (no benefit, no
-official, no business, no vehicle, no real estate, nobody dead) or a freshly created
-enterprise with its own phone and address, so that what was planted is the only thing
-a pattern can find there. The order they go in is :mod:`graph.synth.planting`'s.
+official, no business, no vehicle, no real estate, nobody dead, no child on the aid
+roster) or a freshly created enterprise with its own phone and address, so that what
+was planted is the only thing a pattern can find there. The order they go in is
+:mod:`graph.synth.planting`'s.
 """
 
 from __future__ import annotations
@@ -79,10 +80,20 @@ class Planter:
             )
         )
         bad_hh[self.h_of[paid[paid >= 0]]] = True
+        # a household with a child on the aid roster: a car, a business or a second aid
+        # row planted there would make that child a case the truth does not name
+        bad_hh[self.h_of[ctx.frames["students"]["_p"].to_numpy(dtype=np.int64)]] = True
         n_props = np.bincount(self.h_of[props["_owner"].to_numpy()], minlength=len(hh))
         bad_hh |= n_props > 1
         self.no_property = n_props == 0
         self.blank = ~bad_hh & ~hh["_means"].to_numpy()
+        # A later Planter on the same county (the city's cross-county case) must not
+        # claim again what an earlier one planted on: the registers above hold only the
+        # background, the planted rows are not among them.
+        earlier = ctx.info.get("blank")
+        if earlier is not None:
+            self.blank &= earlier
+        ctx.info["blank"] = self.blank
         self.acct_base = len(hh) + len(p)
         self.used_persons: set[int] = set()
         self.spare: list[int] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.synth import works
-from graph.synth.common import NO_DATE, at_str, date_of, month_code, per_kind
+from graph.synth.common import COUNTY_NAME, NO_DATE, at_str, date_of, month_code, per_kind
 from graph.synth.plant import Planter
 from graph.synth.plant_kin import adult_member, any_village, contract, current, firm, on
 
@@ -154,7 +154,9 @@ def _unbooked_income(pl: Planter, k: int, decoys: int) -> None:
 
 def _allocation(pl: Planter, code: str, division: str, fen: int, when: int, purpose: str) -> str:
     office = "农" if code == "YS01" else "社"
-    aid = f"蒸财{office}〔{date_of(when).year}〕{pl.ctx.take('allocation')[0] + 1}号"
+    # The county's finance bureau numbers its documents: in a city, 蒸财社〔2024〕1号 and
+    # 湘财社〔2024〕1号 are two counties' allocations, not one.
+    aid = f"{COUNTY_NAME[0]}财{office}〔{date_of(when).year}〕{pl.ctx.take('allocation')[0] + 1}号"
     pl.ctx.add(
         "allocations",
         {
@@ -176,12 +178,29 @@ def _relief(pl: Planter, v: int, when: int, people: int, fen: int) -> None:
         pl.pay(i, "JZ01", [int(month_code(when))], fen, pl.account())
 
 
-def _idle(pl: Planter, k: int, decoys: int) -> None:
-    ctx = pl.ctx
-    for j in range(k):
+def _village(pl: Planter, avoid: set[int]) -> int:
+    """A village not in ``avoid`` (any village once the county has too few)."""
+    for _ in range(100):
         v = any_village(pl)
-        when = on(2024, 3, 4) + 17 * j
-        if j % 2 == 0:
+        if v not in avoid:
+            return v
+    return any_village(pl)
+
+
+def _idle(pl: Planter, k: int, decoys: int) -> None:
+    # Each allocation in a village no other planted money of its programme reaches (see
+    # _diversion): another case's relief or works voucher paid in the same village and
+    # window would count as paying this allocation out.
+    ctx = pl.ctx
+    taken: dict[str, set[int]] = ctx.info.setdefault(
+        "idle_villages", {"JZ01": set(), "YS01": set()}
+    )
+    for j in range(k):
+        programme = ("JZ01", "YS01")[j % 2]
+        v = _village(pl, taken[programme])
+        taken[programme].add(v)
+        when = on(2024, 3, 4) + 17 * (j % 12)  # every window closes by as_of
+        if programme == "JZ01":
             aid = _allocation(pl, "JZ01", pl.vcode(v), 80_000 * 100, when, "受灾群众生活救助")
             _relief(pl, v, when + 20, 1, 20_000 * 100)
             note = "80,000 of relief allocated, 20,000 paid out within 90 days"
@@ -192,8 +211,9 @@ def _idle(pl: Planter, k: int, decoys: int) -> None:
             note = "150,000 of works money allocated, 40,000 spent within 90 days"
         ctx.truth.case("idle_allocation", [aid, pl.vcode(v)], note)
     for j in range(decoys):
-        v = any_village(pl)
-        when = on(2024, 6, 3) + 11 * j
+        v = _village(pl, taken["JZ01"])
+        taken["JZ01"].add(v)
+        when = on(2024, 6, 3) + 11 * (j % 10)
         aid = _allocation(pl, "JZ01", pl.vcode(v), 30_000 * 100, when, "受灾群众生活救助")
         _relief(pl, v, when + 25, 1, 30_000 * 100)
         ctx.truth.decoy("idle_allocation", [aid, pl.vcode(v)], "paid out in full within 25 days")
@@ -201,9 +221,11 @@ def _idle(pl: Planter, k: int, decoys: int) -> None:
 
 def _diversion(pl: Planter, k: int, decoys: int) -> None:
     ctx = pl.ctx
+    # Works money (YS01) stays out of the villages holding an idle YS01 allocation.
+    idle: set[int] = ctx.info.get("idle_villages", {}).get("YS01", set())
     j = 0
     while j < k:
-        v = any_village(pl)
+        v = _village(pl, idle)
         vcode = pl.vcode(v)
         paid = on(2024, 5, 6) + 13 * j
         if j % 2 == 0:
@@ -240,7 +262,7 @@ def _diversion(pl: Planter, k: int, decoys: int) -> None:
             )
         j += 1
     for j in range(decoys):
-        v = any_village(pl)
+        v = _village(pl, idle)
         code, name = firm(pl)
         x = _voucher(
             pl, v, code, name, 60_000 * 100, on(2024, 7, 1) + 5 * j, "管网工程款", program="YS01"
@@ -269,13 +291,18 @@ def _repair(pl: Planter, k: int, decoys: int) -> None:
     for j in range(k + decoys):
         v = any_village(pl)
         place = at_str(pl.villages, v, "name")
-        facility = f"{place}{_FACILITIES[j % len(_FACILITIES)]}{j // len(_FACILITIES) or ''}"
+        # A second round numbers the facility before its name: 「篮球场1」 would contain
+        # 「篮球场」, and its repair would read as the repair of the first round's works.
+        n = j // len(_FACILITIES)
+        facility = f"{place}{f'{n + 1}号' if n else ''}{_FACILITIES[j % len(_FACILITIES)]}"
         code, name = firm(pl)
-        signed = on(2023, 2, 6) + 7 * j
+        # Dates stay in a window whatever the count: cases repaired at most 340 days after
+        # acceptance, decoys 400-445 days after, every repair signed and paid by as_of.
+        signed = on(2023, 2, 6) + 7 * (j % 19)
         row = contract(pl, v, code, name, signed, kind=4, amount=9_000_000, accepted=signed + 90)
         row["project_name"] = f"{facility}建设工程"
         _voucher(pl, v, code, name, 9_000_000, signed + 100, "工程结算款", str(row["contract_id"]))
-        gap = 150 + 10 * j if j < k else 420 + 10 * j
+        gap = 150 + 10 * (j % 20) if j < k else 400 + 5 * ((j - k) % 10)
         rcode, rname = firm(pl)
         rrow = contract(
             pl,

@@ -168,7 +168,10 @@ def _student(pl: Planter, policies: str, year: str, case: bool) -> None:
                 "name": str(pl.names[s]),
                 "school": school,
                 "grade": grade,
-                "category": "建档立卡经济困难学生",
+                # A category no household register or means test bears on: the child
+                # comes from any household free of benefits, so 建档立卡 (not in the
+                # poverty register) or a family car would make a second, unplanned case.
+                "category": "其他",
                 "household_id": at_str(pl.hh, h, "household_id"),
                 "policies": pol,
                 "year": yr,

@@ -131,6 +131,13 @@ def _unbooked(pl: Planter, k: int, decoys: int) -> None:
         ctx.truth.case(
             "unbooked_payment", [x["voucher_no"]], "voucher not entered in the books (否)"
         )
+        if x["purpose"] == "招待费":
+            # Hospitality of 3,800 yuan and more is also public money spent on consumption.
+            ctx.truth.case(
+                "public_consumption",
+                [x["voucher_no"], pl.new_id(payee)],
+                "an off-book hospitality voucher (招待费)",
+            )
 
 
 def _split(pl: Planter, k: int, decoys: int) -> None:
@@ -179,7 +186,7 @@ def _pays_self(pl: Planter, k: int, decoys: int) -> None:
             acct = works.accountant(village_cadres(ctx, vcode))
             if not spoken_for(pl, sec, acct):
                 break
-        paid = on(2024, 1, 15) + 23 * j
+        paid = on(2024, 1, 15) + 23 * (j % 14)  # paid by as_of whatever the count
         payee: int | None
         if variant == 0:
             payee, cadre, note = sec, sec, "the approving secretary paid himself"
@@ -270,7 +277,7 @@ def _shares_contact(pl: Planter, k: int, decoys: int) -> None:
 def _new_company(pl: Planter, k: int, decoys: int) -> None:
     for j in range(k + decoys):
         v = any_village(pl)
-        signed = on(2023, 11, 20) + 29 * j
+        signed = on(2023, 11, 20) + 29 * (j % 12)  # signed by as_of whatever the count
         age = 25 + 20 * (j % 3) if j < k else 150
         code, name = firm(pl, est=signed - age)
         row = contract(pl, v, code, name, signed)

@@ -13,8 +13,11 @@ from pypinyin import Style, pinyin
 
 from graph import ids
 from graph.errors import InvalidValue
+from graph.queries import get
 from graph.synth import generate
 from graph.synth.audit import check, read
+from graph.synth.city import CITY, plan
+from graph.synth.common import per_kind
 from graph.synth.names import HOMOPHONES, TRADITIONAL
 from graph.synth.writer import COLUMNS, FILES
 from tests.shapes import County, MakeCounty
@@ -239,6 +242,32 @@ def test_audit_finds_every_case_no_decoy_and_nothing_unplanned(
     assert result["unplanned"] == {}
 
 
+def test_each_aid_case_is_the_only_aid_row_of_its_student_and_year(county: County) -> None:
+    # regression: a planted aid case could pick a child the background already aided, so
+    # the child had two rows for 2024-2025 (unplanned duplicate aid, and in the graph the
+    # rows merge into one record); and a planted firm's front man could live with a
+    # background student, whose household then owned a business (unplanned assets case)
+    folder, truth = county
+    students = read(folder, "students", truth)
+    twice = students[students.duplicated(["id_number", "year"], keep=False)]
+    duplicates = {c["subjects"][0] for c in truth["cases"] if c["kind"] == "duplicate_student_aid"}
+    assert set(twice["id_number"]) == duplicates
+    result = check(folder)
+    assert "aid_household_assets" not in result["unplanned"]
+    assert "aid_category_mismatch" not in result["unplanned"]
+
+
+def test_off_book_hospitality_is_named_as_public_consumption(county: County) -> None:
+    # regression: the unbooked-payment case paid 招待费 (hospitality) of 3,800 yuan and
+    # more, which the consumption rule finds, but the truth named it unbooked only
+    folder, truth = county
+    payments = read(folder, "payments", truth)
+    hospitality = set(payments.loc[payments["purpose"] == "招待费", "voucher_no"])
+    assert hospitality
+    named = {c["subjects"][0] for c in truth["cases"] if c["kind"] == "public_consumption"}
+    assert hospitality <= named
+
+
 def test_mentions_point_at_the_name_as_written(county: County) -> None:
     folder, truth = county
     mentions = truth["mentions"]
@@ -305,3 +334,56 @@ def test_legacy_15_digit_numbers_upgrade_to_registered_people(
         assert len(entry["value"]) == 15
         assert ids.normalise_resident_id(entry["value"]) == entry["id_number"]
         assert entry["id_number"] in persons
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("persons", "k"), [(20_000, 10), (30_000, 14)])
+def test_a_million_person_countys_counts_plant_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, persons: int, k: int
+) -> None:
+    # A county of 1M plants per_kind = 10 cases of each kind and 3 decoys, the city's
+    # largest county (1.47M) 14; a small county planted at those counts checks what the
+    # counts themselves change.
+    # regressions: the ninth repair's facility 「篮球场1」 contained the first's 「篮球场」,
+    # so its repair matched both works; late decoy repairs were signed after as_of; and
+    # other planted programme vouchers paid out an idle allocation in the same village
+    from graph.synth import plant_aid, plant_finance, plant_funds, plant_works
+
+    assert per_kind(1_000_000) == 10
+    assert max(per_kind(c.persons) for c in plan(CITY["persons"], 1)) == 14
+    for module in (plant_aid, plant_finance, plant_funds, plant_works):
+        monkeypatch.setattr(module, "per_kind", lambda n: k)
+    truth = generate(persons, 7, tmp_path)
+    kinds = [c["kind"] for c in truth["cases"]]
+    assert all(kinds.count(kind) >= k for kind in KINDS)
+    result = check(tmp_path)
+    assert result["missed"] == []
+    assert result["flagged_decoys"] == []
+    assert result["unplanned"] == {}
+    contracts = read(tmp_path, "contracts", truth).set_index("contract_id")
+    everything = truth["cases"] + truth["decoys"]
+    pairs = [e["subjects"] for e in everything if e["kind"] == "repair_after_acceptance"]
+    repairs = [str(contracts.at[r, "project_name"]) for _, r in pairs]
+    for built, repair in pairs:
+        core = str(contracts.at[built, "project_name"]).split("工程")[0].replace("建设", "")
+        assert [r for r in repairs if core in r] == [contracts.at[repair, "project_name"]]
+        assert ids.parse_date(contracts.at[repair, "signed"]) <= truth["as_of"]
+    # whatever the count, what truth names happened by as_of, idle windows closed by then
+    payments = read(tmp_path, "payments", truth).set_index("voucher_no")
+    named = {x for e in everything for x in e["subjects"]}
+    for cid in named & set(contracts.index):
+        assert ids.parse_date(contracts.at[cid, "signed"]) <= truth["as_of"], cid
+    for vno in named & set(payments.index):
+        assert ids.parse_date(payments.at[vno, "paid_date"]) <= truth["as_of"], vno
+    # each idle allocation is the only planted money of its programme in its village
+    allocations = read(tmp_path, "allocations", truth)
+    planted = [e["subjects"][0] for e in everything if e["kind"] == "idle_allocation"]
+    idle = allocations[allocations["allocation_id"].isin(planted)]
+    days = get("idle_allocation").bind()["days"]
+    for allocated in idle["allocated"]:
+        due = dt.date.fromisoformat(ids.parse_date(allocated)) + dt.timedelta(days=days)
+        assert due.isoformat() <= truth["as_of"]
+    assert not idle.duplicated(["program_code", "division_code"]).any()
+    works = payments[payments["program_code"] == "YS01"]
+    held = set(idle.loc[idle["program_code"] == "YS01", "division_code"])
+    assert works["payer_code"].isin(held).sum() == len(held)

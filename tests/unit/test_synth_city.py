@@ -7,12 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from graph.synth import generate
+from graph.synth import build, generate
 from graph.synth.audit import check
 from graph.synth.city import CITY, generate_city, plan
+from graph.synth.common import County
+from graph.synth.plant import Planter
 from graph.synth.writer import COLUMNS, FILES
 
 PERSONS = 9_000
@@ -59,6 +62,7 @@ def test_counties_share_the_files_and_keep_their_keys_apart(
         ("contracts", "contract_id"),
         ("payments", "voucher_no"),
         ("disbursements", "record_id"),
+        ("allocations", "allocation_id"),
     ):
         keys = frame(folder, register)[column]
         assert not keys[keys != ""].duplicated().any(), register
@@ -113,3 +117,17 @@ def test_decoys_and_diversions_stay_what_the_truth_says(
             home = persons[c["subjects"][1]]
             signers = {row["approver_id_number"], row["handler_id_number"]}
             assert home not in {persons.get(s) for s in signers}
+
+
+def test_a_later_planter_does_not_reclaim_planted_households() -> None:
+    # regression: the cross-county case's Planter saw only the background registers, so it
+    # could pick a household a planted case already paid subsistence: his post and his
+    # member's company then made unplanned payroll and business cases
+    ctx = County(n=2_000, seed=5, rng=np.random.Generator(np.random.PCG64(5)))
+    build(ctx)
+    paid = {str(r["recipient_id_number"]) for r in ctx.extra["disbursements"]}
+    persons = ctx.frames["persons"]
+    planted = set(persons.loc[persons["id_number"].isin(paid), "_hh"])
+    assert planted
+    later = Planter(ctx)
+    assert not later.blank[sorted(planted)].any()

@@ -7,7 +7,7 @@
 // description: >
 //   The household checks of subsistence, applied to student aid: a student aided in a
 //   school year (1 September to 31 August) under a means-tested category while a member
-//   of the student's household owned a car (not an exempt type), owned commercial
+//   of the student's household (the student included) owned a car (not an exempt type), owned commercial
 //   property (商业, 商住, 办公), or was the legal representative, a shareholder or a
 //   director of an enterprise live in that school year. Ownership and roles carrying
 //   dates must overlap the school year. School years starting after `as_of` are not
@@ -29,17 +29,20 @@
 //     type: str_list
 //     default: [股东, 执行董事, 董事, 董事长]
 //     help: enterprise roles that count, besides legal representative
-// explanation: "{student}{year}学年按「{category}」享受资助{amount:and_yuan}，其户成员{member}（{relation}）{what}。"
+// explanation: "{student}{year}学年按「{category}」享受资助{amount:and_yuan}，{member}{what}。"
 // ---
 MATCH pa = (s:Person)-[:AIDED]->(a:StudentAid)
 WHERE a.year IS NOT NULL AND substring(a.year, 0, 4) <= substring($as_of, 0, 4)
   AND NOT coalesce(a.category, '') IN $exempt_categories
 WITH s, pa, a, substring(a.year, 0, 4) + '-09-01' AS y0,
      toString(toInteger(substring(a.year, 0, 4)) + 1) + '-08-31' AS y1
-MATCH pm = (s)-[:MEMBER_OF]->(h:Household)<-[mo:MEMBER_OF]-(m:Person)
+// The student counts as a member too. In two MATCH clauses, as one pattern Neo4j would
+// keep the two MEMBER_OF relationships apart (so m <> s) and FalkorDB would not.
+MATCH pm = (s)-[:MEMBER_OF]->(h:Household)
+MATCH ph = (h)<-[mo:MEMBER_OF]-(m:Person)
 MATCH px = (m)-[r:OWNS|LEGAL_REP_OF|ROLE_IN]->(x)
 WHERE (r.valid_from IS NULL OR r.valid_from <= y1) AND (r.valid_to IS NULL OR r.valid_to >= y0)
-WITH s, pa, a, y0, y1, pm, mo, m, px, r, x,
+WITH s, pa, a, y0, y1, pm, ph, mo, m, px, r, x,
      CASE
        WHEN x:Vehicle THEN CASE WHEN size([t IN $excluded_types WHERE coalesce(x.vehicle_type, '') CONTAINS t]) = 0
                                      AND coalesce(x.status, '正常') <> '注销' AND coalesce(x.status, '') <> '报废'
@@ -52,11 +55,13 @@ WITH s, pa, a, y0, y1, pm, mo, m, px, r, x,
                                    THEN '是' + x.name + '的' + CASE WHEN type(r) = 'LEGAL_REP_OF' THEN '法定代表人' ELSE r.role END END
      END AS what
 WHERE what IS NOT NULL
-WITH s, pa, a, m, mo, what, collect(pm) + collect(px) AS ev, collect(coalesce(x.plate, x.cert_no, x.uscc)) AS keys
+WITH s, pa, a, m, mo, what, collect(pm) + collect(ph) + collect(px) AS ev, collect(coalesce(x.plate, x.cert_no, x.uscc)) AS keys
 ORDER BY what
 WITH s, pa, a, m, mo, collect(what) AS whats, collect(ev) AS evs, collect(keys) AS keyss
-RETURN [s.id_number, m.id_number] + reduce(t = [], k IN keyss | t + k) AS subjects,
+RETURN [s.id_number] + CASE WHEN m = s THEN [] ELSE [m.id_number] END
+         + reduce(t = [], k IN keyss | t + k) AS subjects,
        [pa] + reduce(t = [], e IN evs | t + e) AS evidence,
        {student: s.name, year: a.year, category: coalesce(a.category, '未填'), amount: a.amount,
-        member: m.name, relation: coalesce(mo.relation_to_head, '成员'),
+        member: CASE WHEN m = s THEN '本人'
+                     ELSE '其户成员' + coalesce(m.name, '（姓名不详）') + '（' + coalesce(mo.relation_to_head, '成员') + '）' END,
         what: reduce(t = '', w IN whats | t + CASE WHEN t = '' THEN '' ELSE '，' END + w)} AS facts
