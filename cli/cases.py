@@ -123,7 +123,8 @@ def cases_overdue(
 
 @cases_app.command("mirror")
 def cases_mirror(engine: EngineOpt = None, data_dir: DataDirOpt = None) -> None:
-    """Write every case to the graph again (after the graph was rebuilt or restored)."""
+    """Write every registered complaint and case to the graph again (after the graph was
+    rebuilt or restored, or a complaint's mirror failed)."""
     from api.db import Database
     from api.workflow.mirror import mirror_all
 
@@ -132,7 +133,7 @@ def cases_mirror(engine: EngineOpt = None, data_dir: DataDirOpt = None) -> None:
     db.create()
     try:
         with connect(settings) as store:
-            n = mirror_all(db, store)
+            n = mirror_all(db, store, settings.rules)
     finally:
         db.dispose()
-    console.print(f"{n} cases mirrored to the graph")
+    console.print(f"{n} complaints and cases mirrored to the graph")

@@ -37,7 +37,7 @@ from public.policy import POLICY
 from public.queries import PublicReader
 from public.reports import Reports
 from public.settings import PublicSettings
-from public.views import Views, qty, yuan
+from public.views import Views, Village, qty, yuan
 
 HERE = Path(__file__).parent
 log = logging.getLogger("guanxi.public")
@@ -300,9 +300,15 @@ def create_public_app(
         if form is None:
             return site.not_found()
         code = form.get("village", "")
-        v = site.views.village(code) if CODE.match(code) else None
         item = form.get("item", "")
-        described = site.views.item(code, item) if v is not None and item else None
+
+        def picked() -> tuple[Village | None, str | None]:
+            # The village's summary may be cold (its queries read the graph): never on
+            # the event loop, where every other resident's page waits behind it.
+            v = site.views.village(code) if CODE.match(code) else None
+            return v, (site.views.item(code, item) if v is not None and item else None)
+
+        v, described = await run_in_threadpool(picked)
         text = form.get("text", "").strip()
         anonymous = form.get("anonymous") == "1"
         name = "" if anonymous else form.get("name", "").strip()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.db import Database
 from api.workflow.models import Case, CaseLink, Disposition, Intake, Suggestion
+from graph import deadlines as dl
 from graph.queries import cases as gc
 from graph.store import GraphStore
 
@@ -99,11 +100,16 @@ class GraphMirror:
                 )
 
 
-def mirror_all(db: Database, store: GraphStore) -> int:
-    """Write every case to the graph again (after restoring the graph, say)."""
+def mirror_all(db: Database, store: GraphStore, rules: dl.Rules | None = None) -> int:
+    """Write every registered complaint and every case to the graph again (after
+    restoring the graph, say, or after a complaint's mirror failed); returns how many."""
     m = GraphMirror(store)
+    rules = rules or dl.Rules()
     n = 0
     with db.session() as s:
+        for i in s.scalars(select(Intake).order_by(Intake.id)):
+            m.complaint(s, i, dl.accept_due(i.received, rules))
+            n += 1
         for c in s.scalars(select(Case).order_by(Case.id)):
             m(s, c)
             n += 1
