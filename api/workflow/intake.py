@@ -257,9 +257,9 @@ class IntakeService:
         # lock past its 30 s timeout. The record is the database's; the graph is a mirror.
         try:
             with self.db.session() as s:
-                i = s.get(Intake, iid)
-                assert i is not None
-                mirror.complaint(s, i, dl.accept_due(received, self.rules))
+                stored = s.get(Intake, iid)
+                assert stored is not None
+                mirror.complaint(s, stored, dl.accept_due(received, self.rules))
         except GuanxiError as e:
             log.error(
                 "complaint %s registered; its graph mirror failed (%s): "
