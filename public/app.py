@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -371,10 +372,71 @@ def create_public_app(
             asked=True,
         )
 
+    def warm_division(code: str, level: str) -> None:
+        if level == "village":
+            site.cached(("v", code), lambda: _village(code))
+        else:
+            site.cached(("d", code), lambda: _division(code))
+
+    warmer = app.state.warmer = Warmer(site, warm_division)
+    if settings.public_warm:
+        app.router.on_startup.append(warmer.start)
+        app.router.on_shutdown.append(warmer.stop)
     if own_store:
         app.router.on_shutdown.append(graph.close)
     app.router.on_shutdown.append(database.dispose)
     return app
+
+
+class Warmer:
+    """Builds every published division's page in a background thread, one at a time: at
+    start, and again whenever the cache moves to a new graph generation (a load). Measured
+    on the 1M county (455 villages): the first visit of a village under 200 residents took
+    1.4 s at p95 when residents were the first to ask for it; warming takes the village
+    pages' queries off their path (about 25 ms each, one engine query at a time)."""
+
+    def __init__(self, site: Site, warm: Callable[[str, str], None]) -> None:
+        self.site = site
+        self.warm = warm
+        self.warmed = -1  # the generation last warmed completely
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="public-warmer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        cache = self.site.cache
+        while not self._stop.is_set():
+            try:
+                cache.check()
+                generation = cache.generation
+                fresh = generation != self.warmed and not cache.loading
+                if fresh and self._walk(generation):
+                    self.warmed = generation
+            except GuanxiError as e:  # the engine restarting, say: try again later
+                log.warning("public site: warming the pages stopped: %s", type(e).__name__)
+            self._stop.wait(cache.check_seconds)
+
+    def _walk(self, generation: int) -> bool:
+        """Every published division under the roots, breadth first; False when stopped or
+        overtaken by a newer generation."""
+        views = self.site.views
+        todo = [(str(d["code"]), str(d.get("level") or "")) for d in views.children(None)]
+        while todo:
+            if self._stop.is_set() or self.site.cache.generation != generation:
+                return False
+            code, level = todo.pop(0)
+            self.warm(code, level)
+            if level != "village":
+                todo += [(str(d["code"]), str(d.get("level") or "")) for d in views.children(code)]
+        return True
 
 
 def _id_number(value: str) -> str:

@@ -8,7 +8,9 @@ is read at most every ``check_seconds``; when it changes, every cached summary i
 dropped, so a completed load shows within that interval. While a load runs (the mark is
 set) nothing is cached: pages read the graph
 directly and say the data is being updated. A ``ttl`` bounds staleness anyway (a load
-that only rewrote values between two checks changes no count).
+that only rewrote values between two checks changes no count). ``generation`` counts the
+times the cache was emptied: the site's warmer (public/app.py) builds every published
+division's page again when it moves.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ class SummaryCache:
         self.loading = False
         self.hits = 0
         self.misses = 0
+        # Counts the times the cache was emptied for a new graph generation (a warmer
+        # starts over when it moves).
+        self.generation = 0
 
     def _check(self) -> None:
         t = time.monotonic()
@@ -65,6 +70,7 @@ class SummaryCache:
             if stamp != self._stamp:
                 self._stamp = stamp
                 self._entries.clear()
+                self.generation += 1
 
     def get(
         self, key: Hashable, compute: Callable[[], T], keep: Callable[[T], bool] | None = None
@@ -124,3 +130,8 @@ class SummaryCache:
         with self._lock:
             self._entries.clear()
             self._checked = -1e18
+            self.generation += 1
+
+    def check(self) -> None:
+        """Look at the graph's generation now if ``check_seconds`` have passed."""
+        self._check()

@@ -41,6 +41,9 @@ class PublicSettings(Settings):
     public_collapse_days: int = 7
     # How often (seconds) the village summary cache checks whether the graph was loaded.
     public_cache_check_seconds: float = 2.0
+    # Build every published division's page in the background at start and after each
+    # load, one at a time, so that no resident waits for a village nobody visited yet.
+    public_warm: bool = True
     # A look-up answers no sooner than this (seconds), found or not: timing tells nothing.
     public_lookup_seconds: float = 0.4
 
