@@ -48,10 +48,12 @@ few numbers per label and type, so a load's peak does not grow with the county. 
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -90,23 +92,24 @@ class _Node:
 
 
 class _Rel:
-    """A relationship one statement touches."""
+    """A relationship one statement touches: ``new`` in it, or ``dirty`` when it was
+    there before and changed."""
 
-    __slots__ = ("id", "start", "end", "src", "props", "warnings", "new", "dirty")
+    __slots__ = ("seq", "start", "end", "src", "props", "warnings", "new", "dirty")
 
     def __init__(
         self,
-        rid: int,
+        seq: int,
         start: int,
         end: int,
         src: list[str],
         props: Props | None,
-        warnings: list[str] | None,
-        new: bool,
+        warnings: list[str] | None = None,
+        new: bool = False,
     ) -> None:
-        self.id, self.start, self.end = rid, start, end
+        self.seq, self.start, self.end = seq, start, end
         self.src, self.props, self.warnings = src, props, warnings
-        self.new = self.dirty = new
+        self.new, self.dirty = new, False
 
 
 class _Label:
@@ -128,14 +131,16 @@ class _Type:
         self.warnings = False
 
 
-class _Statement:
-    """What one statement touches, written back to the file when it is applied."""
+class _Chunk:
+    """What one chunk's statements touch, written back to the file after the last one."""
 
     def __init__(self, graph: DiskGraph) -> None:
         self.graph = graph
-        self.nodes: dict[str, dict[Any, _Node]] = {}  # label → key → node (None: absent)
+        self.nodes: dict[str, dict[Any, _Node]] = {}  # label → key → node
+        self.node_ids: dict[str, dict[Any, int]] = {}  # label → key → id, of other ends
         self.rels: dict[str, dict[tuple[int, int], list[_Rel]]] = {}  # type → ends → rels
-        self.created: set[int] = set()  # node ids new in this statement
+        self.created: set[int] = set()  # node ids new in this chunk
+        self.created_rels: dict[str, list[_Rel]] = {}  # type → relationships new in it
 
     def fetch(self, label: str, keys: Iterable[Any]) -> dict[Any, _Node]:
         """The nodes of ``label`` under ``keys`` (those that exist), read once."""
@@ -145,12 +150,24 @@ class _Statement:
             have.update(self.graph._fetch_nodes(label, want))
         return have
 
+    def ids(self, label: str, keys: Iterable[Any]) -> dict[Any, int]:
+        """The ids of the nodes of ``label`` under ``keys`` (those that exist): the other
+        ends of relationships, which need no properties read."""
+        nodes = self.nodes.get(label, {})
+        have = self.node_ids.setdefault(label, {})
+        want = [k for k in dict.fromkeys(keys) if k not in have and k not in nodes]
+        if want:
+            have.update(self.graph._fetch_ids(label, want))
+        for k, node in nodes.items():
+            have.setdefault(k, node.id)
+        return have
+
     def rels_between(self, type_: str, start: int, end: int) -> list[_Rel]:
         ends = self.rels.setdefault(type_, {})
         hit = ends.get((start, end))
         if hit is None:
             if start in self.created or end in self.created:
-                hit = []  # a node new in this statement has no relationship yet
+                hit = []  # a node new in this chunk has none but those already here
             else:
                 hit = self.graph._fetch_rels(type_, start, end)
             ends[(start, end)] = hit
@@ -178,12 +195,14 @@ class DiskGraph:
         self.labels: dict[str, _Label] = {}
         self._by_index: list[_Label] = []
         self.types: dict[str, _Type] = {}
-        self._in_tx = False
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guanxi-first-load")
+        self._pending: Future[None] | None = None
 
     # -- tables ------------------------------------------------------------------------------
     def _label(self, name: str) -> _Label:
         lab = self.labels.get(name)
         if lab is None:
+            self._wait()
             lab = self.labels[name] = _Label(len(self.labels), name)
             self._by_index.append(lab)
             self._db.execute(
@@ -194,18 +213,20 @@ class DiskGraph:
     def _type(self, name: str) -> _Type:
         t = self.types.get(name)
         if t is None:
+            self._wait()
             t = self.types[name] = _Type(len(self.types), name)
-            # The ends' index serves the MERGE look-up; ``on`` values are compared in
-            # Python on the few relationships between the same two nodes.
+            # Keyed on the ends, for the MERGE look-up (``on`` values are compared in
+            # Python on the few relationships between the same two nodes): one B-tree,
+            # where a table and an index on it would be two to write.
             self._db.execute(
-                f"CREATE TABLE {t.table} (seq INTEGER PRIMARY KEY, s INTEGER, e INTEGER, "
-                "data BLOB)"
+                f"CREATE TABLE {t.table} (s INTEGER, e INTEGER, seq INTEGER, data BLOB, "
+                "PRIMARY KEY (s, e, seq)) WITHOUT ROWID"
             )
-            self._db.execute(f"CREATE INDEX {t.table}_ends ON {t.table} (s, e)")
         return t
 
     def _fetch_nodes(self, label: str, keys: list[Any]) -> dict[Any, _Node]:
         lab = self._label(label)
+        self._wait()
         base = lab.index << _SHIFT
         out: dict[Any, _Node] = {}
         for i in range(0, len(keys), _LOOKUP):
@@ -216,13 +237,28 @@ class DiskGraph:
                 out[key] = _Node(base | seq, _loads(blob), False)
         return out
 
+    def _fetch_ids(self, label: str, keys: list[Any]) -> dict[Any, int]:
+        lab = self._label(label)
+        self._wait()
+        base = lab.index << _SHIFT
+        out: dict[Any, int] = {}
+        for i in range(0, len(keys), _LOOKUP):
+            part = keys[i : i + _LOOKUP]
+            marks = ",".join("?" * len(part))
+            # The key's index holds the row number: the table itself is not read.
+            sql = f"SELECT key, seq FROM {lab.table} WHERE key IN ({marks})"
+            for key, seq in self._db.execute(sql, part):
+                out[key] = base | seq
+        return out
+
     def _fetch_rels(self, type_: str, start: int, end: int) -> list[_Rel]:
         t = self._type(type_)
-        sql = f"SELECT seq, data FROM {t.table} WHERE s = ? AND e = ? ORDER BY seq"
+        self._wait()
+        sql = f"SELECT seq, data FROM {t.table} WHERE s = ? AND e = ?"
         out = []
         for seq, blob in self._db.execute(sql, (start, end)):
             src, props, warnings = _loads(blob)
-            out.append(_Rel(seq, start, end, src, props, warnings, False))
+            out.append(_Rel(seq, start, end, src, props, warnings))
         return out
 
     # -- what the loaders ask ----------------------------------------------------------------
@@ -237,6 +273,7 @@ class DiskGraph:
         lab = self.labels.get(label)
         if lab is None:
             return {}
+        self._wait()
         out = {}
         for key, blob in self._db.execute(f"SELECT key, props FROM {lab.table} ORDER BY seq"):
             value = _loads(blob).get(prop)
@@ -254,23 +291,23 @@ class DiskGraph:
 
     # -- applying a chunk's statements -----------------------------------------------------
     def apply(self, register: str, plan: list[Statement]) -> WriteSummary:
-        """Apply the statements in order, as :func:`graph.loaders.batch.execute` runs them."""
+        """Apply the statements in order, as :func:`graph.loaders.batch.execute` runs them.
+
+        What they change is written to the file on a thread of its own, while the
+        loader builds the next chunk (SQLite lets go of the interpreter as it writes).
+        """
         nodes, rels = self.node_count, self.relationship_count
-        # One transaction a chunk: SQLite otherwise commits (and syncs) every statement.
-        self._db.execute("BEGIN")
-        try:
-            for st in plan:
-                work = _Statement(self)
-                shape = st.shape
-                if isinstance(shape, RefWrite):
-                    self._refs(work, shape, st.rows, f"{register}#")
-                elif isinstance(shape, NodeWrite):
-                    self._nodes(work, shape, st.rows)
-                else:
-                    self._plain(work, shape, st.rows)
-                self._flush(work)
-        finally:
-            self._db.execute("COMMIT")
+        work = _Chunk(self)
+        for st in plan:
+            shape = st.shape
+            if isinstance(shape, RefWrite):
+                self._refs(work, shape, st.rows, f"{register}#")
+            elif isinstance(shape, NodeWrite):
+                self._nodes(work, shape, st.rows)
+            else:
+                self._plain(work, shape, st.rows)
+        self._wait()
+        self._pending = self._pool.submit(self._flush, work)
         return WriteSummary(
             rows=sum(len(st.rows) for st in plan),
             batches=len(plan),
@@ -278,8 +315,15 @@ class DiskGraph:
             relationships_created=self.relationship_count - rels,
         )
 
+    def _wait(self) -> None:
+        """Until the last chunk is in the file (raising its error): before any other use
+        of the connection."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
     def _new_node(
-        self, work: _Statement, label: str, key: Any, row: dict[str, Any], create: bool
+        self, work: _Chunk, label: str, key: Any, row: dict[str, Any], create: bool
     ) -> _Node:
         lab = self._label(label)
         nid = (lab.index << _SHIFT) | lab.count
@@ -293,7 +337,7 @@ class DiskGraph:
         return node
 
     def _refs(
-        self, work: _Statement, shape: RefWrite, rows: list[dict[str, Any]], reg: str
+        self, work: _Chunk, shape: RefWrite, rows: list[dict[str, Any]], reg: str
     ) -> None:
         have = work.fetch(shape.label, (row["k"] for row in rows))
         for row in rows:
@@ -308,13 +352,13 @@ class DiskGraph:
                 props["src"] = src + row["s"]
                 node.dirty = True
 
-    def _nodes(self, work: _Statement, shape: NodeWrite, rows: list[dict[str, Any]]) -> None:
+    def _nodes(self, work: _Chunk, shape: NodeWrite, rows: list[dict[str, Any]]) -> None:
         have = work.fetch(shape.label, (row["k"] for row in rows))
         slots = []
         for s in shape.slots:
             x = s.param
             keys = (f"o{x}", f"s{x}", f"p{x}", f"w{x}")
-            others = work.fetch(s.other, (row[keys[0]] for row in rows if keys[0] in row))
+            others = work.ids(s.other, (row[keys[0]] for row in rows if keys[0] in row))
             kms = tuple(f"m{x}_{j}" for j in range(len(s.on)))
             slots.append((s, others, keys, kms))
         merge = self._merge
@@ -334,10 +378,9 @@ class DiskGraph:
                 _warn(props, row.get("w"))
             nid = node.id
             for s, others, (ko, ks, kp, kw), kms in slots:
-                other = others.get(row[ko])
-                if other is None:
+                oid = others.get(row[ko])
+                if oid is None:
                     break  # MATCH (o) found nothing: the row stops here
-                oid = other.id
                 merge(
                     work,
                     s.type,
@@ -349,9 +392,9 @@ class DiskGraph:
                     row.get(kw) if s.warnings else None,
                 )
 
-    def _plain(self, work: _Statement, shape: RelWrite, rows: list[dict[str, Any]]) -> None:
-        starts = work.fetch(shape.start, (row["a"] for row in rows))
-        ends = work.fetch(shape.end, (row["b"] for row in rows))
+    def _plain(self, work: _Chunk, shape: RelWrite, rows: list[dict[str, Any]]) -> None:
+        starts = work.ids(shape.start, (row["a"] for row in rows))
+        ends = work.ids(shape.end, (row["b"] for row in rows))
         n_on = range(len(shape.on))
         for row in rows:
             a, b = starts.get(row["a"]), ends.get(row["b"])
@@ -360,8 +403,8 @@ class DiskGraph:
             self._merge(
                 work,
                 shape.type,
-                a.id,
-                b.id,
+                a,
+                b,
                 shape.on,
                 tuple(row[f"m{j}"] for j in n_on),
                 row["s"],
@@ -371,7 +414,7 @@ class DiskGraph:
 
     def _merge(
         self,
-        work: _Statement,
+        work: _Chunk,
         type_: str,
         start: int,
         end: int,
@@ -384,39 +427,44 @@ class DiskGraph:
         """``MERGE (a)-[r:T {on: ident}]->(b) ON CREATE SET r.src = src ON MATCH SET
         r.src = union SET r += props, r.warnings = union`` on every match."""
         between = work.rels_between(type_, start, end)
-        matches = [
-            r
-            for r in between
-            if all((r.props or {}).get(p) == v for p, v in zip(on, ident, strict=True))
-        ]
-        if not matches:
-            t = self._type(type_)
-            rel = _Rel(
-                t.count,
-                start,
-                end,
-                list(src),
-                dict(zip(on, ident, strict=True)) if on else None,
-                None,
-                True,
-            )
-            t.count += 1
-            between.append(rel)
-            matches.append(rel)
-        else:
+        if between:
+            matches = [
+                r
+                for r in between
+                if all((r.props or {}).get(p) == v for p, v in zip(on, ident, strict=True))
+            ]
             for r in matches:
                 r.src = _union(r.src, src)
                 r.dirty = True
+        else:
+            matches = []
+        if not matches:
+            t = self.types.get(type_) or self._type(type_)
+            ident_props = dict(zip(on, ident, strict=True)) if on else None
+            rel = _Rel(t.count, start, end, src, ident_props, new=True)
+            t.count += 1
+            between.append(rel)
+            work.created_rels.setdefault(type_, []).append(rel)
+            if not (props or warnings):
+                return  # most relationships: new, with nothing but src and ``on`` values
+            matches.append(rel)
         for r in matches:
             if props:
                 r.props = {**r.props, **props} if r.props else dict(props)
-                r.dirty = True
             if warnings:
                 r.warnings = list(warnings) if r.warnings is None else _union(r.warnings, warnings)
-                r.dirty = True
+            r.dirty = True
 
-    def _flush(self, work: _Statement) -> None:
-        """Write what the statement created or changed to the file."""
+    def _flush(self, work: _Chunk) -> None:
+        """Write what the chunk created or changed to the file, in one transaction."""
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            self._write(work)
+        finally:
+            db.execute("COMMIT")
+
+    def _write(self, work: _Chunk) -> None:
         db = self._db
         for label, nodes in work.nodes.items():
             lab = self.labels[label]
@@ -439,30 +487,32 @@ class DiskGraph:
                 db.executemany(f"UPDATE {lab.table} SET props = ? WHERE seq = ?", changed)
         for type_, ends in work.rels.items():
             t = self.types[type_]
-            rnew, rchanged = [], []
             cols = t.columns
-            for rels in ends.values():
-                for r in rels:
-                    if not r.dirty:
-                        continue
-                    if r.props and not cols.keys() >= r.props.keys():
-                        cols.update(dict.fromkeys(r.props))
-                    if r.warnings:
-                        t.warnings = True
-                    data = _dumps((r.src, r.props, r.warnings))
-                    if r.new:
-                        rnew.append((r.id, r.start, r.end, data))
-                    else:
-                        rchanged.append((data, r.id))
-            if rnew:
-                db.executemany(f"INSERT INTO {t.table} VALUES (?, ?, ?, ?)", rnew)
-            if rchanged:
-                db.executemany(f"UPDATE {t.table} SET data = ? WHERE seq = ?", rchanged)
+            created = work.created_rels.get(type_, [])
+            changed = [r for rels in ends.values() for r in rels if r.dirty and not r.new]
+            for r in (*created, *changed):
+                if r.props and not cols.keys() >= r.props.keys():
+                    cols.update(dict.fromkeys(r.props))
+                if r.warnings:
+                    t.warnings = True
+            if created:
+                db.executemany(
+                    f"INSERT INTO {t.table} VALUES (?, ?, ?, ?)",
+                    [(r.start, r.end, r.seq, _dumps((r.src, r.props, r.warnings))) for r in created],
+                )
+            if changed:
+                db.executemany(
+                    f"UPDATE {t.table} SET data = ? WHERE s = ? AND e = ? AND seq = ?",
+                    [(_dumps((r.src, r.props, r.warnings)), r.start, r.end, r.seq) for r in changed],
+                )
 
     def drop(self) -> None:
         """Remove the file (the graph is in the store now, or the load failed)."""
         if self._tmp is None:
             return
+        with contextlib.suppress(Exception):
+            self._wait()  # a failed chunk has had its say: the load stopped on it
+        self._pool.shutdown(wait=True)
         self._db.close()
         self._tmp.cleanup()
         self._tmp = None
@@ -476,6 +526,7 @@ class DiskGraph:
         read from the file as the store consumes them, so each group is read once, in
         order: nodes first, then relationships.
         """
+        self._wait()
         offsets: list[int] = [0] * len(self._by_index)
         node_groups = []
         at = 0
@@ -499,7 +550,8 @@ class DiskGraph:
 
     def _rel_rows(self, t: _Type, offsets: list[int]) -> Iterator[tuple[int, int, Props]]:
         mask = (1 << _SHIFT) - 1
-        for s, e, blob in self._db.execute(f"SELECT s, e, data FROM {t.table} ORDER BY seq"):
+        # In the table's order (by their ends): the order of relationships is immaterial.
+        for s, e, blob in self._db.execute(f"SELECT s, e, data FROM {t.table}"):
             src, props, warnings = _loads(blob)
             values: Props = {"src": src}
             if props:
