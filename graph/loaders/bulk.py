@@ -85,7 +85,7 @@ def _union(have: list[str], items: list[str]) -> list[str]:
 class _Node:
     """A node one statement touches: its id, properties and whether they changed."""
 
-    __slots__ = ("id", "props", "new", "dirty")
+    __slots__ = ("dirty", "id", "new", "props")
 
     def __init__(self, nid: int, props: Props, new: bool) -> None:
         self.id, self.props, self.new, self.dirty = nid, props, new, new
@@ -95,7 +95,7 @@ class _Rel:
     """A relationship one statement touches: ``new`` in it, or ``dirty`` when it was
     there before and changed."""
 
-    __slots__ = ("seq", "start", "end", "src", "props", "warnings", "new", "dirty")
+    __slots__ = ("dirty", "end", "new", "props", "seq", "src", "start", "warnings")
 
     def __init__(
         self,
@@ -336,9 +336,7 @@ class DiskGraph:
         work.created.add(nid)
         return node
 
-    def _refs(
-        self, work: _Chunk, shape: RefWrite, rows: list[dict[str, Any]], reg: str
-    ) -> None:
+    def _refs(self, work: _Chunk, shape: RefWrite, rows: list[dict[str, Any]], reg: str) -> None:
         have = work.fetch(shape.label, (row["k"] for row in rows))
         for row in rows:
             node = have.get(row["k"])
@@ -489,8 +487,8 @@ class DiskGraph:
             t = self.types[type_]
             cols = t.columns
             created = work.created_rels.get(type_, [])
-            changed = [r for rels in ends.values() for r in rels if r.dirty and not r.new]
-            for r in (*created, *changed):
+            touched = [r for rels in ends.values() for r in rels if r.dirty and not r.new]
+            for r in (*created, *touched):
                 if r.props and not cols.keys() >= r.props.keys():
                     cols.update(dict.fromkeys(r.props))
                 if r.warnings:
@@ -498,12 +496,12 @@ class DiskGraph:
             if created:
                 db.executemany(
                     f"INSERT INTO {t.table} VALUES (?, ?, ?, ?)",
-                    [(r.start, r.end, r.seq, _dumps((r.src, r.props, r.warnings))) for r in created],
+                    [(r.start, r.end, r.seq, _rel_data(r)) for r in created],
                 )
-            if changed:
+            if touched:
                 db.executemany(
                     f"UPDATE {t.table} SET data = ? WHERE s = ? AND e = ? AND seq = ?",
-                    [(_dumps((r.src, r.props, r.warnings)), r.start, r.end, r.seq) for r in changed],
+                    [(_rel_data(r), r.start, r.end, r.seq) for r in touched],
                 )
 
     def drop(self) -> None:
@@ -559,6 +557,10 @@ class DiskGraph:
             if warnings:
                 values["warnings"] = warnings
             yield offsets[s >> _SHIFT] + (s & mask), offsets[e >> _SHIFT] + (e & mask), values
+
+
+def _rel_data(r: _Rel) -> bytes:
+    return _dumps((r.src, r.props, r.warnings))
 
 
 def _warn(props: Props, items: list[str] | None) -> None:
