@@ -207,7 +207,7 @@ def load(
         bool,
         typer.Option(
             help="write with MERGE statements even into an empty graph (by default a first "
-            "load into the embedded engine is built in memory and bulk-created, and into "
+            "load into the embedded engine is built on disk and bulk-created, and into "
             "Neo4j imported with neo4j-admin when GUANXI_NEO4J_HOME is set)"
         ),
     ] = False,
