@@ -117,6 +117,7 @@ class _Label:
 
     def __init__(self, index: int, name: str) -> None:
         self.index, self.name, self.table = index, name, f"n{index}"
+        self.key = sch.node(name).key
         self.count = 0
         self.columns: dict[str, None] = {}
 
@@ -325,10 +326,10 @@ class DiskGraph:
     def _new_node(
         self, work: _Chunk, label: str, key: Any, row: dict[str, Any], create: bool
     ) -> _Node:
-        lab = self._label(label)
+        lab = self.labels.get(label) or self._label(label)
         nid = (lab.index << _SHIFT) | lab.count
         lab.count += 1
-        props: Props = {sch.node(label).key: key}
+        props: Props = {lab.key: key}
         if create and "c" in row:
             props.update(row["c"])
         props["src"] = list(row["s"])
