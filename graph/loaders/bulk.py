@@ -27,10 +27,12 @@ with an index on its ends; properties are ``marshal`` bytes, which keep the Pyth
 the engines are sent. SQLite's page cache is capped (:data:`CACHE_MIB`) and the file is
 written without a journal or fsync: it is scratch, removed by :meth:`DiskGraph.drop`. What
 Python holds is one statement's rows and the nodes and relationships they touch, plus a
-few numbers per label and type, so a load's peak does not grow with the county. Measured
-(bench/load.py, embedded engine): 0.21 GB of Python RSS at 50,000 persons and 0.23 GB at
-200,000, against 1.4 GB at 200,000 for a graph held in Python dicts; the file takes about
-1.3 kB of disk per person (TMPDIR chooses where).
+few numbers per label and type, so the graph adds nothing per person to a load's peak.
+Measured (bench/load.py, embedded engine, the whole loader process): 560 MiB of Python
+RSS at 50,000 persons and 619 MiB at 200,000, where a graph held in Python dicts peaked
+at 1.4 to 1.6 GiB at 200,000; the file takes about 1.6 kB of disk per person (TMPDIR
+chooses where). The price is CPU: reading, validating and applying a 50,000-person county
+took 17 s here against 12 s with dicts.
 
 >>> from graph.loaders.batch import Batch
 >>> b = Batch("persons")
