@@ -26,7 +26,7 @@ the order they were created, a unique index on the key), a relationship type a t
 with an index on its ends; properties are ``marshal`` bytes, which keep the Python types
 the engines are sent. SQLite's page cache is capped (:data:`CACHE_MIB`) and the file is
 written without a journal or fsync: it is scratch, removed by :meth:`DiskGraph.drop`. What
-Python holds is one statement's rows and the nodes and relationships they touch, plus a
+Python holds is one chunk's rows and the nodes and relationships they touch, plus a
 few numbers per label and type, so the graph adds nothing per person to a load's peak.
 Measured (bench/load.py, embedded engine, the whole loader process): 560 MiB of Python
 RSS at 50,000 persons and 619 MiB at 200,000, where a graph held in Python dicts peaked
