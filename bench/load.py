@@ -59,7 +59,7 @@ def main() -> None:
         "--merge",
         action="store_true",
         help="write with MERGE statements even into an empty graph (the embedded engine "
-        "otherwise builds the first load in memory and creates it with GRAPH.BULK)",
+        "otherwise builds the first load on disk and creates it with GRAPH.BULK)",
     )
     ap.add_argument("--markdown", type=Path, help="append the table as Markdown here")
     args = ap.parse_args()

@@ -207,13 +207,22 @@ def load(
         bool,
         typer.Option(
             help="write with MERGE statements even into an empty graph (by default a first "
-            "load into the embedded engine is built in memory and bulk-created, and into "
+            "load into the embedded engine is built on disk and bulk-created, and into "
             "Neo4j imported with neo4j-admin when GUANXI_NEO4J_HOME is set)"
         ),
     ] = False,
     resolve_after: Annotated[
         bool, typer.Option("--resolve/--no-resolve", help="link name-only mentions afterwards")
     ] = True,
+    import_files: Annotated[
+        Path | None,
+        typer.Option(
+            "--import-files",
+            help="Neo4j, a first load into an empty database on a server guanxi does not "
+            "manage: write the neo4j-admin import files into this folder, with import.sh "
+            "(the command to run with the server stopped), instead of loading",
+        ),
+    ] = None,
     engine: EngineOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -237,9 +246,19 @@ def load(
             console.print(report.outcome())
 
     settings = settings_from(engine, data_dir)
+    if import_files is not None:
+        if settings.engine != "neo4j":
+            raise typer.BadParameter(
+                "--import-files writes Neo4j's import files: use --engine neo4j"
+            )
+        if merge:
+            raise typer.BadParameter("--import-files and --merge exclude each other")
     sealed = open_sealed(settings)
     try:
         with connect(settings) as store:
+            if import_files is not None:
+                _write_import_files(store, folder, import_files, batch_size, fresh, sealed, show)
+                return
             run_pipeline(
                 store,
                 folder,
@@ -254,6 +273,43 @@ def load(
             )
     finally:
         sealed.close()
+
+
+def _write_import_files(
+    store: GraphStore,
+    folder: Path,
+    out: Path,
+    batch_size: int,
+    fresh: bool,
+    sealed: Any,
+    show: Callable[[Any, Any], None],
+) -> None:
+    """``guanxi load --import-files``: the first load as neo4j-admin's files, and the
+    command that imports them."""
+    from graph.loaders import load_folder
+    from graph.store.neo4j import Neo4jStore
+    from graph.store.neo4j_import import write_import_script
+
+    assert isinstance(store, Neo4jStore)
+    store.import_folder = out.resolve()
+    store.server_home = None  # the files are the point: guanxi imports nothing itself
+    report = load_folder(
+        store, folder, batch_size=batch_size, progress=True, bulk=True, fresh=fresh, sealed=sealed
+    )
+    show("load", report)
+    files = store.import_written
+    assert files is not None
+    script = write_import_script(files, store.database)
+    console.print(
+        f"wrote {files.node_count:,} nodes and {files.relationship_count:,} relationships "
+        f"as import files into {files.folder}. Stop the server, then run {script}:"
+    )
+    typer.echo(script.read_text(encoding="utf-8").splitlines()[-1])
+    console.print(
+        "then start the server and run `guanxi resolve --engine neo4j`, which creates the "
+        "indexes and constraints and links name-only mentions. The database stays empty "
+        "until the import runs."
+    )
 
 
 @app.command()
@@ -306,6 +362,9 @@ def resolve(engine: EngineOpt = None, data_dir: DataDirOpt = None) -> None:
     from graph.resolve import resolve as run_resolve
 
     with connect_loaded(settings_from(engine, data_dir)) as store:
+        # The schema's indexes and constraints, created if missing: after an offline import
+        # that guanxi did not run (`guanxi load --import-files`) they are not there yet.
+        store.ensure_schema()
         console.print(run_resolve(store).render())
 
 

@@ -12,7 +12,7 @@ from graph.loaders.validate import Party, Record
 from graph.store.base import GraphStore
 
 if TYPE_CHECKING:
-    from graph.loaders.bulk import MemoryGraph
+    from graph.loaders.bulk import DiskGraph
 
 
 @dataclass
@@ -53,8 +53,8 @@ class Context:
         )
         self.contracts = {r["k"] for r in rows}
 
-    def refresh_from(self, memory: MemoryGraph) -> None:
-        """:meth:`refresh` from a graph still held in memory (a bulk load)."""
+    def refresh_from(self, memory: DiskGraph) -> None:
+        """:meth:`refresh` from the graph a bulk load is building."""
         self.divisions = memory.known("Division", "level")
         self.__post_init__()
         self.programs = set(memory.known("Program", "name"))

@@ -3,11 +3,12 @@ writing when it will not, with the estimate, instead of being killed by the kern
 
 The embedded engine holds the whole graph in memory. Measured on the 1,000,000-person
 synthetic county (bench/RESULTS.md, load on the embedded engine): the engine held
-3,784 MiB after the load, and the loader's Python process peaked at 4,784 MiB on the bulk
-path (the graph is built in memory first) and at 396 MiB on the MERGE path. Per person
-that is about 3.9 kB in the engine and 5.0 kB (bulk) or 0.4 kB (MERGE) in Python; the
-other registers scale with the population in the synthetic county, and a real county's
-ratio of records to persons is what the estimate assumes.
+3,784 MiB after the load, about 3.9 kB per person, and the loader's Python process
+peaked at 396 MiB on the MERGE path. The bulk path builds the graph in a scratch file
+(graph.loaders.bulk), so its Python peak is mostly fixed: measured with bench/load.py,
+560 MiB at 50,000 persons and 619 MiB at 200,000, which gives the fixed part and the
+slope below. The other registers scale with the population in the synthetic county, and
+a real county's ratio of records to persons is what the estimate assumes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ __all__ = ["ENGINE_BYTES_PER_PERSON", "Estimate", "count_rows", "estimate", "mac
 
 MIB = 1 << 20
 ENGINE_BYTES_PER_PERSON = 3_784 * MIB // 1_000_000
-PYTHON_BYTES_PER_PERSON = {"bulk": 4_784 * MIB // 1_000_000, "merge": 396 * MIB // 1_000_000}
+# The loader's Python peak: a fixed part (the interpreter, a chunk in flight, SQLite's
+# page cache, the engine's call buffers) and a part per person.
+PYTHON_BYTES_FIXED = {"bulk": 540 * MIB, "merge": 0}
+PYTHON_BYTES_PER_PERSON = {"bulk": 393 * MIB // 1_000_000, "merge": 396 * MIB // 1_000_000}
 # Room left for the API, the kernel and everything else running beside the load.
 HEADROOM = 0.85
 
@@ -98,7 +102,7 @@ def estimate(persons: int, method: str, available: int | None = None) -> Estimat
     return Estimate(
         persons,
         persons * ENGINE_BYTES_PER_PERSON,
-        persons * PYTHON_BYTES_PER_PERSON[method],
+        PYTHON_BYTES_FIXED[method] + persons * PYTHON_BYTES_PER_PERSON[method],
         machine_available() if available is None else available,
     )
 

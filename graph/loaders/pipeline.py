@@ -10,12 +10,11 @@ Two ways to write a chunk, with the same resulting graph:
 - **merge** — its MERGE statements run on the store as the next chunk is validated.
   Any graph, any engine: a second, newer extract updates and adds.
 - **bulk** — a first load into an empty graph on an engine that can create a graph
-  in one go (the embedded FalkorDB's ``GRAPH.BULK``): each chunk's statements are
-  applied to a graph held in Python (:class:`~graph.loaders.bulk.MemoryGraph`, about
-  2 KB of RSS a node with its relationships), which goes to the store at the end into
-  a new graph that has its indexes already. The engine merges nothing: measured at
-  200,000 persons, 78 s where the load before it took 150 s, and 11 s of engine CPU
-  where it took 95 s.
+  in one go (the embedded FalkorDB's ``GRAPH.BULK``, Neo4j's offline import): each
+  chunk's statements are applied to a graph kept in a scratch file
+  (:class:`~graph.loaders.bulk.DiskGraph`, so Python's memory does not grow with the
+  county), which is streamed to the store at the end, into a new graph that has its
+  indexes already. The engine merges nothing.
 
 Either way a big register is read and validated by a forked worker process
 (:mod:`graph.loaders.stream`) while this one builds and writes.
@@ -59,7 +58,7 @@ from graph.loaders import (
     works,
 )
 from graph.loaders.batch import Batch, Ref, Statement, execute
-from graph.loaders.bulk import MemoryGraph
+from graph.loaders.bulk import DiskGraph
 from graph.loaders.common import Builder, Context
 from graph.loaders.memory import check_enabled, count_rows, estimate
 from graph.loaders.preflight import Checked, RegisterFile, check_folder, check_register
@@ -114,6 +113,7 @@ def load_folder(
     folder = Path(folder)
     report = LoadReport(str(folder))
     began = False
+    memory: DiskGraph | None = None
     with _no_cycle_collection():
         try:
             checked = check_folder(folder)
@@ -135,6 +135,9 @@ def load_folder(
         except BaseException as e:
             _stopped(store, folder, report, e, began)
             raise
+        finally:
+            if memory is not None:
+                memory.drop()  # the scratch file, whether the load completed or not
     report.write_json(folder / "_load" / "load_report.json")
     return report
 
@@ -154,12 +157,12 @@ def _now() -> str:
 
 def _bulk_or_merge(
     store: GraphStore, report: LoadReport, bulk: bool | None, fresh: bool
-) -> MemoryGraph | None:
-    """The graph in memory for a bulk load, or None to merge; refused before writing."""
+) -> DiskGraph | None:
+    """The graph a bulk load builds, or None to merge; refused before writing."""
     empty = fresh or (store.count() == 0 and store.count_relationships() == 0)
     if bulk and not (empty and store.can_bulk_create):
         raise Unsupported("a bulk load needs an empty graph on an engine that can bulk-create")
-    memory = MemoryGraph() if bulk is not False and empty and store.can_bulk_create else None
+    memory = DiskGraph() if bulk is not False and empty and store.can_bulk_create else None
     report.method = "bulk" if memory else "merge"
     return memory
 
@@ -219,8 +222,8 @@ def _stopped(
 def _no_cycle_collection() -> Iterator[None]:
     """Python's cycle collector off while a load runs.
 
-    A load makes millions of long-lived containers (the rows of a chunk, the bulk path's
-    graph in memory) and few cycles; each full collection walks all of them. Measured
+    A load makes millions of long-lived containers (the rows of a chunk, the nodes a
+    statement touches) and few cycles; each full collection walks all of them. Measured
     at 200,000 persons: 51 s of the main process's 86 s CPU went to collections. Objects
     are still freed by reference counting; the collector resumes afterwards.
     """
@@ -240,7 +243,7 @@ def _load_folder(
     checked: Checked,
     batch_size: int,
     progress: bool,
-    memory: MemoryGraph | None,
+    memory: DiskGraph | None,
     sealed: SealedStore | None,
 ) -> None:
     started = time.perf_counter()
@@ -278,7 +281,6 @@ def _load_folder(
                     ctx.refresh_from(memory)
         if memory is not None:
             report.bulk_seconds = _write_bulk(store, memory, bar)
-            memory.drop()
     report.labels_after = label_counts(store)
     report.nodes_after = sum(report.labels_after.values())
     report.relationships_after = store.count_relationships()
@@ -293,7 +295,7 @@ def load_register(
     issues: IssueFiles,
     batch_size: int = 5000,
     bar: Progress | None = None,
-    memory: MemoryGraph | None = None,
+    memory: DiskGraph | None = None,
     sealed: SealedStore | None = None,
     *,
     checked: RegisterFile | None = None,
@@ -361,7 +363,7 @@ class _Writer:
 
     The store is used by this thread alone while a register loads; at most two planned
     chunks wait, so memory stays bounded. A failed write is raised in the caller at the
-    next submit or at :meth:`drain`. With a :class:`MemoryGraph` the chunk is applied to
+    next submit or at :meth:`drain`. With a :class:`DiskGraph` the chunk is applied to
     it at once, in this thread: there is no engine to wait for. A chunk's confidential
     values go to the sealed store at once, in this thread, on either path.
     """
@@ -370,7 +372,7 @@ class _Writer:
         self,
         store: GraphStore,
         rep: RegisterReport,
-        memory: MemoryGraph | None,
+        memory: DiskGraph | None,
         sealed: SealedStore | None = None,
     ) -> None:
         self.store, self.rep, self.memory, self.sealed = store, rep, memory, sealed
@@ -422,8 +424,8 @@ class _Writer:
         self.pool.shutdown(wait=True)
 
 
-def _write_bulk(store: GraphStore, memory: MemoryGraph, bar: Progress | None) -> float:
-    """Hand the graph held in memory to the store; the seconds it took."""
+def _write_bulk(store: GraphStore, memory: DiskGraph, bar: Progress | None) -> float:
+    """Stream the graph the bulk load built to the store; the seconds it took."""
     started = time.perf_counter()
     nodes, rels = memory.groups()
     total = memory.node_count + memory.relationship_count

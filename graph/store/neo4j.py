@@ -36,7 +36,7 @@ from graph.store.base import (
     plain_relationship,
 )
 from graph.store.base import Node as PlainNode
-from graph.store.neo4j_import import ServerHome, run_import, write_import_files
+from graph.store.neo4j_import import ImportFiles, ServerHome, run_import, write_import_files
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
@@ -55,6 +55,10 @@ class Neo4jStore(GraphStore):
         self.database = database
         # The installation guanxi may stop and start around an offline import (first loads).
         self.server_home = server
+        # Where a first load writes the import files instead, for whoever manages the
+        # server to import (``guanxi load --import-files``); what it wrote, afterwards.
+        self.import_folder: FilePath | None = None
+        self.import_written: ImportFiles | None = None
         try:
             # Server notifications (deprecations, unknown property keys on an empty graph)
             # would be logged per query; they are advice for a person writing Cypher, and
@@ -77,6 +81,7 @@ class Neo4jStore(GraphStore):
         self = cls.__new__(cls)
         self._driver, self.database, self.uri = driver, database, "(injected)"
         self.server_home = None
+        self.import_folder, self.import_written = None, None
         return self
 
     @property
@@ -87,7 +92,7 @@ class Neo4jStore(GraphStore):
     # -- first loads through neo4j-admin database import ---------------------------------------
     @property
     def can_bulk_create(self) -> bool:
-        return self.server_home is not None
+        return self.server_home is not None or self.import_folder is not None
 
     def bulk_create(
         self,
@@ -97,15 +102,22 @@ class Neo4jStore(GraphStore):
     ) -> WriteSummary:
         """Write the import files, stop the server, import, start it, create the schema.
 
+        With :attr:`import_folder` set, only the files are written there (kept in
+        :attr:`import_written`): the import is left to whoever manages the server.
         Refused unless the database holds nothing but the partial-load mark (which the
         import replaces along with everything else).
         """
-        if self.server_home is None:
+        if self.server_home is None and self.import_folder is None:
             raise Unsupported("an offline import needs the server's home (GUANXI_NEO4J_HOME)")
         left = self.read(f"MATCH (n) WHERE NOT n:{LOAD_MARK} RETURN count(n) AS c")[0]["c"]
         if left:
             raise Unsupported(f"an offline import needs an empty database; it holds {left} nodes")
         started = time.perf_counter()
+        if self.import_folder is not None:
+            files = write_import_files(nodes, relationships, self.import_folder, progress)
+            self.import_written = files
+            return WriteSummary(seconds=time.perf_counter() - started)
+        assert self.server_home is not None
         with tempfile.TemporaryDirectory(prefix="guanxi-import-") as tmp:
             files = write_import_files(nodes, relationships, FilePath(tmp), progress)
             run_import(self.server_home, self.database, files, self._wait_ready)

@@ -1,7 +1,7 @@
 """A first Neo4j load through ``neo4j-admin database import full``.
 
-The loader builds a first load in memory with the MERGE statements' semantics
-(:class:`~graph.loaders.bulk.MemoryGraph`); here that graph is written as the import
+The loader builds a first load on disk with the MERGE statements' semantics
+(:class:`~graph.loaders.bulk.DiskGraph`); here that graph is streamed into the import
 tool's CSV files and imported offline, which is what a city's millions of nodes need
 (MERGE runs at about 1,250 s per million persons). Each file has a typed header; values
 keep the Python types the MERGE path sends through the driver (``int`` → ``long``,
@@ -12,8 +12,8 @@ node and relationship gets exactly the property types MERGE would give it.
 The import needs the database stopped. When guanxi knows the server's home
 (``GUANXI_NEO4J_HOME``, with ``GUANXI_NEO4J_CONF`` when the configuration lives
 elsewhere, as for the test server of tools/neo4j), it stops the server, imports and
-starts it again; otherwise :func:`write_import_files` writes the files and the command
-to run is printed (``guanxi load --import-files``).
+starts it again; otherwise ``guanxi load --import-files DIR`` writes the files there with
+``import.sh``, the command to run (:func:`write_import_script`), and prints it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,15 @@ from typing import Any, TextIO
 from graph.errors import LoadFailed
 from graph.store.base import NodeGroup, RelGroup
 
-__all__ = ["ImportFiles", "ServerHome", "import_command", "run_import", "write_import_files"]
+__all__ = [
+    "ImportFiles",
+    "ServerHome",
+    "import_command",
+    "run_import",
+    "shell_line",
+    "write_import_files",
+    "write_import_script",
+]
 
 _TYPES: dict[type, str] = {bool: "boolean", int: "long", float: "double", str: "string"}
 
@@ -186,7 +194,24 @@ def import_command(admin: str, database: str, files: ImportFiles) -> list[str]:
 
 
 def shell_line(cmd: Sequence[str]) -> str:
-    return " ".join(shlex.quote(c) for c in cmd)
+    """The command as a POSIX shell line; the array delimiter (a control character that
+    would print as nothing) in bash's ``$'\\x1f'`` form."""
+    return " ".join(
+        "$'" + c.replace("\\", "\\\\").replace("'", "\\'").replace("\x1f", "\\x1f") + "'"
+        if "\x1f" in c
+        else shlex.quote(c)
+        for c in cmd
+    )
+
+
+def write_import_script(files: ImportFiles, database: str) -> Path:
+    """``import.sh`` beside the files: the import for a server guanxi does not manage (run
+    with the server stopped, where ``neo4j-admin`` is on the PATH)."""
+    path = files.folder / "import.sh"
+    line = shell_line(import_command("neo4j-admin", database, files))
+    path.write_text(f"#!/usr/bin/env bash\nset -euo pipefail\n{line}\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
 
 
 def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, echo: bool = False) -> None:

@@ -1,4 +1,4 @@
-"""The bulk path (a first load built in memory, created with GRAPH.BULK) against the
+"""The bulk path (a first load built in a scratch file, created with GRAPH.BULK) against the
 MERGE path, on the real embedded engine: the same county gives the same graph, the same
 rejects, warnings and counts, and a second load on top of it changes nothing."""
 

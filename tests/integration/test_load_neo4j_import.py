@@ -5,8 +5,10 @@ imported graph merges and changes nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -93,3 +95,50 @@ def test_import_gives_the_merge_graph_and_later_loads_merge(county: Path, tmp_pa
     finally:
         managed.clear()
         managed.close()
+
+
+def test_import_files_for_a_server_guanxi_does_not_manage(county: Path, tmp_path: Path) -> None:
+    """``guanxi load --import-files DIR`` writes the files and import.sh and loads nothing;
+    the script, run as an operator would (server stopped, neo4j-admin on the PATH), gives
+    the graph, and ``guanxi resolve`` then creates the schema."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    server = _server()
+    store = _store(None)
+    runner = CliRunner()
+    out = tmp_path / "import"
+    common = ["--engine", "neo4j", "--data-dir", str(tmp_path / "data")]
+    try:
+        folder = shutil.copytree(county, tmp_path / "a")
+        result = runner.invoke(
+            app, ["load", str(folder), "--fresh", "--import-files", str(out), *common]
+        )
+        assert result.exit_code == 0, result.output
+        assert "neo4j-admin database import full" in result.output
+        assert "--array-delimiter=\\x1f" in result.output
+        assert store.count() == 0  # nothing loaded until the import runs
+        script = out / "import.sh"
+        assert script.read_text(encoding="utf-8").splitlines()[-1] in result.output
+        env = server.env()
+        env["PATH"] = f"{server.home / 'bin'}{os.pathsep}{env['PATH']}"
+        subprocess.run([str(server.home / "bin" / "neo4j"), "stop"], env=env, check=True)
+        try:
+            done = subprocess.run(
+                ["bash", str(script)], env=env, capture_output=True, text=True, check=False
+            )
+        finally:
+            subprocess.run([str(server.home / "bin" / "neo4j"), "start"], env=env, check=True)
+            store._wait_ready(180)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        report = json.loads((folder / "_load" / "load_report.json").read_text(encoding="utf-8"))
+        loaded = {r: v["nodes_created"] for r, v in report["registers"].items()}
+        assert sum(loaded.values()) == store.count() > PERSONS
+        result = runner.invoke(app, ["resolve", *common])
+        assert result.exit_code == 0, result.output
+        constraints = {r["name"] for r in store.read("SHOW CONSTRAINTS YIELD name RETURN name")}
+        assert "person_id_number_unique" in constraints
+    finally:
+        store.clear()
+        store.close()
