@@ -227,32 +227,29 @@ class DiskGraph:
             )
         return t
 
-    def _fetch_nodes(self, label: str, keys: list[Any]) -> dict[Any, _Node]:
+    def _by_key(self, label: str, columns: str, keys: list[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows (``key, seq, ...``) of the nodes of ``label`` under ``keys``, looked up in
+        batches that stay under SQLite's limit on variables."""
         lab = self._label(label)
         self._wait()
-        base = lab.index << _SHIFT
-        out: dict[Any, _Node] = {}
         for i in range(0, len(keys), _LOOKUP):
             part = keys[i : i + _LOOKUP]
             marks = ",".join("?" * len(part))
-            sql = f"SELECT key, seq, props FROM {lab.table} WHERE key IN ({marks})"
-            for key, seq, blob in self._db.execute(sql, part):
-                out[key] = _Node(base | seq, _loads(blob), False)
-        return out
+            yield from self._db.execute(
+                f"SELECT {columns} FROM {lab.table} WHERE key IN ({marks})", part
+            )
+
+    def _fetch_nodes(self, label: str, keys: list[Any]) -> dict[Any, _Node]:
+        base = self._label(label).index << _SHIFT
+        return {
+            key: _Node(base | seq, _loads(blob), False)
+            for key, seq, blob in self._by_key(label, "key, seq, props", keys)
+        }
 
     def _fetch_ids(self, label: str, keys: list[Any]) -> dict[Any, int]:
-        lab = self._label(label)
-        self._wait()
-        base = lab.index << _SHIFT
-        out: dict[Any, int] = {}
-        for i in range(0, len(keys), _LOOKUP):
-            part = keys[i : i + _LOOKUP]
-            marks = ",".join("?" * len(part))
-            # The key's index holds the row number: the table itself is not read.
-            sql = f"SELECT key, seq FROM {lab.table} WHERE key IN ({marks})"
-            for key, seq in self._db.execute(sql, part):
-                out[key] = base | seq
-        return out
+        base = self._label(label).index << _SHIFT
+        # The key's index holds the row number: the table itself is not read.
+        return {key: base | seq for key, seq in self._by_key(label, "key, seq", keys)}
 
     def _fetch_rels(self, type_: str, start: int, end: int) -> list[_Rel]:
         t = self._type(type_)

@@ -54,6 +54,20 @@ def _intake(world: PublicWorld, store: Any) -> tuple[IntakeService, Database]:
     return IntakeService(db, store, dl.Rules(), Dictionaries(store)), db
 
 
+def _report(intake: IntakeService, village: str, day: str, tag: str) -> tuple[str, bool]:
+    """An anonymous report received on ``day``; its receipt code is ``<tag>-code``."""
+    return intake.register_online(
+        division_code=village,
+        received=day,
+        summary=f"低保名单里有已经去世的人，请核查。（{tag}）",
+        reporter_name=None,
+        reporter_phone=None,
+        code_hash=f"{tag}-code",
+        text_hash=f"{tag}-text",
+        collapse_since="2026-11-01",
+    )
+
+
 def _db_file(world: PublicWorld) -> Path:
     return Path(world.settings.db_url.removeprefix("sqlite:///"))
 
@@ -62,16 +76,7 @@ def test_the_graph_is_written_after_the_report_is_committed(world: PublicWorld) 
     watched = WatchedStore(world.store, _db_file(world))
     intake, db = _intake(world, watched)
     try:
-        cid, collapsed = intake.register_online(
-            division_code=world.village,
-            received="2026-12-01",
-            summary="村里修路的钱去向不明，请核查。（锁测试）",
-            reporter_name=None,
-            reporter_phone=None,
-            code_hash="lock-test-code",
-            text_hash="lock-test-text",
-            collapse_since="2026-11-24",
-        )
+        cid, collapsed = _report(intake, world.village, "2026-12-01", "lock-test")
     finally:
         db.dispose()
     assert not collapsed
@@ -88,16 +93,7 @@ def test_a_failed_graph_write_keeps_the_report_and_mirror_all_heals_it(
     failing = WatchedStore(world.store, _db_file(world), fail=True)
     intake, db = _intake(world, failing)
     try:
-        cid, _ = intake.register_online(
-            division_code=world.village,
-            received="2026-12-02",
-            summary="低保名单里有已经去世的人。（镜像测试）",
-            reporter_name=None,
-            reporter_phone=None,
-            code_hash="mirror-test-code",
-            text_hash="mirror-test-text",
-            collapse_since="2026-11-25",
-        )
+        cid, _ = _report(intake, world.village, "2026-12-02", "mirror-test")
         assert intake.progress("mirror-test-code") == {
             "state": "received",
             "received": "2026-12-02",
