@@ -43,7 +43,8 @@ from results import FULL_SCALE, README, TAIL_LINES, publish
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 ORDER = ("load", "resolve", "detect", "algorithms", "serving")
-NOT_BENCHMARKS = {"machine", "run_all", "results", "rawhttp"}
+# growth.py runs several sizes of its own (python bench/growth.py --sizes ...): not one scale.
+NOT_BENCHMARKS = {"machine", "run_all", "results", "rawhttp", "growth"}
 
 
 @dataclass
