@@ -390,10 +390,10 @@ def create_public_app(
 
 class Warmer:
     """Builds every published division's page in a background thread, one at a time: at
-    start, and again whenever the cache moves to a new graph generation (a load). Measured
-    on the 1M county (455 villages): the first visit of a village under 200 residents took
-    1.4 s at p95 when residents were the first to ask for it; warming takes the village
-    pages' queries off their path (about 25 ms each, one engine query at a time)."""
+    start, and again whenever the cache moves to a new graph generation (a load), so the
+    first resident at a village does not wait for its queries (about 25 ms each at 1M).
+    ``GUANXI_PUBLIC_WARM``, off by default: under 200 residents arriving at once it
+    competes with them (docs/public.md)."""
 
     def __init__(self, site: Site, warm: Callable[[str, str], None]) -> None:
         self.site = site

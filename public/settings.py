@@ -42,8 +42,11 @@ class PublicSettings(Settings):
     # How often (seconds) the village summary cache checks whether the graph was loaded.
     public_cache_check_seconds: float = 2.0
     # Build every published division's page in the background at start and after each
-    # load, one at a time, so that no resident waits for a village nobody visited yet.
-    public_warm: bool = True
+    # load, one at a time. Off by default: measured on the 1M county with 200 residents
+    # arriving at once (bench/public.py, 120 s), the warmer competing with them raised the
+    # p95 of warm pages and reports from 8.6 ms to 700 ms. For a site restarted when
+    # nobody is browsing (after a nightly load).
+    public_warm: bool = False
     # A look-up answers no sooner than this (seconds), found or not: timing tells nothing.
     public_lookup_seconds: float = 0.4
 

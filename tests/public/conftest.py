@@ -53,8 +53,6 @@ def public_settings(tmp: Path, **overrides: Any) -> PublicSettings:
         "public_pages_per_second": 10_000.0,
         "public_pages_burst": 10_000,
         "public_lookup_seconds": 0.05,
-        # The cache's own tests count misses; the warmer has its test (test_public_warm.py).
-        "public_warm": False,
     }
     return PublicSettings(**{**base, **overrides})
 
