@@ -243,7 +243,10 @@ def test_case_from_lead_to_closure_with_an_approved_extension(
     steps += ("作出处理", "办结")
     for step in steps:
         assert step in timeline, (step, timeline)
-    assert page.locator("#case-page .case-graph canvas").count() == 1
+    # The case's graph is fetched and drawn after the page's facts: wait for its canvas.
+    graph = page.locator("#case-page .case-graph canvas")
+    graph.wait_for(state="attached", timeout=TIMEOUT)
+    assert graph.count() == 1
     assert not _untranslated(s, "case page")  # no codes or English words in Chinese
     s.shot("cases-05-closed")
 
