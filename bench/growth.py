@@ -7,16 +7,19 @@ For each size a county (``--preset county``) or a city of several counties (``--
 city``) is generated once into ``--work``; for each engine the graph is loaded fresh
 (``run_pipeline``: load, resolve, detect; a first Neo4j load goes through
 ``neo4j-admin database import`` when ``GUANXI_NEO4J_HOME`` is set, by MERGE otherwise),
-then the risk projection is pulled and Leiden run. Each stage records wall seconds and the
-peak resident memory of this process and of the engine (the embedded engine's daemon; the
-Neo4j server's process when ``--neo4j-pid`` is given). The table ends with the slope
-between consecutive sizes (seconds and MiB per million persons) and the growth exponent
-(log ratio of times over log ratio of sizes: 1.0 is linear). Recall of the planted cases
-and decoys flagged are checked at every size.
+then the risk projection is pulled and Leiden run, and on Neo4j with GDS the same is done
+inside the database (projection, Leiden, the numbers written). Each stage records wall
+seconds and the peak resident memory of this process and of the engine (the embedded
+engine's daemon; the Neo4j server's process when ``--neo4j-pid`` or ``--neo4j-pid-file``
+is given); detect is broken into derive, patterns and leads. The table ends with the
+slope between consecutive sizes (seconds and MiB per million persons) and the growth
+exponent (log ratio of times over log ratio of sizes: 1.0 is linear). Recall of the
+planted cases and decoys flagged are checked at every size.
 
 An embedded load that would not fit in memory is refused by the loader before writing
 (graph/loaders/memory.py); the table says so for that size. API latency is measured by
-bench/serving.py at each size on the loaded graph (``--api``); its table is appended as printed.
+bench/serving.py at each size on the graph just loaded (``--api``); its table is kept as
+printed.
 Neo4j's database is replaced.
 """
 
@@ -28,6 +31,7 @@ import itertools
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -37,14 +41,24 @@ from typing import Any
 
 # Run as a script, bench/ is on sys.path: the shared machine helpers sit beside it.
 from machine import PeakRss
+from serving import MARKER, graph_where
 
+from graph.algorithms.gds import gds_available, gds_number_communities
+from graph.algorithms.numbering import PROP, SEED
 from graph.errors import LoadFailed
 from graph.settings import Settings
 from graph.store import open_store
 
 BENCH = Path(__file__).resolve().parent
 
-STAGES = ("load", "resolve", "detect", "leiden")
+STAGES = ("load", "resolve", "detect", "leiden", "gds")
+STAGE_NAMES = {
+    "load": "load",
+    "resolve": "resolve",
+    "detect": "detect (derive + patterns + leads)",
+    "leiden": "projection + Leiden (pulled, igraph)",
+    "gds": "projection + Leiden + write (in Neo4j, GDS)",
+}
 
 
 @contextlib.contextmanager
@@ -112,6 +126,12 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
             "seconds": round(time.perf_counter() - started, 1),
             **{f"{k}_mib": v >> 20 for k, v in peak.peak.items()},
         }
+        if name == "detect":
+            # The issue's targets are for the patterns alone: derive, patterns (with saving
+            # their findings) and leads are kept apart.
+            row[name]["derive_s"] = round(report.derive_seconds, 1)
+            row[name]["patterns_s"] = round(sum(r.seconds for r in report.runs), 1)
+            row[name]["leads_s"] = round(report.leads_seconds, 1)
 
     try:
         ran = run_pipeline(store, folder, fresh=True, as_of=truth["as_of"], on_stage=on_stage)
@@ -130,19 +150,72 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
     row["decoys_flagged"] = sum(s.decoys_flagged for s in scores.values())
     with stage(row, "leiden", pids):
         leiden(risk_projection(store), seed=args.seed)
-    if args.api:
-        cmd = [
-            sys.executable,
-            str(BENCH / "serving.py"),
-            "--engine",
-            engine,
-            "--no-load",
-            "--persons",
-            str(persons),
-        ]
-        row["api"] = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout[-4000:]
+    if engine == "neo4j" and gds_available(store):
+        # In the database: projection, seeded Leiden and writing the numbers to the nodes.
+        with stage(row, "gds", pids):
+            gds_number_communities(store, PROP, SEED)
+    row["disk_mib"] = disk_mib(settings)
     store.close()
+    if args.api:
+        row["api"] = serve(args, settings, folder, truth, ran, row)
     return row
+
+
+def disk_mib(settings: Settings) -> int | None:
+    """The graph's size on disk: the embedded engine's data directory, or the Neo4j
+    run directory's databases when this machine runs the server (GUANXI_NEO4J_RUN_DIR)."""
+    if settings.engine == "neo4j":
+        run = os.environ.get("GUANXI_NEO4J_RUN_DIR")
+        if not run:
+            return None
+        where = Path(run) / "data"
+    else:
+        where = settings.data_dir
+    total = sum(p.stat().st_size for p in where.rglob("*") if p.is_file())
+    return total >> 20
+
+
+def serve(
+    args: argparse.Namespace,
+    settings: Settings,
+    folder: Path,
+    truth: dict[str, Any],
+    ran: Any,
+    row: dict[str, Any],
+) -> str:
+    """bench/serving.py on the graph just loaded: its marker says the county is loaded and
+    detected, so it goes straight to seeding cases and timing the API."""
+    (settings.data_dir / MARKER).write_text(
+        json.dumps(
+            {
+                "folder": str(folder),
+                "graph": graph_where(settings),
+                "persons": truth["persons"],
+                "load_seconds": round(row["load"]["seconds"]),
+                "detect_seconds": round(row["detect"]["seconds"]),
+                "findings": len(ran.detect.findings),
+            }
+        )
+    )
+    cmd = [
+        sys.executable,
+        str(BENCH / "serving.py"),
+        "--engine",
+        settings.engine,
+        "--persons",
+        str(truth["persons"]),
+        "--seed",
+        str(args.seed),
+        "--folder",
+        str(folder),
+        "--data-dir",
+        str(settings.data_dir),
+        "--duration",
+        str(args.api_duration),
+    ]
+    env = {**os.environ, "GUANXI_GRAPH": settings.graph}
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    return (done.stdout if done.returncode == 0 else done.stdout + done.stderr)[-4000:]
 
 
 def slopes(rows: list[dict[str, Any]]) -> list[str]:
@@ -189,10 +262,26 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
             if s in r:
                 m = r[s]
                 mem = f"{m.get('python_mib', '')} | {m.get('engine_mib', '–')}"
-                out.append(f"{head} {s} | {m['seconds']} | {mem} |")
+                out.append(f"{head} {STAGE_NAMES[s]} | {m['seconds']} | {mem} |")
+                if s == "detect":
+                    parts = (
+                        f"derive {m['derive_s']}, patterns {m['patterns_s']}, leads {m['leads_s']}"
+                    )
+                    out.append(f"{head} ↳ of which | {parts} | | |")
         flagged = f"decoys flagged {r['decoys_flagged']}"
         out.append(f"{head} recall | {r['recall']} | {flagged} | load: {r['load_method']} |")
+        for verdict in api_verdicts(r.get("api", "")):
+            out.append(f"{head} API | {verdict} | | |")
+        if r.get("disk_mib") is not None:
+            out.append(f"{head} graph on disk | {r['disk_mib']:,} MiB | | |")
     return out
+
+
+def api_verdicts(printed: str) -> list[str]:
+    """serving.py's one-line verdicts (expand and board p95 per think time), unwrapped."""
+    flat = re.sub(r"\s*\n\s*", " ", printed)
+    verdict = r"((?:no think time|think time \d+ ms)[^:]*: 2-hop expand.*?met(?:; board.*?met)?)"
+    return re.findall(verdict, flat)
 
 
 def main() -> None:
@@ -211,6 +300,9 @@ def main() -> None:
         help="the Neo4j server's pid file, read at every stage (an import restarts the server)",
     )
     ap.add_argument("--api", action="store_true", help="also run bench/serving.py at each size")
+    ap.add_argument(
+        "--api-duration", type=float, default=30.0, help="seconds of each serving.py run"
+    )
     ap.add_argument("--markdown", type=Path, help="append the tables here")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
