@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import random
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -85,14 +84,15 @@ def main() -> None:
         if k not in KINDS:
             raise SystemExit(f"unknown kind {k!r}; known: {', '.join(KINDS)}")
     truth = json.loads((args.folder / "truth.json").read_text(encoding="utf-8"))
-    keys = serving.make_keys(args.data_dir, str(truth["county"]["code"]))
+    county = str(truth["county"]["code"])
+    keys = serving.make_keys(args.data_dir, county)
     store = open_store(Settings(data_dir=args.data_dir))
-    w = serving.workload(store, args.seed)
+    w = serving.workload(store, args.seed, county)
     store.close()
     engine_pid = embedded_engine(Settings(data_dir=args.data_dir)).pid()
     port = serving.free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
-    server: subprocess.Popen[bytes] = serving.start_server(args.data_dir, port, args.workers)
+    server = serving.start_server(args.data_dir, "embedded", port, args.workers)
     print(serving.markdown(serving.describe("embedded")))
     print(
         f"{args.clients} clients, {args.duration:.0f} s per kind, "

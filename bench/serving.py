@@ -230,8 +230,10 @@ def seed_cases(
     return made
 
 
-def workload(store: GraphStore, seed: int, n: int = 2000) -> dict[str, list[Any]]:
-    """Inputs drawn from the graph: persons, names, household pairs, findings."""
+def workload(store: GraphStore, seed: int, county: str, n: int = 2000) -> dict[str, list[Any]]:
+    """Inputs drawn from the graph: persons, names, household pairs, and the findings the
+    county's investigator can open (their list shows no others: a finding whose evidence
+    names no division is for unrestricted roles only, docs/api.md)."""
     rng = random.Random(seed)
     people = store.read(
         "MATCH (p:Person)-[:MEMBER_OF]->(h:Household) "
@@ -257,7 +259,12 @@ def workload(store: GraphStore, seed: int, n: int = 2000) -> dict[str, list[Any]
         + [("id", p["id"]) for p in people[: n // 4]]
     )
     findings = [
-        r["id"] for r in store.read("MATCH (f:Finding) RETURN f.finding_id AS id LIMIT 500")
+        r["id"]
+        for r in store.read(
+            "MATCH (f:Finding) WHERE f.division_code STARTS WITH $county "
+            "RETURN f.finding_id AS id LIMIT 500",
+            {"county": county},
+        )
     ]
     return {
         "persons": [p["id"] for p in people[:n]],
@@ -489,7 +496,7 @@ def main() -> None:
     county = str(truth["county"]["code"])
     keys = make_keys(data_dir, county)
     store = open_store(settings)
-    w = workload(store, args.seed)
+    w = workload(store, args.seed, county)
     w["cases"] = seed_cases(data_dir, store, county, args.cases, args.seed, console)
     info = describe(f"{args.engine} {store.health().version}")
     store.close()
