@@ -18,8 +18,11 @@ planted cases and decoys flagged are checked at every size.
 
 An embedded load that would not fit in memory is refused by the loader before writing
 (graph/loaders/memory.py); the table says so for that size. API latency is measured by
-bench/serving.py at each size on the graph just loaded (``--api``); its table is kept as
-printed.
+bench/serving.py at each size on the graph just loaded (``--api``), and its verdicts kept.
+
+The rows are kept size by size in ``--record`` (``bench/growth.json`` by default, which is
+published into bench/RESULTS.md and the README's block by bench/results.py; a size measured
+again replaces its row). ``--rows <work>/growth.jsonl`` records the rows of an earlier run.
 Neo4j's database is replaced.
 """
 
@@ -27,11 +30,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import itertools
+import datetime as dt
 import json
-import math
 import os
-import re
+import shlex
 import subprocess
 import sys
 import time
@@ -40,7 +42,16 @@ from pathlib import Path
 from typing import Any
 
 # Run as a script, bench/ is on sys.path: the shared machine helpers sit beside it.
-from machine import PeakRss
+from machine import PeakRss, describe
+from results import (
+    GROWTH_JSON,
+    growth_markdown,
+    load,
+    load_growth,
+    merge_growth,
+    publish,
+    save_growth,
+)
 from serving import MARKER, graph_where
 
 from graph.algorithms.gds import gds_available, gds_number_communities
@@ -50,15 +61,6 @@ from graph.settings import Settings
 from graph.store import open_store
 
 BENCH = Path(__file__).resolve().parent
-
-STAGES = ("load", "resolve", "detect", "leiden", "gds")
-STAGE_NAMES = {
-    "load": "load",
-    "resolve": "resolve",
-    "detect": "detect (derive + patterns + leads)",
-    "leiden": "projection + Leiden (pulled, igraph)",
-    "gds": "projection + Leiden + write (in Neo4j, GDS)",
-}
 
 
 @contextlib.contextmanager
@@ -94,8 +96,11 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
     t = time.perf_counter()
     truth = generate(args.preset, persons, args.seed, folder)
     row: dict[str, Any] = {
+        "preset": args.preset,
         "engine": engine,
         "persons": persons,
+        "command": args.command,
+        "date": describe()["date"],
         "synth_s": round(time.perf_counter() - t, 1),
     }
     settings = Settings(
@@ -155,6 +160,7 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         with stage(row, "gds", pids):
             gds_number_communities(store, PROP, SEED)
     row["disk_mib"] = disk_mib(settings)
+    row["load_average_at_end"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     store.close()
     if args.api:
         row["api"] = serve(args, settings, folder, truth, ran, row)
@@ -218,70 +224,13 @@ def serve(
     return (done.stdout if done.returncode == 0 else done.stdout + done.stderr)[-4000:]
 
 
-def slopes(rows: list[dict[str, Any]]) -> list[str]:
-    out = [
-        "| engine | stage | from → to | s per 1M persons | engine MiB per 1M | exponent |",
-        "|---|---|---|---|---|---|",
-    ]
-    for engine in sorted({r["engine"] for r in rows}):
-        done = sorted(
-            (r for r in rows if r["engine"] == engine and "refused" not in r),
-            key=lambda r: r["persons"],
-        )
-        for a, b in itertools.pairwise(done):
-            dn = (b["persons"] - a["persons"]) / 1e6
-            for s in STAGES:
-                if s not in a or s not in b:
-                    continue
-                ds = b[s]["seconds"] - a[s]["seconds"]
-                dm = b[s].get("engine_mib", 0) - a[s].get("engine_mib", 0)
-                ratio = b[s]["seconds"] / a[s]["seconds"] if a[s]["seconds"] else float("nan")
-                exp = (
-                    math.log(ratio) / math.log(b["persons"] / a["persons"])
-                    if ratio > 0
-                    else float("nan")
-                )
-                span = f"{a['persons']:,} → {b['persons']:,}"
-                rates = f"{ds / dn:.0f} | {dm / dn:.0f} | {exp:.2f}"
-                out.append(f"| {engine} | {s} | {span} | {rates} |")
-    return out
-
-
-def table(rows: list[dict[str, Any]]) -> list[str]:
-    out = [
-        "| engine | persons | stage | seconds | python peak MiB | engine peak MiB |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        if "refused" in r:
-            head = f"| {r['engine']} | {r['persons']:,} |"
-            out.append(f"{head} refused before loading | | | {r['refused'][:160]} |")
-            continue
-        head = f"| {r['engine']} | {r['persons']:,} |"
-        for s in STAGES:
-            if s in r:
-                m = r[s]
-                mem = f"{m.get('python_mib', '')} | {m.get('engine_mib', '–')}"
-                out.append(f"{head} {STAGE_NAMES[s]} | {m['seconds']} | {mem} |")
-                if s == "detect":
-                    parts = (
-                        f"derive {m['derive_s']}, patterns {m['patterns_s']}, leads {m['leads_s']}"
-                    )
-                    out.append(f"{head} ↳ of which | {parts} | | |")
-        flagged = f"decoys flagged {r['decoys_flagged']}"
-        out.append(f"{head} recall | {r['recall']} | {flagged} | load: {r['load_method']} |")
-        for verdict in api_verdicts(r.get("api", "")):
-            out.append(f"{head} API | {verdict} | | |")
-        if r.get("disk_mib") is not None:
-            out.append(f"{head} graph on disk | {r['disk_mib']:,} MiB | | |")
-    return out
-
-
-def api_verdicts(printed: str) -> list[str]:
-    """serving.py's one-line verdicts (expand and board p95 per think time), unwrapped."""
-    flat = re.sub(r"\s*\n\s*", " ", printed)
-    verdict = r"((?:no think time|think time \d+ ms)[^:]*: 2-hop expand.*?met(?:; board.*?met)?)"
-    return re.findall(verdict, flat)
+def record(rows: list[dict[str, Any]], where: Path) -> None:
+    """Keep ``rows`` in ``where`` (replacing earlier rows of the same sizes); into
+    bench/growth.json they are published to bench/RESULTS.md and the README too."""
+    growth = merge_growth(load_growth(where), rows, describe())
+    save_growth(growth, where)
+    if where.resolve() == GROWTH_JSON:
+        publish(load(), growth=growth)
 
 
 def main() -> None:
@@ -303,23 +252,44 @@ def main() -> None:
     ap.add_argument(
         "--api-duration", type=float, default=30.0, help="seconds of each serving.py run"
     )
-    ap.add_argument("--markdown", type=Path, help="append the tables here")
+    ap.add_argument(
+        "--record",
+        type=Path,
+        default=GROWTH_JSON,
+        help="keep the rows here, size by size (default bench/growth.json, which is also "
+        "published to bench/RESULTS.md and the README)",
+    )
+    ap.add_argument(
+        "--rows",
+        type=Path,
+        help="record the rows of an earlier run (its <work>/growth.jsonl) instead of running",
+    )
+    ap.add_argument(
+        "--rows-command", help="with --rows: the command that ran them, for rows that lack it"
+    )
     args = ap.parse_args()
+    args.command = "python bench/growth.py " + shlex.join(sys.argv[1:])
+    if args.rows:
+        rows = [json.loads(x) for x in args.rows.read_text(encoding="utf-8").splitlines() if x]
+        ended = dt.datetime.fromtimestamp(args.rows.stat().st_mtime, dt.UTC)
+        for r in rows:
+            r.setdefault("preset", args.preset)
+            r.setdefault("command", args.rows_command or "(not recorded)")
+            r.setdefault("date", ended.strftime("%Y-%m-%d %H:%M UTC") + " (run ended)")
+        record(rows, args.record)
+        print("\n".join(growth_markdown({"machine": describe(), "rows": rows})))
+        return
     args.work.mkdir(parents=True, exist_ok=True)
-    rows: list[dict[str, Any]] = []
+    rows = []
     for persons in (int(s) for s in args.sizes.split(",")):
         for engine in args.engines.split(","):
             row = run_size(args, engine, persons)
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
-            (args.work / "growth.jsonl").open("a", encoding="utf-8").write(
-                json.dumps(row, ensure_ascii=False) + "\n"
-            )
-    text = "\n".join(["### growth", *table(rows), "", "### slopes", *slopes(rows), ""])
-    print(text)
-    if args.markdown:
-        with args.markdown.open("a", encoding="utf-8") as f:
-            f.write(text + "\n")
+            with (args.work / "growth.jsonl").open("a", encoding="utf-8") as f:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            record([row], args.record)
+    print("\n".join(growth_markdown({"machine": describe(), "rows": rows})))
 
 
 if __name__ == "__main__":

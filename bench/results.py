@@ -2,11 +2,14 @@
 
 ``bench/run_all.py`` saves what it measured in ``bench/results.json`` and calls
 :func:`publish`, which writes ``bench/RESULTS.md`` and the README's benchmark block (between
-``<!-- bench:begin -->`` and ``<!-- bench:end -->``) from that file alone. Nothing else writes
-either, so both show the figures of one run, with its date, machine and versions, and no
-earlier ones: history is git's. ``python bench/results.py`` renders them again from the
-committed JSON (after a change to this module); ``tests/unit/test_bench_results.py`` checks
-that the committed reports are this module's output.
+``<!-- bench:begin -->`` and ``<!-- bench:end -->``) from that file and ``bench/growth.json``
+alone. ``bench/growth.py`` keeps its sizes in ``bench/growth.json`` (a size measured again
+replaces the earlier row; each row names its command and date) and publishes the same way.
+Nothing else writes either report, so both show the figures of the runs recorded, with their
+dates, machine and versions, and no earlier ones: history is git's.
+``python bench/results.py`` renders them again from the committed JSON (after a change to
+this module); ``tests/unit/test_bench_results.py`` checks that the committed reports are
+this module's output.
 
 The module uses the standard library only: the tests import it as ``bench.results``, and
 ``run_all.py`` as a sibling script.
@@ -14,7 +17,9 @@ The module uses the standard library only: the tests import it as ``bench.result
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 import shlex
 from pathlib import Path
@@ -24,6 +29,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS_JSON = BENCH / "results.json"
 RESULTS_MD = BENCH / "RESULTS.md"
+GROWTH_JSON = BENCH / "growth.json"
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 FULL_SCALE = 1_000_000
@@ -100,8 +106,8 @@ def _run_section(run: dict[str, Any], engine: str, machine: dict[str, str]) -> l
     return out
 
 
-def results_markdown(data: dict[str, Any]) -> str:
-    """The whole of ``bench/RESULTS.md``."""
+def results_markdown(data: dict[str, Any], growth: dict[str, Any] | None = None) -> str:
+    """The whole of ``bench/RESULTS.md``: the run of ``data``, then ``growth``'s rows."""
     scale = _scale(data)
     out = [f"# guanxi benchmarks — {scale}", ""]
     if data["persons"] < FULL_SCALE:
@@ -136,11 +142,14 @@ def results_markdown(data: dict[str, Any]) -> str:
         for run in runs:
             if not run["status"].startswith("embedded only"):
                 out += _run_section(run, engine, data["machine"])
+    if growth:
+        out += growth_markdown(growth)
     return "\n".join(out) + "\n"
 
 
-def readme_block(data: dict[str, Any]) -> str:
-    """The README's benchmark figures: the run, the machine, the wall time of each step."""
+def readme_block(data: dict[str, Any], growth: dict[str, Any] | None = None) -> str:
+    """The README's benchmark figures: the run, the machine, the wall time of each step,
+    and the growth rows when there are any."""
     m = data["machine"]
     engines = ", ".join(v for k, v in m.items() if k.startswith("engine ("))
     lines = [
@@ -154,25 +163,205 @@ def readme_block(data: dict[str, Any]) -> str:
             f"It is smaller than the {FULL_SCALE:,} persons the targets are set for: it shows "
             "the benchmarks run end to end, not whether the targets are met."
         )
-    return "\n".join(
-        [
-            " ".join(lines),
+    parts = [
+        " ".join(lines),
+        "",
+        summary_table(data),
+        "",
+        "Every table of that run, per register, pattern, algorithm and request kind: "
+        "`bench/RESULTS.md`.",
+    ]
+    if growth:
+        parts += [
             "",
-            summary_table(data),
+            "Growth with the population (`bench/growth.py`, each size loaded fresh; "
+            "memory, slopes and commands in `bench/RESULTS.md`):",
             "",
-            "Every table of that run, per register, pattern, algorithm and request kind: "
-            "`bench/RESULTS.md`.",
+            *growth_summary(growth),
         ]
-    )
+    return "\n".join(parts)
 
 
-def with_readme_block(readme: str, data: dict[str, Any]) -> str:
+def with_readme_block(
+    readme: str, data: dict[str, Any], growth: dict[str, Any] | None = None
+) -> str:
     """``readme`` with its benchmark block replaced by :func:`readme_block`."""
     head, sep, rest = readme.partition(BEGIN)
     if not sep or END not in rest:
         raise SystemExit(f"README.md has no {BEGIN} … {END} block")
     tail = rest.split(END, 1)[1]
-    return f"{head}{BEGIN}\n{readme_block(data)}\n{END}{tail}"
+    return f"{head}{BEGIN}\n{readme_block(data, growth)}\n{END}{tail}"
+
+
+# -- growth with the population (bench/growth.py) ---------------------------------------------
+GROWTH_STAGES = {
+    "load": "load",
+    "resolve": "resolve",
+    "detect": "detect (derive + patterns + leads)",
+    "leiden": "projection + Leiden (pulled, igraph)",
+    "gds": "projection + Leiden + write (in Neo4j, GDS)",
+}
+
+
+def merge_growth(
+    growth: dict[str, Any] | None, rows: list[dict[str, Any]], machine: dict[str, str]
+) -> dict[str, Any]:
+    """``growth`` with ``rows`` added: a row of the same preset, engine and size replaces
+    the one recorded before; rows are kept by preset, engine and size."""
+    kept = {_row_key(r): r for r in (growth or {}).get("rows", [])}
+    kept.update({_row_key(r): r for r in rows})
+    return {"machine": machine, "rows": [kept[k] for k in sorted(kept)]}
+
+
+def _row_key(r: dict[str, Any]) -> tuple[str, str, int]:
+    return (str(r.get("preset", "county")), str(r["engine"]), int(r["persons"]))
+
+
+def api_verdicts(printed: str) -> list[str]:
+    """bench/serving.py's one-line verdicts (expand and board p95 per think time), unwrapped."""
+    flat = re.sub(r"\s*\n\s*", " ", printed)
+    verdict = r"((?:no think time|think time \d+ ms)[^:]*: 2-hop expand.*?met(?:; board.*?met)?)"
+    return re.findall(verdict, flat)
+
+
+def api_ready(printed: str) -> str:
+    """How long bench/serving.py waited for every API process to answer, as it printed."""
+    found = re.search(r'"API ready after \(s\)": ([0-9.]+)', printed)
+    workers = re.search(r"(\d+) API process\(es\)", printed)
+    if not found:
+        return ""
+    many = f" ({workers.group(1)} processes)" if workers else ""
+    return f"{float(found.group(1)):.1f} s{many}"
+
+
+def _api_p95(printed: str, think: str) -> str:
+    for v in api_verdicts(printed):
+        if v.startswith(think):
+            found = re.search(r"expand \(cap \d+\) p95 (\d+) ms", v)
+            return f"{found.group(1)} ms" if found else "-"
+    return "-"
+
+
+def growth_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Per size and engine: each stage's seconds and peak memory, recall, API, disk."""
+    out = [
+        "| engine | persons | stage | seconds | python peak MiB | engine peak MiB |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for r in rows:
+        head = f"| {r['engine']} | {r['persons']:,} |"
+        if "refused" in r:
+            out.append(f"{head} refused before loading | | | {r['refused'][:200]} |")
+            continue
+        for s, name in GROWTH_STAGES.items():
+            if s not in r:
+                continue
+            m = r[s]
+            mem = f"{m.get('python_mib', '')} | {m.get('engine_mib', '–')}"
+            out.append(f"{head} {name} | {m['seconds']} | {mem} |")
+            if s == "detect" and "patterns_s" in m:
+                parts = f"derive {m['derive_s']}, patterns {m['patterns_s']}, leads {m['leads_s']}"
+                out.append(f"{head} ↳ of which | {parts} | | |")
+        flagged = f"decoys flagged {r['decoys_flagged']}"
+        out.append(f"{head} recall | {r['recall']} | {flagged} | load: {r['load_method']} |")
+        for v in api_verdicts(r.get("api", "")):
+            out.append(f"{head} API, 20 clients | {v} | | |")
+        ready = api_ready(r.get("api", ""))
+        if ready:
+            out.append(f"{head} API ready after start | {ready} | | |")
+        if r.get("disk_mib") is not None:
+            out.append(f"{head} graph on disk | {r['disk_mib']:,} MiB | | |")
+    return out
+
+
+def growth_slopes(rows: list[dict[str, Any]]) -> list[str]:
+    """Between consecutive sizes of an engine: seconds and engine MiB per million persons,
+    and the growth exponent (log ratio of times over log ratio of sizes; 1.0 is linear)."""
+    out = [
+        "| engine | stage | from → to | s per 1M persons | engine MiB per 1M | exponent |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for engine in sorted({r["engine"] for r in rows}):
+        done = sorted(
+            (r for r in rows if r["engine"] == engine and "refused" not in r),
+            key=lambda r: r["persons"],
+        )
+        for a, b in itertools.pairwise(done):
+            dn = (b["persons"] - a["persons"]) / 1e6
+            for s in GROWTH_STAGES:
+                if s not in a or s not in b:
+                    continue
+                ds = b[s]["seconds"] - a[s]["seconds"]
+                dm = b[s].get("engine_mib", 0) - a[s].get("engine_mib", 0)
+                ratio = b[s]["seconds"] / a[s]["seconds"] if a[s]["seconds"] else float("nan")
+                exp = (
+                    math.log(ratio) / math.log(b["persons"] / a["persons"])
+                    if ratio > 0
+                    else float("nan")
+                )
+                span = f"{a['persons']:,} → {b['persons']:,}"
+                out.append(
+                    f"| {engine} | {s} | {span} | {ds / dn:.0f} | {dm / dn:.0f} | {exp:.2f} |"
+                )
+    return out
+
+
+def growth_markdown(growth: dict[str, Any]) -> list[str]:
+    """The report's growth section: one table per preset, the slopes, the commands."""
+    out = [
+        "",
+        "## growth — how the stages scale with the population",
+        "",
+        "Recorded by `bench/growth.py` (its rows below; each size loaded fresh). Machine of the "
+        "last recording:",
+        "",
+        _machine_lines(growth["machine"]),
+    ]
+    rows = growth["rows"]
+    for preset in sorted({r.get("preset", "county") for r in rows}):
+        mine = [r for r in rows if r.get("preset", "county") == preset]
+        out += ["", f"### {preset}", "", *growth_table(mine)]
+        if len(mine) > 1:
+            out += ["", "Slopes:", "", *growth_slopes(mine)]
+        out += ["", "Runs:", ""]
+        for cmd in dict.fromkeys(f"`{r['command']}` ({r['date']})" for r in mine):
+            out.append(f"- {cmd}")
+    return out
+
+
+def growth_summary(growth: dict[str, Any]) -> list[str]:
+    """The README's lines: per size and engine, the seconds of each stage."""
+    out = [
+        "| preset | engine | persons | load | resolve | patterns | Leiden (pulled / GDS) | "
+        "API expand p95 saturated / 1 s think | recall, decoys |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in growth["rows"]:
+        head = f"| {r.get('preset', 'county')} | {r['engine']} | {r['persons']:,} |"
+        if "refused" in r:
+            out.append(f"{head} refused before loading | | | | | |")
+            continue
+
+        def sec(stage: str, r: dict[str, Any] = r) -> str:
+            return f"{r[stage]['seconds']:,.0f} s" if stage in r else "-"
+
+        patterns = r.get("detect", {}).get("patterns_s")
+        leiden = sec("leiden") + (f" / {sec('gds')}" if "gds" in r else "")
+        api = r.get("api", "")
+        p95 = f"{_api_p95(api, 'no think')} / {_api_p95(api, 'think time 1000')}"
+        out.append(
+            f"{head} {sec('load')} | {sec('resolve')} | "
+            f"{'-' if patterns is None else f'{patterns:,.0f} s'} | {leiden} | {p95} | "
+            f"{r['recall']}, {r['decoys_flagged']} |"
+        )
+    return out
+
+
+def load_growth(path: Path = GROWTH_JSON) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    growth: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return growth
 
 
 def load(path: Path = RESULTS_JSON) -> dict[str, Any]:
@@ -181,23 +370,31 @@ def load(path: Path = RESULTS_JSON) -> dict[str, Any]:
 
 
 def publish(
-    data: dict[str, Any], out_dir: Path = BENCH, readme: Path | None = README
+    data: dict[str, Any],
+    out_dir: Path = BENCH,
+    readme: Path | None = README,
+    growth: dict[str, Any] | None = None,
 ) -> list[Path]:
-    """Write ``results.json`` and ``RESULTS.md`` into ``out_dir``, and the README's block."""
+    """Write ``results.json`` and ``RESULTS.md`` into ``out_dir``, and the README's block;
+    ``growth`` (as :func:`load_growth` reads it) goes into both as well."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / RESULTS_JSON.name, out_dir / RESULTS_MD.name]
     text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     written[0].write_text(text, encoding="utf-8")
-    written[1].write_text(results_markdown(data), encoding="utf-8")
+    written[1].write_text(results_markdown(data, growth), encoding="utf-8")
     if readme is not None:
-        new = with_readme_block(readme.read_text(encoding="utf-8"), data)
+        new = with_readme_block(readme.read_text(encoding="utf-8"), data, growth)
         readme.write_text(new, encoding="utf-8")
         written.append(readme)
     return written
 
 
+def save_growth(growth: dict[str, Any], path: Path = GROWTH_JSON) -> None:
+    path.write_text(json.dumps(growth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def main() -> None:
-    for path in publish(load()):
+    for path in publish(load(), growth=load_growth()):
         print(f"wrote {path}")
 
 

@@ -38,7 +38,7 @@ from typing import Any
 
 # Run as a script, bench/ is on sys.path: the machine description and the report sit beside it.
 from machine import describe
-from results import FULL_SCALE, README, TAIL_LINES, publish
+from results import FULL_SCALE, README, TAIL_LINES, load_growth, publish
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -357,7 +357,7 @@ def main() -> None:
     command = "python bench/run_all.py " + shlex.join(sys.argv[1:])
     data = record(plan, runs, skipped, synth_seconds, versions, command.strip())
     out = args.out.resolve()
-    written = publish(data, out, README if out == BENCH else None)
+    written = publish(data, out, README if out == BENCH else None, growth=load_growth())
     failed = [
         f"{e}/{r.script}" for e, rs in runs.items() for r in rs if r.status.startswith("fail")
     ]

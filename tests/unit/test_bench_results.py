@@ -17,14 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_results_md_is_rendered_from_the_committed_run() -> None:
     data = results.load()
     committed = results.RESULTS_MD.read_text(encoding="utf-8")
-    assert committed == results.results_markdown(data), (
+    assert committed == results.results_markdown(data, results.load_growth()), (
         "bench/RESULTS.md is not bench/results.json rendered: python bench/results.py"
     )
 
 
 def test_readme_block_is_rendered_from_the_committed_run() -> None:
     readme = results.README.read_text(encoding="utf-8")
-    assert readme == results.with_readme_block(readme, results.load()), (
+    assert readme == results.with_readme_block(readme, results.load(), results.load_growth()), (
         "README's benchmark block is not bench/results.json rendered: python bench/results.py"
     )
 
@@ -91,6 +91,66 @@ def test_the_readme_block_replaces_only_what_lies_between_the_markers() -> None:
     assert out.endswith(f"\n{results.END}\nafter\n")
     assert "old figures" not in out
     assert "| load | 12 s | skipped |" in out
+
+
+def _growth_row(engine: str, persons: int, load_s: float, **extra: object) -> dict[str, object]:
+    stage = {"seconds": load_s, "python_mib": 600, "engine_mib": 4000}
+    return {
+        "preset": "county",
+        "engine": engine,
+        "persons": persons,
+        "command": f"python bench/growth.py --sizes {persons}",
+        "date": "2026-12-07 06:00 UTC",
+        "load": stage,
+        "detect": {**stage, "derive_s": 1.0, "patterns_s": 20.0, "leads_s": 2.0},
+        "load_method": "bulk",
+        "recall": "327/327",
+        "decoys_flagged": 0,
+        **extra,
+    }
+
+
+def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
+    old = results.merge_growth(None, [_growth_row("neo4j", 1_000_000, 500.0)], {"cpu": "x"})
+    api = (
+        "API under load ... 2 API process(es)\nno think time (saturation): 2-hop expand (cap "
+        "300) p95 119 ms — target < 150 ms:\nmet; board of 1,000 open cases p95 183 ms — target"
+        ' <= 150 ms: NOT met\n{"API ready after (s)": 8.4}'
+    )
+    growth = results.merge_growth(
+        old,
+        [
+            _growth_row("neo4j", 1_000_000, 200.0, api=api),
+            _growth_row("neo4j", 3_000_000, 800.0),
+            {
+                "preset": "county",
+                "engine": "embedded",
+                "persons": 9_000_000,
+                "command": "c",
+                "date": "d",
+                "refused": "would need 36 GiB; use Neo4j",
+            },
+        ],
+        {"cpu": "y"},
+    )
+    assert [(r["engine"], r["persons"]) for r in growth["rows"]] == [
+        ("embedded", 9_000_000),
+        ("neo4j", 1_000_000),
+        ("neo4j", 3_000_000),
+    ]
+    md = "\n".join(results.growth_markdown(growth))
+    assert "| neo4j | 1,000,000 | load | 200.0 | 600 | 4000 |" in md
+    assert "| neo4j | 1,000,000 | load | 500.0" not in md
+    # 600 s more over 2 M persons: 300 s per million; 4× the time for 3× the persons.
+    assert "| neo4j | load | 1,000,000 → 3,000,000 | 300 | 0 | 1.26 |" in md
+    assert "derive 1.0, patterns 20.0, leads 2.0" in md
+    assert "board of 1,000 open cases p95 183 ms — target <= 150 ms: NOT met" in md
+    assert "| API ready after start | 8.4 s (2 processes) |" in md
+    assert "refused before loading" in md
+    assert "use Neo4j" in md
+    block = results.readme_block(_sample(1_000_000), growth)
+    row = "| county | neo4j | 1,000,000 | 200 s | - | 20 s | - | 119 ms / - | 327/327, 0 |"
+    assert row in block
 
 
 def _third_party_imports() -> set[str]:
