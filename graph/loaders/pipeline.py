@@ -125,12 +125,18 @@ def load_folder(
             began = True
             mark = {"state": "loading", "since": _now(), "folder": str(folder)}
             store.set_load_mark(mark)
-            if fresh:
+            # An import that puts a new database in place of the old one needs no clearing
+            # first (deleting a county by Cypher takes minutes): the old graph is then
+            # read as if it were empty.
+            replacing = fresh and memory is not None and store.bulk_replaces
+            if fresh and not replacing:
                 store.clear()
                 store.set_load_mark(mark)  # an engine that keeps it in the graph lost it
-                if sealed is not None:
-                    sealed.clear()
-            _load_folder(store, folder, report, checked, batch_size, progress, memory, sealed)
+            if fresh and sealed is not None:
+                sealed.clear()
+            _load_folder(
+                store, folder, report, checked, batch_size, progress, memory, sealed, replacing
+            )
             store.set_load_mark(None)
         except BaseException as e:
             _stopped(store, folder, report, e, began)
@@ -245,15 +251,17 @@ def _load_folder(
     progress: bool,
     memory: DiskGraph | None,
     sealed: SealedStore | None,
+    replacing: bool = False,
 ) -> None:
     started = time.perf_counter()
-    report.sealed_from_graph = seal_graph(store, sealed)
-    report.labels_before = label_counts(store)
-    report.nodes_before = sum(report.labels_before.values())
-    report.relationships_before = store.count_relationships()
+    if not replacing:
+        report.sealed_from_graph = seal_graph(store, sealed)
+        report.labels_before = label_counts(store)
+        report.nodes_before = sum(report.labels_before.values())
+        report.relationships_before = store.count_relationships()
     if memory is None:
         store.ensure_schema()  # the bulk path creates them with the empty graph
-    ctx = Context.from_store(store)
+    ctx = Context() if replacing else Context.from_store(store)
     out = folder / "_load"
     with IssueFiles(out) as issues, _progress(progress) as bar:
         report.rejects_file, report.warnings_file = (
@@ -280,7 +288,7 @@ def _load_folder(
                 else:
                     ctx.refresh_from(memory)
         if memory is not None:
-            report.bulk_seconds = _write_bulk(store, memory, bar)
+            report.bulk_seconds = _write_bulk(store, memory, bar, replacing)
     report.labels_after = label_counts(store)
     report.nodes_after = sum(report.labels_after.values())
     report.relationships_after = store.count_relationships()
@@ -424,8 +432,11 @@ class _Writer:
         self.pool.shutdown(wait=True)
 
 
-def _write_bulk(store: GraphStore, memory: DiskGraph, bar: Progress | None) -> float:
-    """Stream the graph the bulk load built to the store; the seconds it took."""
+def _write_bulk(
+    store: GraphStore, memory: DiskGraph, bar: Progress | None, replacing: bool
+) -> float:
+    """Stream the graph the bulk load built to the store (in place of what it holds, when
+    ``replacing``); the seconds it took."""
     started = time.perf_counter()
     nodes, rels = memory.groups()
     total = memory.node_count + memory.relationship_count
@@ -435,7 +446,7 @@ def _write_bulk(store: GraphStore, memory: DiskGraph, bar: Progress | None) -> f
         if bar is not None and task is not None:
             bar.advance(task, n)
 
-    store.bulk_create(nodes, rels, advance)
+    store.bulk_create(nodes, rels, advance, replace=replacing)
     return time.perf_counter() - started
 
 

@@ -212,18 +212,28 @@ class GraphStore(ABC):
         """Whether :meth:`bulk_create` is available on this engine."""
         return False
 
+    @property
+    def bulk_replaces(self) -> bool:
+        """Whether :meth:`bulk_create` with ``replace`` puts a new database in place of
+        the old one, so a fresh load need not :meth:`clear` it first (Neo4j's offline
+        import: deleting a county by Cypher takes minutes)."""
+        return False
+
     def bulk_create(
         self,
         nodes: Sequence[NodeGroup],
         relationships: Sequence[RelGroup],
         progress: Callable[[int], None] | None = None,
+        *,
+        replace: bool = False,
     ) -> WriteSummary:
         """Create a whole graph in an empty store, without Cypher (a first load).
 
-        Refused unless the store is empty; the graph is created with its indexes and
-        constraints first, and they fill as the data goes in. ``progress`` is told how
-        many nodes and relationships went out, as they go. Engines without such a path
-        raise :class:`~graph.errors.Unsupported`.
+        Refused unless the store is empty, or ``replace`` is given on an engine that
+        :attr:`bulk_replaces`; the graph is created with its indexes and constraints
+        first, and they fill as the data goes in. ``progress`` is told how many nodes
+        and relationships went out, as they go. Engines without such a path raise
+        :class:`~graph.errors.Unsupported`.
         """
         raise Unsupported(f"{self.engine}: no bulk create")
 

@@ -193,8 +193,11 @@ class FalkorStore(GraphStore):
         nodes: Sequence[NodeGroup],
         relationships: Sequence[RelGroup],
         progress: Callable[[int], None] | None = None,
+        *,
+        replace: bool = False,
     ) -> WriteSummary:
-        # GRAPH.BULK lives in its own module (graph.store.falkor_bulk).
+        # GRAPH.BULK lives in its own module (graph.store.falkor_bulk). It needs an empty
+        # graph whatever ``replace`` says: clearing one here is a single GRAPH.DELETE.
         from graph.store.falkor_bulk import bulk_create
 
         return bulk_create(self, nodes, relationships, progress)

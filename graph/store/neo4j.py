@@ -94,23 +94,31 @@ class Neo4jStore(GraphStore):
     def can_bulk_create(self) -> bool:
         return self.server_home is not None or self.import_folder is not None
 
+    @property
+    def bulk_replaces(self) -> bool:
+        # The import (--overwrite-destination) puts a new database in place of the old.
+        return self.server_home is not None and self.import_folder is None
+
     def bulk_create(
         self,
         nodes: Sequence[NodeGroup],
         relationships: Sequence[RelGroup],
         progress: Callable[[int], None] | None = None,
+        *,
+        replace: bool = False,
     ) -> WriteSummary:
         """Write the import files, stop the server, import, start it, create the schema.
 
         With :attr:`import_folder` set, only the files are written there (kept in
         :attr:`import_written`): the import is left to whoever manages the server.
         Refused unless the database holds nothing but the partial-load mark (which the
-        import replaces along with everything else).
+        import replaces along with everything else), or ``replace`` is given and guanxi
+        runs the import: the database is then replaced whatever it holds.
         """
         if self.server_home is None and self.import_folder is None:
             raise Unsupported("an offline import needs the server's home (GUANXI_NEO4J_HOME)")
         left = self.read(f"MATCH (n) WHERE NOT n:{LOAD_MARK} RETURN count(n) AS c")[0]["c"]
-        if left:
+        if left and not (replace and self.bulk_replaces):
             raise Unsupported(f"an offline import needs an empty database; it holds {left} nodes")
         started = time.perf_counter()
         if self.import_folder is not None:
@@ -295,15 +303,21 @@ class Neo4jStore(GraphStore):
             return Health(False, self.engine, detail={"error": str(e), "uri": self.uri})
 
     def clear(self) -> None:
-        # Relationships first, in batches of their own: DETACH DELETE of a programme or a
-        # village takes all its links (a million disbursements) into one transaction,
-        # past the server's transaction memory limit.
-        with self._driver.session(database=self.database) as s:
-            s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
-            s.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        # Relationships first: DETACH DELETE of a programme or a village takes all its
+        # links (a million disbursements) into one transaction, past the transaction
+        # memory limit. Each batch is a transaction of its own, so a county's deletion
+        # is not one statement held to db.transaction.timeout either.
+        for batch in (_DELETE_RELATIONSHIPS, _DELETE_NODES):
+            while self._run(batch, {"n": _CLEAR_BATCH}, write=True, timeout=None)[0][0]["deleted"]:
+                pass
 
     def close(self) -> None:
         self._driver.close()
+
+
+_CLEAR_BATCH = 50_000
+_DELETE_RELATIONSHIPS = "MATCH ()-[r]->() WITH r LIMIT $n DELETE r RETURN count(*) AS deleted"
+_DELETE_NODES = "MATCH (n) WITH n LIMIT $n DELETE n RETURN count(*) AS deleted"
 
 
 def _plan_text(plan: Mapping[str, Any], depth: int = 0) -> str:

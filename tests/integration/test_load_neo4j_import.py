@@ -70,12 +70,17 @@ def test_import_gives_the_merge_graph_and_later_loads_merge(county: Path, tmp_pa
         assert merged.method == "merge"
         nodes_a, rels_a = dump(plain)
         nodes_a = typed(nodes_a)
+        # A node the county does not hold: the fresh import below must replace it too.
+        plain.write("CREATE (:Enterprise {uscc: 'STALE', name: '旧图'})")
     finally:
         plain.close()
     managed = _store(server)
     try:
+        # Fresh over a graph with data: the import replaces the database, not cleared first.
+        assert managed.bulk_replaces
         imported = load_folder(managed, shutil.copytree(county, tmp_path / "b"), fresh=True)
         assert imported.method == "bulk"
+        assert imported.nodes_before == 0
         nodes_b, rels_b = dump(managed)
         nodes_b = typed(nodes_b)
         assert set(nodes_a) == set(nodes_b)
