@@ -3,14 +3,15 @@ index and risk model ready.
 
     python bench/api_start.py --persons 1000000                 # the target county
     python bench/api_start.py --persons 20000 --workers 1,2     # a quick check
+    python bench/api_start.py --engine neo4j --persons 3000000 --folder F --data-dir D
 
 The county is generated and loaded as bench/serving.py does it (same ``--folder`` and
-``--data-dir``, reused when they hold it); the embedded engine runs as a daemon before the
-clock starts, as it does in a deployment. Three starts are timed, each polling
-``GET /api/v1/status`` every 0.2 s: after the derived copies (``derived/*.pickle``) are
-removed, so the first start builds the name index and the risk model from the graph; then
-once per ``--workers`` value, reading them back. Target: ready within 10 s on the
-1,000,000-person county.
+``--data-dir``, reused when they hold it; on Neo4j the server of ``GUANXI_NEO4J_*``); the
+embedded engine runs as a daemon before the clock starts, as it does in a deployment.
+Three starts are timed, each polling ``GET /api/v1/status`` every 0.2 s: after the
+derived copies (``derived/*.pickle``) are removed, so the first start builds the name
+index and the risk model from the graph; then once per ``--workers`` value, reading them
+back. Targets: ready within 10 s up to 1,000,000 persons, within 30 s up to 3,000,000.
 """
 
 from __future__ import annotations
@@ -35,13 +36,20 @@ from serving import ensure_county, ensure_loaded, free_port, make_keys
 from graph.settings import Settings
 from graph.store import embedded_engine
 
-TARGET_S = 10.0
+# persons up to → seconds to be ready after reading the derived copies back
+TARGETS = ((1_000_000, 10.0), (3_000_000, 30.0))
 
 
-def time_start(data_dir: Path, admin: str, workers: int, timeout: float) -> dict[str, Any]:
+def target_for(persons: int) -> float | None:
+    return next((s for upto, s in TARGETS if persons <= upto), None)
+
+
+def time_start(
+    data_dir: Path, admin: str, workers: int, timeout: float, engine: str = "embedded"
+) -> dict[str, Any]:
     """Seconds from the command to the first answer and to every process being ready."""
     port = free_port()
-    env = {**os.environ, "GUANXI_DATA_DIR": str(data_dir), "GUANXI_ENGINE": "embedded"}
+    env = {**os.environ, "GUANXI_DATA_DIR": str(data_dir), "GUANXI_ENGINE": engine}
     cmd = [sys.executable, "-m", "cli.main", "serve", "--port", str(port)]
     cmd += ["--workers", str(workers)]
     log = (data_dir / "bench-api-start.log").open("ab")
@@ -83,6 +91,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--engine",
+        choices=("embedded", "neo4j"),
+        default="embedded",
+        help="neo4j: the server of GUANXI_NEO4J_* (loaded unless it holds the county)",
+    )
     ap.add_argument("--folder", type=Path, help="county folder (generated if missing)")
     ap.add_argument("--data-dir", type=Path, help="engine and API data (loaded if missing)")
     ap.add_argument(
@@ -94,25 +108,28 @@ def main() -> None:
     console = Console()
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
     folder = args.folder or tmp / f"guanxi-county-{args.persons}-{args.seed}"
-    data_dir = args.data_dir or tmp / f"guanxi-bench-api-{args.persons}-{args.seed}"
+    suffix = "" if args.engine == "embedded" else f"-{args.engine}"
+    data_dir = args.data_dir or tmp / f"guanxi-bench-api-{args.persons}-{args.seed}{suffix}"
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(engine="embedded", data_dir=data_dir)
+    settings = Settings(engine=args.engine, data_dir=data_dir)
     truth = ensure_county(folder, args.persons, args.seed, console)
     ensure_loaded(settings, folder, truth, console)
-    engine = embedded_engine(settings)
-    if not engine.is_running():
-        engine.start(owned=False)
+    if args.engine == "embedded":
+        engine = embedded_engine(settings)
+        if not engine.is_running():
+            engine.start(owned=False)
     admin = make_keys(data_dir, str(truth["county"]["code"]))["bench-admin"]
+
+    def timed(workers: int) -> dict[str, Any]:
+        return time_start(data_dir, admin, workers, args.timeout, args.engine)
 
     shutil.rmtree(data_dir / "derived", ignore_errors=True)
     first = int(args.workers.split(",")[0])
-    rows = [
-        ("first start after a load (builds both)", time_start(data_dir, admin, first, args.timeout))
-    ]
+    rows = [("first start after a load (builds both)", timed(first))]
     for w in (int(x) for x in args.workers.split(",")):
-        rows.append(("start reading both back", time_start(data_dir, admin, w, args.timeout)))
+        rows.append(("start reading both back", timed(w)))
 
-    info = describe("embedded")
+    info = describe(args.engine)
     lines = [
         "| start | processes | first answer s | ready s |",
         "|---|---:|---:|---:|",
@@ -121,10 +138,11 @@ def main() -> None:
         ready = "not ready" if r["ready s"] is None else f"{r['ready s']:.1f}"
         lines.append(f"| {what} | {r['workers']} | {r.get('answering s', '-')} | {ready} |")
     back = [r["ready s"] for what, r in rows[1:] if r["ready s"] is not None]
-    verdict = (
-        f"ready after reading back: {max(back):.1f} s at most — target <= {TARGET_S:.0f} s: "
-        + ("met" if back and max(back) <= TARGET_S else "NOT met")
-    )
+    target = target_for(truth["persons"])
+    verdict = f"ready after reading back: {max(back):.1f} s at most" if back else "never ready"
+    if target is not None:
+        met = bool(back) and len(back) == len(rows) - 1 and max(back) <= target
+        verdict += f" — target <= {target:.0f} s: " + ("met" if met else "NOT met")
     console.print(markdown(info))
     console.print("\n".join(lines))
     console.print(verdict)

@@ -164,6 +164,7 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
     store.close()
     if args.api:
         row["api"] = serve(args, settings, folder, truth, ran, row)
+        row["api_start"] = bench_script(args, settings, folder, truth, "api_start.py", [])
     return row
 
 
@@ -203,9 +204,22 @@ def serve(
             }
         )
     )
+    duration = ["--duration", str(args.api_duration)]
+    return bench_script(args, settings, folder, truth, "serving.py", duration)
+
+
+def bench_script(
+    args: argparse.Namespace,
+    settings: Settings,
+    folder: Path,
+    truth: dict[str, Any],
+    script: str,
+    extra: list[str],
+) -> str:
+    """Another bench script on the graph just loaded; the end of what it printed."""
     cmd = [
         sys.executable,
-        str(BENCH / "serving.py"),
+        str(BENCH / script),
         "--engine",
         settings.engine,
         "--persons",
@@ -216,8 +230,7 @@ def serve(
         str(folder),
         "--data-dir",
         str(settings.data_dir),
-        "--duration",
-        str(args.api_duration),
+        *extra,
     ]
     env = {**os.environ, "GUANXI_GRAPH": settings.graph}
     done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)

@@ -234,6 +234,12 @@ def api_ready(printed: str) -> str:
     return f"{float(found.group(1)):.1f} s{many}"
 
 
+def api_restart(printed: str) -> str:
+    """bench/api_start.py's verdict on a start that reads the derived copies back."""
+    found = re.search(r"ready after reading back: .*?(?:met|$)", re.sub(r"\s*\n\s*", " ", printed))
+    return found.group(0) if found else ""
+
+
 def _api_p95(printed: str, think: str) -> str:
     for v in api_verdicts(printed):
         if v.startswith(think):
@@ -268,7 +274,11 @@ def growth_table(rows: list[dict[str, Any]]) -> list[str]:
             out.append(f"{head} API, 20 clients | {v} | | |")
         ready = api_ready(r.get("api", ""))
         if ready:
-            out.append(f"{head} API ready after start | {ready} | | |")
+            what = "API ready in serving.py (name index built, risk model off)"
+            out.append(f"{head} {what} | {ready} | | |")
+        restart = api_restart(r.get("api_start", ""))
+        if restart:
+            out.append(f"{head} API ready, restart (bench/api_start.py) | {restart} | | |")
         if r.get("disk_mib") is not None:
             out.append(f"{head} graph on disk | {r['disk_mib']:,} MiB | | |")
     return out
