@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 # Run as a script, bench/ is on sys.path: the shared machine helpers sit beside it.
-from machine import PeakRss, describe
+from machine import PeakRss, commit, describe
 from results import (
     GROWTH_JSON,
     growth_markdown,
@@ -101,6 +101,7 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         "persons": persons,
         "command": args.command,
         "date": describe()["date"],
+        "commit": commit(),
         "synth_s": round(time.perf_counter() - t, 1),
     }
     settings = Settings(
@@ -280,6 +281,7 @@ def main() -> None:
     ap.add_argument(
         "--rows-command", help="with --rows: the command that ran them, for rows that lack it"
     )
+    ap.add_argument("--rows-commit", help="with --rows: the commit they ran, for rows that lack it")
     args = ap.parse_args()
     args.command = "python bench/growth.py " + shlex.join(sys.argv[1:])
     if args.rows:
@@ -288,6 +290,7 @@ def main() -> None:
         for r in rows:
             r.setdefault("preset", args.preset)
             r.setdefault("command", args.rows_command or "(not recorded)")
+            r.setdefault("commit", args.rows_commit or "-")
             r.setdefault("date", ended.strftime("%Y-%m-%d %H:%M UTC") + " (run ended)")
         record(rows, args.record)
         print("\n".join(growth_markdown({"machine": describe(), "rows": rows})))

@@ -6,8 +6,10 @@ import contextlib
 import datetime as dt
 import os
 import platform
+import subprocess
 import threading
 from importlib import metadata
+from pathlib import Path
 
 import psutil
 
@@ -21,6 +23,24 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def commit() -> str:
+    """The checkout's commit, ``+changes`` when tracked files differ from it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "-"
+    return (head or "-") + ("+changes" if dirty else "")
 
 
 def _version(pkg: str) -> str:

@@ -334,7 +334,8 @@ def growth_markdown(growth: dict[str, Any]) -> list[str]:
         if len(mine) > 1:
             out += ["", "Slopes:", "", *growth_slopes(mine)]
         out += ["", "Runs:", ""]
-        for cmd in dict.fromkeys(f"`{r['command']}` ({r['date']})" for r in mine):
+        runs = (f"`{r['command']}` ({r['date']}, commit {r.get('commit', '-')})" for r in mine)
+        for cmd in dict.fromkeys(runs):
             out.append(f"- {cmd}")
     return out
 
