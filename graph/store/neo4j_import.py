@@ -19,19 +19,21 @@ starts it again; otherwise ``guanxi load --import-files DIR`` writes the files t
 from __future__ import annotations
 
 import csv
+import multiprocessing as mp
 import os
 import shlex
 import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from graph.errors import LoadFailed
-from graph.store.base import NodeGroup, RelGroup
+from graph.store.base import NodeGroup, RelGroup, Sliced
 
 __all__ = [
     "ImportFiles",
@@ -39,6 +41,8 @@ __all__ = [
     "import_command",
     "run_import",
     "shell_line",
+    "start_server",
+    "stop_server",
     "write_import_files",
     "write_import_script",
 ]
@@ -134,45 +138,114 @@ class _Writers:
             f.close()
 
 
+@dataclass(frozen=True)
+class _Task:
+    """One group's rows, or one slice of them, to write as files named ``stem.*.csv``:
+    node ids start at ``first_id``; relationships carry their ends."""
+
+    stem: str
+    head: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: Iterable[Any]
+    count: int
+    first_id: int | None  # None: relationships
+
+
+def _write_task(task: _Task, folder: Path) -> list[Path]:
+    writers = _Writers(folder, task.stem, task.head)
+    try:
+        if task.first_id is None:
+            for start, end, props in task.rows:
+                writers.write([start, end], props, task.columns)
+        else:
+            for i, props in enumerate(task.rows, task.first_id):
+                writers.write([i], props, task.columns)
+    finally:
+        writers.close()
+    return writers.paths
+
+
+def _tasks(
+    nodes: Sequence[NodeGroup], relationships: Sequence[RelGroup], rows_per_task: int
+) -> tuple[list[tuple[str, _Task]], list[tuple[str, _Task]]]:
+    """The groups cut into tasks: a group whose rows are :class:`Sliced` into slices of
+    about ``rows_per_task``, any other whole."""
+
+    def cut(rows: Iterable[Any], count: int) -> list[tuple[int, Iterable[Any]]]:
+        if isinstance(rows, Sliced) and count > rows_per_task:
+            return rows.slices(-(-count // rows_per_task))
+        return [(0, rows)]
+
+    node_tasks, rel_tasks = [], []
+    next_id = 0
+    for g in nodes:
+        for j, (first, rows) in enumerate(cut(g.rows, g.count)):
+            task = _Task(f"nodes.{g.label}.{j}", (":ID",), tuple(g.columns), rows, g.count,
+                         next_id + first)  # fmt: skip
+            node_tasks.append((g.label, task))
+        next_id += g.count
+    for r in relationships:
+        parts = cut(r.rows, r.count)
+        for j, (_, rows) in enumerate(parts):
+            task = _Task(f"rels.{r.type}.{j}", (":START_ID", ":END_ID"), tuple(r.columns), rows,
+                         r.count // len(parts), None)  # fmt: skip
+            rel_tasks.append((r.type, task))
+    return node_tasks, rel_tasks
+
+
 def write_import_files(
     nodes: Sequence[NodeGroup],
     relationships: Sequence[RelGroup],
     folder: Path,
     progress: Callable[[int], None] | None = None,
+    *,
+    workers: int | None = None,
+    rows_per_task: int = 400_000,
 ) -> ImportFiles:
-    """Write the graph as import CSV files into ``folder`` (emptied of earlier ones)."""
+    """Write the graph as import CSV files into ``folder`` (emptied of earlier ones).
+
+    Rows that another process can read (:class:`~graph.store.base.Sliced`, as the first
+    load's scratch file hands them out) are written by ``workers`` processes (one per
+    core by default), slice by slice: formatting 14 million rows is CPU work that one
+    interpreter does on one core. Other rows are written here.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.csv"):
         old.unlink()
     out = ImportFiles(folder)
-    next_id = 0
-    for group in nodes:
-        writers = _Writers(folder, f"nodes.{group.label}", [":ID"])
-        try:
-            for i, row in enumerate(group.rows):
-                writers.write([next_id + i], row, group.columns)
-                if progress and (i + 1) % 50_000 == 0:
-                    progress(50_000)
-        finally:
-            writers.close()
-        next_id += group.count
-        out.node_count += group.count
-        if progress:
-            progress(group.count % 50_000)
-        out.nodes += [(group.label, p) for p in writers.paths]
-    for rgroup in relationships:
-        writers = _Writers(folder, f"rels.{rgroup.type}", [":START_ID", ":END_ID"])
-        try:
-            for i, (start, end, props) in enumerate(rgroup.rows):
-                writers.write([start, end], props, rgroup.columns)
-                if progress and (i + 1) % 50_000 == 0:
-                    progress(50_000)
-        finally:
-            writers.close()
-        out.relationship_count += rgroup.count
-        if progress:
-            progress(rgroup.count % 50_000)
-        out.relationships += [(rgroup.type, p) for p in writers.paths]
+    out.node_count = sum(g.count for g in nodes)
+    out.relationship_count = sum(r.count for r in relationships)
+    node_tasks, rel_tasks = _tasks(nodes, relationships, rows_per_task)
+    tasks = node_tasks + rel_tasks
+    workers = workers or os.cpu_count() or 1
+    apart = [t for _, t in tasks if isinstance(t.rows, Sliced)] if workers > 1 else []
+    written: dict[str, list[Path]] = {}
+    pool = (
+        ProcessPoolExecutor(min(workers, len(apart)), mp_context=mp.get_context("spawn"))
+        if apart
+        else None
+    )
+    try:
+        # The largest first, so the last to finish is a small one.
+        futures = {
+            pool.submit(_write_task, t, folder): t
+            for t in sorted(apart, key=lambda t: -t.count)
+        } if pool else {}  # fmt: skip
+        sent = {id(t) for t in apart}
+        for _, t in tasks:
+            if id(t) not in sent:
+                written[t.stem] = _write_task(t, folder)
+                if progress:
+                    progress(t.count)
+        for f in as_completed(futures):
+            written[futures[f].stem] = f.result()
+            if progress:
+                progress(futures[f].count)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    out.nodes = [(name, p) for name, t in node_tasks for p in written[t.stem]]
+    out.relationships = [(name, p) for name, t in rel_tasks for p in written[t.stem]]
     return out
 
 
@@ -229,6 +302,19 @@ def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, echo: bool = Fal
         raise LoadFailed(f"{what} failed (exit {code}):\n" + "\n".join(tail), partial=True)
 
 
+def stop_server(server: ServerHome) -> None:
+    """``neo4j stop``: the import needs the database stopped."""
+    _run([str(server.home / "bin" / "neo4j"), "stop"], server.env(), "neo4j stop")
+
+
+def start_server(
+    server: ServerHome, wait_ready: Callable[[float], None], timeout: float = 180.0
+) -> None:
+    """``neo4j start``, then wait until it answers."""
+    _run([str(server.home / "bin" / "neo4j"), "start"], server.env(), "neo4j start")
+    wait_ready(timeout)
+
+
 def run_import(
     server: ServerHome,
     database: str,
@@ -237,21 +323,22 @@ def run_import(
     *,
     echo: bool = True,
     timeout: float = 180.0,
+    stopped: bool = False,
 ) -> float:
-    """Stop the server, import ``files``, start it again and wait until it answers.
+    """Stop the server (unless ``stopped``), import ``files``, start it again and wait
+    until it answers.
 
     Returns the seconds the import itself took. The server is started again also when
     the import fails, so the database it had stays served.
     """
-    env = server.env()
-    bin_dir = server.home / "bin"
-    _run([str(bin_dir / "neo4j"), "stop"], env, "neo4j stop")
+    if not stopped:
+        stop_server(server)
     try:
         started = time.perf_counter()
-        _run(import_command(str(bin_dir / "neo4j-admin"), database, files), env,
+        admin = str(server.home / "bin" / "neo4j-admin")
+        _run(import_command(admin, database, files), server.env(),
              "neo4j-admin database import", echo=echo)  # fmt: skip
         seconds = time.perf_counter() - started
     finally:
-        _run([str(bin_dir / "neo4j"), "start"], env, "neo4j start")
-        wait_ready(timeout)
+        start_server(server, wait_ready, timeout)
     return seconds
