@@ -19,15 +19,14 @@ starts it again; otherwise ``guanxi load --import-files DIR`` writes the files t
 from __future__ import annotations
 
 import csv
-import multiprocessing as mp
 import os
+import pickle
 import shlex
 import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -165,6 +164,67 @@ def _write_task(task: _Task, folder: Path) -> list[Path]:
     return writers.paths
 
 
+class _Workers:
+    """Worker processes writing tasks' files: ``python -m graph.store.neo4j_import`` with
+    its tasks pickled on stdin, answering one pickled line per task done. Plain
+    subprocesses rather than a multiprocessing pool, which would import the caller's
+    ``__main__`` again in each worker (a script without a main guard would load twice)."""
+
+    def __init__(self, tasks: list[_Task], folder: Path, workers: int) -> None:
+        # Largest first onto the least loaded worker: they finish near one another.
+        queues: list[list[_Task]] = [[] for _ in range(min(workers, len(tasks)))]
+        loads = [0] * len(queues)
+        for t in sorted(tasks, key=lambda t: -t.count):
+            i = loads.index(min(loads))
+            queues[i].append(t)
+            loads[i] += t.count
+        self.queues, self.folder = queues, folder
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> _Workers:
+        for queue in self.queues:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "graph.store.neo4j_import"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            assert proc.stdin is not None
+            pickle.dump((queue, self.folder), proc.stdin)
+            proc.stdin.close()
+            self.procs.append(proc)
+        return self
+
+    def results(self) -> Iterator[tuple[str, list[Path], int]]:
+        """(stem, paths, rows) of each task as the workers finish them."""
+        for proc in self.procs:
+            assert proc.stdout is not None
+            while True:
+                try:
+                    yield pickle.load(proc.stdout)
+                except EOFError:
+                    break
+            if proc.wait():
+                raise LoadFailed(
+                    f"writing the import files failed (exit {proc.returncode})", partial=True
+                )
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+def _work_from_stdin() -> None:
+    """A worker: write the tasks read from stdin, telling stdout as each is done."""
+    tasks, folder = pickle.load(sys.stdin.buffer)
+    for t in tasks:
+        pickle.dump((t.stem, _write_task(t, folder), t.count), sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+
+
 def _tasks(
     nodes: Sequence[NodeGroup], relationships: Sequence[RelGroup], rows_per_task: int
 ) -> tuple[list[tuple[str, _Task]], list[tuple[str, _Task]]]:
@@ -207,7 +267,8 @@ def write_import_files(
     Rows that another process can read (:class:`~graph.store.base.Sliced`, as the first
     load's scratch file hands them out) are written by ``workers`` processes (one per
     core by default), slice by slice: formatting 14 million rows is CPU work that one
-    interpreter does on one core. Other rows are written here.
+    interpreter does on one core (about 120 s at a million persons). Other rows are
+    written here.
     """
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.csv"):
@@ -216,34 +277,21 @@ def write_import_files(
     out.node_count = sum(g.count for g in nodes)
     out.relationship_count = sum(r.count for r in relationships)
     node_tasks, rel_tasks = _tasks(nodes, relationships, rows_per_task)
-    tasks = node_tasks + rel_tasks
+    tasks = [t for _, t in node_tasks + rel_tasks]
     workers = workers or os.cpu_count() or 1
-    apart = [t for _, t in tasks if isinstance(t.rows, Sliced)] if workers > 1 else []
+    apart = [t for t in tasks if isinstance(t.rows, Sliced)] if workers > 1 else []
+    sent = {id(t) for t in apart}
     written: dict[str, list[Path]] = {}
-    pool = (
-        ProcessPoolExecutor(min(workers, len(apart)), mp_context=mp.get_context("spawn"))
-        if apart
-        else None
-    )
-    try:
-        # The largest first, so the last to finish is a small one.
-        futures = {
-            pool.submit(_write_task, t, folder): t
-            for t in sorted(apart, key=lambda t: -t.count)
-        } if pool else {}  # fmt: skip
-        sent = {id(t) for t in apart}
-        for _, t in tasks:
+    with _Workers(apart, folder, workers) as pool:
+        for t in tasks:  # what cannot travel is written here meanwhile
             if id(t) not in sent:
                 written[t.stem] = _write_task(t, folder)
                 if progress:
                     progress(t.count)
-        for f in as_completed(futures):
-            written[futures[f].stem] = f.result()
+        for stem, paths, count in pool.results():
+            written[stem] = paths
             if progress:
-                progress(futures[f].count)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+                progress(count)
     out.nodes = [(name, p) for name, t in node_tasks for p in written[t.stem]]
     out.relationships = [(name, p) for name, t in rel_tasks for p in written[t.stem]]
     return out
@@ -342,3 +390,7 @@ def run_import(
     finally:
         start_server(server, wait_ready, timeout)
     return seconds
+
+
+if __name__ == "__main__":
+    _work_from_stdin()
