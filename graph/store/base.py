@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Literal, TypedDict, final
+from typing import Any, Literal, Protocol, TypedDict, final, runtime_checkable
 
 from graph import schema as sch
 from graph.errors import QueryError, Unsupported
@@ -104,6 +104,15 @@ class NodeGroup:
     columns: Sequence[str]
     count: int
     rows: Iterable[Mapping[str, Any]]
+
+
+@runtime_checkable
+class Sliced(Protocol):
+    """Rows a group can hand out in slices that another process can read (a group's
+    ``rows`` may be one): ``slices`` gives each slice with the position of its first row
+    in the group, in the group's order, each picklable and iterable on its own."""
+
+    def slices(self, parts: int) -> list[tuple[int, Iterable[Any]]]: ...
 
 
 @dataclass

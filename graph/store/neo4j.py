@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -36,7 +38,14 @@ from graph.store.base import (
     plain_relationship,
 )
 from graph.store.base import Node as PlainNode
-from graph.store.neo4j_import import ImportFiles, ServerHome, run_import, write_import_files
+from graph.store.neo4j_import import (
+    ImportFiles,
+    ServerHome,
+    run_import,
+    start_server,
+    stop_server,
+    write_import_files,
+)
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
@@ -125,10 +134,23 @@ class Neo4jStore(GraphStore):
             files = write_import_files(nodes, relationships, self.import_folder, progress)
             self.import_written = files
             return WriteSummary(seconds=time.perf_counter() - started)
-        assert self.server_home is not None
-        with tempfile.TemporaryDirectory(prefix="guanxi-import-") as tmp:
-            files = write_import_files(nodes, relationships, FilePath(tmp), progress)
-            run_import(self.server_home, self.database, files, self._wait_ready)
+        server = self.server_home
+        assert server is not None
+        with (
+            tempfile.TemporaryDirectory(prefix="guanxi-import-") as tmp,
+            ThreadPoolExecutor(1, thread_name_prefix="guanxi-neo4j-stop") as pool,
+        ):
+            # The server stops (a checkpoint of what it holds) while the files are written.
+            stopping = pool.submit(stop_server, server)
+            try:
+                files = write_import_files(nodes, relationships, FilePath(tmp), progress)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    stopping.result()
+                start_server(server, self._wait_ready)
+                raise
+            stopping.result()
+            run_import(server, self.database, files, self._wait_ready, stopped=True)
         self.ensure_schema()
         return WriteSummary(
             nodes_created=files.node_count,

@@ -20,18 +20,19 @@ from __future__ import annotations
 
 import csv
 import os
+import pickle
 import shlex
 import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from graph.errors import LoadFailed
-from graph.store.base import NodeGroup, RelGroup
+from graph.store.base import NodeGroup, RelGroup, Sliced
 
 __all__ = [
     "ImportFiles",
@@ -39,6 +40,8 @@ __all__ = [
     "import_command",
     "run_import",
     "shell_line",
+    "start_server",
+    "stop_server",
     "write_import_files",
     "write_import_script",
 ]
@@ -134,45 +137,163 @@ class _Writers:
             f.close()
 
 
+@dataclass(frozen=True)
+class _Task:
+    """One group's rows, or one slice of them, to write as files named ``stem.*.csv``:
+    node ids start at ``first_id``; relationships carry their ends."""
+
+    stem: str
+    head: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: Iterable[Any]
+    count: int
+    first_id: int | None  # None: relationships
+
+
+def _write_task(task: _Task, folder: Path) -> list[Path]:
+    writers = _Writers(folder, task.stem, task.head)
+    try:
+        if task.first_id is None:
+            for start, end, props in task.rows:
+                writers.write([start, end], props, task.columns)
+        else:
+            for i, props in enumerate(task.rows, task.first_id):
+                writers.write([i], props, task.columns)
+    finally:
+        writers.close()
+    return writers.paths
+
+
+class _Workers:
+    """Worker processes writing tasks' files: ``python -m graph.store.neo4j_import`` with
+    its tasks pickled on stdin, answering one pickled line per task done. Plain
+    subprocesses rather than a multiprocessing pool, which would import the caller's
+    ``__main__`` again in each worker (a script without a main guard would load twice)."""
+
+    def __init__(self, tasks: list[_Task], folder: Path, workers: int) -> None:
+        # Largest first onto the least loaded worker: they finish near one another.
+        queues: list[list[_Task]] = [[] for _ in range(min(workers, len(tasks)))]
+        loads = [0] * len(queues)
+        for t in sorted(tasks, key=lambda t: -t.count):
+            i = loads.index(min(loads))
+            queues[i].append(t)
+            loads[i] += t.count
+        self.queues, self.folder = queues, folder
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> _Workers:
+        for queue in self.queues:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "graph.store.neo4j_import"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            assert proc.stdin is not None
+            pickle.dump((queue, self.folder), proc.stdin)
+            proc.stdin.close()
+            self.procs.append(proc)
+        return self
+
+    def results(self) -> Iterator[tuple[str, list[Path], int]]:
+        """(stem, paths, rows) of each task as the workers finish them."""
+        for proc in self.procs:
+            assert proc.stdout is not None
+            while True:
+                try:
+                    yield pickle.load(proc.stdout)
+                except EOFError:
+                    break
+            if proc.wait():
+                raise LoadFailed(
+                    f"writing the import files failed (exit {proc.returncode})", partial=True
+                )
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+def _work_from_stdin() -> None:
+    """A worker: write the tasks read from stdin, telling stdout as each is done."""
+    tasks, folder = pickle.load(sys.stdin.buffer)
+    for t in tasks:
+        pickle.dump((t.stem, _write_task(t, folder), t.count), sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+
+
+def _tasks(
+    nodes: Sequence[NodeGroup], relationships: Sequence[RelGroup], rows_per_task: int
+) -> tuple[list[tuple[str, _Task]], list[tuple[str, _Task]]]:
+    """The groups cut into tasks: a group whose rows are :class:`Sliced` into slices of
+    about ``rows_per_task``, any other whole."""
+
+    def cut(rows: Iterable[Any], count: int) -> list[tuple[int, Iterable[Any]]]:
+        if isinstance(rows, Sliced) and count > rows_per_task:
+            return rows.slices(-(-count // rows_per_task))
+        return [(0, rows)]
+
+    node_tasks, rel_tasks = [], []
+    next_id = 0
+    for g in nodes:
+        for j, (first, rows) in enumerate(cut(g.rows, g.count)):
+            task = _Task(f"nodes.{g.label}.{j}", (":ID",), tuple(g.columns), rows, g.count,
+                         next_id + first)  # fmt: skip
+            node_tasks.append((g.label, task))
+        next_id += g.count
+    for r in relationships:
+        parts = cut(r.rows, r.count)
+        for j, (_, rows) in enumerate(parts):
+            task = _Task(f"rels.{r.type}.{j}", (":START_ID", ":END_ID"), tuple(r.columns), rows,
+                         r.count // len(parts), None)  # fmt: skip
+            rel_tasks.append((r.type, task))
+    return node_tasks, rel_tasks
+
+
 def write_import_files(
     nodes: Sequence[NodeGroup],
     relationships: Sequence[RelGroup],
     folder: Path,
     progress: Callable[[int], None] | None = None,
+    *,
+    workers: int | None = None,
+    rows_per_task: int = 400_000,
 ) -> ImportFiles:
-    """Write the graph as import CSV files into ``folder`` (emptied of earlier ones)."""
+    """Write the graph as import CSV files into ``folder`` (emptied of earlier ones).
+
+    Rows that another process can read (:class:`~graph.store.base.Sliced`, as the first
+    load's scratch file hands them out) are written by ``workers`` processes (one per
+    core by default), slice by slice: formatting 14 million rows is CPU work that one
+    interpreter does on one core (about 120 s at a million persons). Other rows are
+    written here.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.csv"):
         old.unlink()
     out = ImportFiles(folder)
-    next_id = 0
-    for group in nodes:
-        writers = _Writers(folder, f"nodes.{group.label}", [":ID"])
-        try:
-            for i, row in enumerate(group.rows):
-                writers.write([next_id + i], row, group.columns)
-                if progress and (i + 1) % 50_000 == 0:
-                    progress(50_000)
-        finally:
-            writers.close()
-        next_id += group.count
-        out.node_count += group.count
-        if progress:
-            progress(group.count % 50_000)
-        out.nodes += [(group.label, p) for p in writers.paths]
-    for rgroup in relationships:
-        writers = _Writers(folder, f"rels.{rgroup.type}", [":START_ID", ":END_ID"])
-        try:
-            for i, (start, end, props) in enumerate(rgroup.rows):
-                writers.write([start, end], props, rgroup.columns)
-                if progress and (i + 1) % 50_000 == 0:
-                    progress(50_000)
-        finally:
-            writers.close()
-        out.relationship_count += rgroup.count
-        if progress:
-            progress(rgroup.count % 50_000)
-        out.relationships += [(rgroup.type, p) for p in writers.paths]
+    out.node_count = sum(g.count for g in nodes)
+    out.relationship_count = sum(r.count for r in relationships)
+    node_tasks, rel_tasks = _tasks(nodes, relationships, rows_per_task)
+    tasks = [t for _, t in node_tasks + rel_tasks]
+    workers = workers or os.cpu_count() or 1
+    apart = [t for t in tasks if isinstance(t.rows, Sliced)] if workers > 1 else []
+    sent = {id(t) for t in apart}
+    written: dict[str, list[Path]] = {}
+    with _Workers(apart, folder, workers) as pool:
+        for t in tasks:  # what cannot travel is written here meanwhile
+            if id(t) not in sent:
+                written[t.stem] = _write_task(t, folder)
+                if progress:
+                    progress(t.count)
+        for stem, paths, count in pool.results():
+            written[stem] = paths
+            if progress:
+                progress(count)
+    out.nodes = [(name, p) for name, t in node_tasks for p in written[t.stem]]
+    out.relationships = [(name, p) for name, t in rel_tasks for p in written[t.stem]]
     return out
 
 
@@ -229,6 +350,19 @@ def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, echo: bool = Fal
         raise LoadFailed(f"{what} failed (exit {code}):\n" + "\n".join(tail), partial=True)
 
 
+def stop_server(server: ServerHome) -> None:
+    """``neo4j stop``: the import needs the database stopped."""
+    _run([str(server.home / "bin" / "neo4j"), "stop"], server.env(), "neo4j stop")
+
+
+def start_server(
+    server: ServerHome, wait_ready: Callable[[float], None], timeout: float = 180.0
+) -> None:
+    """``neo4j start``, then wait until it answers."""
+    _run([str(server.home / "bin" / "neo4j"), "start"], server.env(), "neo4j start")
+    wait_ready(timeout)
+
+
 def run_import(
     server: ServerHome,
     database: str,
@@ -237,21 +371,26 @@ def run_import(
     *,
     echo: bool = True,
     timeout: float = 180.0,
+    stopped: bool = False,
 ) -> float:
-    """Stop the server, import ``files``, start it again and wait until it answers.
+    """Stop the server (unless ``stopped``), import ``files``, start it again and wait
+    until it answers.
 
     Returns the seconds the import itself took. The server is started again also when
     the import fails, so the database it had stays served.
     """
-    env = server.env()
-    bin_dir = server.home / "bin"
-    _run([str(bin_dir / "neo4j"), "stop"], env, "neo4j stop")
+    if not stopped:
+        stop_server(server)
     try:
         started = time.perf_counter()
-        _run(import_command(str(bin_dir / "neo4j-admin"), database, files), env,
+        admin = str(server.home / "bin" / "neo4j-admin")
+        _run(import_command(admin, database, files), server.env(),
              "neo4j-admin database import", echo=echo)  # fmt: skip
         seconds = time.perf_counter() - started
     finally:
-        _run([str(bin_dir / "neo4j"), "start"], env, "neo4j start")
-        wait_ready(timeout)
+        start_server(server, wait_ready, timeout)
     return seconds
+
+
+if __name__ == "__main__":
+    _work_from_stdin()

@@ -1,0 +1,87 @@
+"""The import files written in slices by worker processes hold what one process writes:
+the same node ids, properties and relationships, whatever the slicing."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.loaders.batch import Batch
+from graph.loaders.bulk import DiskGraph, TableRows
+from graph.store.base import NodeGroup
+from graph.store.neo4j_import import ImportFiles, write_import_files
+
+PERSONS = 3_000
+
+
+@pytest.fixture(scope="module")
+def graph() -> Iterator[DiskGraph]:
+    g = DiskGraph()
+    try:
+        g.apply("persons", _persons().plan())
+        yield g
+    finally:
+        g.drop()
+
+
+def _persons() -> Batch:
+    b = Batch("persons")
+    for i in range(PERSONS):
+        src, pid, hh = f"persons#{i + 2}", f"4304221990{i:08d}", f"H{i // 4}"
+        b.ref("Division", f"4304221012{i % 7:02d}", src=src)
+        b.upsert("Household", hh, {"address": f"{i // 4}号"}, src=src)
+        # Every fifth person has a flag: rows of two type signatures in one label.
+        extra = {"in_register": False} if i % 5 == 0 else {}
+        b.upsert("Person", pid, {"name": f"人{i}", **extra}, src=src)
+        b.rel("MEMBER_OF", ("Person", pid), ("Household", hh), {"relation_to_head": "子"}, src=src)
+        b.rel("LIVES_IN", ("Household", hh), ("Division", f"4304221012{i % 7:02d}"), src=src)
+    return b
+
+
+def _read(files: ImportFiles) -> tuple[dict[int, tuple[str, dict[str, str]]], Counter[Any]]:
+    nodes: dict[int, tuple[str, dict[str, str]]] = {}
+    for label, path in files.nodes:
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                nid = int(row.pop(":ID"))
+                assert nid not in nodes, f"node id {nid} written twice"
+                nodes[nid] = (label, {k.split(":")[0]: v for k, v in row.items()})
+    rels: Counter[Any] = Counter()
+    for type_, path in files.relationships:
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                ends = (int(row.pop(":START_ID")), int(row.pop(":END_ID")))
+                props = tuple(sorted((k.split(":")[0], v) for k, v in row.items()))
+                rels[(type_, *ends, props)] += 1
+    return nodes, rels
+
+
+def test_slices_written_by_workers_equal_one_process(graph: DiskGraph, tmp_path: Path) -> None:
+    nodes, rels = graph.groups()
+    one = write_import_files(nodes, rels, tmp_path / "one", workers=1)
+    nodes, rels = graph.groups()
+    assert all(isinstance(g.rows, TableRows) for g in nodes)
+    done: list[int] = []
+    many = write_import_files(
+        nodes, rels, tmp_path / "many", done.append, workers=2, rows_per_task=700
+    )
+    assert len(many.nodes) > len(one.nodes)  # Person and Household went in slices
+    assert len(many.relationships) > len(one.relationships)
+    assert (many.node_count, many.relationship_count) == (one.node_count, one.relationship_count)
+    assert _read(many) == _read(one)
+    assert sum(done) >= many.node_count  # every task told the progress bar
+
+
+def test_rows_held_in_memory_are_written_here(tmp_path: Path) -> None:
+    rows = [{"code": "43", "level": "city"}, {"code": "4304", "level": None}]
+    group = NodeGroup("Division", ("code", "level"), 2, rows)
+    files = write_import_files([group], [], tmp_path, workers=2)
+    nodes, rels = _read(files)
+    assert nodes == {0: ("Division", {"code": "43", "level": "city"}),
+                     1: ("Division", {"code": "4304"})}  # fmt: skip
+    assert not rels
