@@ -154,12 +154,16 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         f"{sum(s.found for s in scores.values())}/{sum(s.planted for s in scores.values())}"
     )
     row["decoys_flagged"] = sum(s.decoys_flagged for s in scores.values())
-    with stage(row, "leiden", pids):
-        leiden(risk_projection(store), seed=args.seed)
-    if engine == "neo4j" and gds_available(store):
+    if args.leiden in ("pulled", "both"):
+        with stage(row, "leiden", pids):
+            leiden(risk_projection(store), seed=args.seed)
+    if engine == "neo4j" and args.leiden in ("gds", "both") and gds_available(store):
         # In the database: projection, seeded Leiden and writing the numbers to the nodes.
-        with stage(row, "gds", pids):
-            gds_number_communities(store, PROP, SEED)
+        try:
+            with stage(row, "gds", pids):
+                gds_number_communities(store, PROP, SEED)
+        except Exception as e:  # the row keeps what was measured before it
+            row["gds_failed"] = f"{type(e).__name__}: {e}"[:300]
     row["disk_mib"] = disk_mib(settings)
     row["load_average_at_end"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     store.close()
@@ -261,6 +265,13 @@ def main() -> None:
         "--neo4j-pid-file",
         type=Path,
         help="the Neo4j server's pid file, read at every stage (an import restarts the server)",
+    )
+    ap.add_argument(
+        "--leiden",
+        choices=("pulled", "gds", "both"),
+        default="both",
+        help="projection + Leiden: pulled over Bolt into igraph, in Neo4j (GDS), or both; a "
+        "city's pulled projection holds several GiB in this process",
     )
     ap.add_argument("--api", action="store_true", help="also run bench/serving.py at each size")
     ap.add_argument(

@@ -268,6 +268,8 @@ def growth_table(rows: list[dict[str, Any]]) -> list[str]:
             if s == "detect" and "patterns_s" in m:
                 parts = f"derive {m['derive_s']}, patterns {m['patterns_s']}, leads {m['leads_s']}"
                 out.append(f"{head} ↳ of which | {parts} | | |")
+        if "gds_failed" in r:
+            out.append(f"{head} {GROWTH_STAGES['gds']} | failed: {r['gds_failed']} | | |")
         flagged = f"decoys flagged {r['decoys_flagged']}"
         out.append(f"{head} recall | {r['recall']} | {flagged} | load: {r['load_method']} |")
         for v in api_verdicts(r.get("api", "")):

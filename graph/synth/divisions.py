@@ -28,9 +28,15 @@ _STREETS = [
 
 
 def _names(rng: np.random.Generator, k: int, taken: set[str]) -> list[str]:
+    # Two characters give about 1,400 names; a county of 3 million persons has as many
+    # villages. Past 80 % of them, names take a third character (counties up to about
+    # two million persons draw as they always did).
+    long = len(taken) + k > 0.8 * len(set(_FIRST)) * len(set(_SECOND))
     out: list[str] = []
     while len(out) < k:
         name = _FIRST[int(rng.integers(len(_FIRST)))] + _SECOND[int(rng.integers(len(_SECOND)))]
+        if long:
+            name += _SECOND[int(rng.integers(len(_SECOND)))]
         if name not in taken:
             taken.add(name)
             out.append(name)
