@@ -20,7 +20,7 @@ import pandas as pd
 
 from graph import ids
 from graph.synth.audit_aid import aid
-from graph.synth.audit_common import Findings
+from graph.synth.audit_common import Findings, date, fen, holders, vehicles
 from graph.synth.audit_finance import finance
 from graph.synth.writer import COLUMNS
 
@@ -56,14 +56,6 @@ def read(folder: Path, register: str, truth: dict[str, Any]) -> pd.DataFrame:
     return df.drop(index=sorted(skip)).reset_index(drop=True)
 
 
-def _date(v: Any) -> str:
-    return ids.parse_date(v) if str(v).strip() else ""
-
-
-def _fen(v: Any) -> int:
-    return ids.parse_money_fen(v) if str(v).strip() else 0
-
-
 def _months(first: str, last: str) -> tuple[str, str]:
     return first[:7], (last[:7] if last else "9999-12")
 
@@ -80,7 +72,7 @@ def audit(folder: Path) -> Findings:
         members[hid].append(pid)
     d = r["disbursements"]
     deaths = {
-        p: _date(x)[:7]
+        p: date(x)[:7]
         for p, x in zip(r["deaths"]["id_number"], r["deaths"]["death_date"], strict=True)
     }
     # subsistence months per household (the common household of the register)
@@ -94,40 +86,23 @@ def audit(folder: Path) -> Findings:
         a, b = _months(first, last)
         return any(a <= m <= b for m in sub_months.get(hh_of.get(pid, ""), ()))
 
-    v = r["vehicles"]
-    for plate, owner, vt, reg, dereg in zip(
-        v["plate"],
-        v["owner_id_number"],
-        v["vehicle_type"],
-        v["registered"],
-        v["deregistered"],
-        strict=True,
-    ):
-        if vt in CARS_AND_TRUCKS and subsistence_during(owner, _date(reg), _date(dereg)):
-            f["recipient_vehicle"].add(frozenset({owner, ids.normalise_plate(plate)}))
-    p = r["properties"]
+    for plate, owner, vt, _status, reg, dereg in vehicles(r["vehicles"]):
+        if vt in CARS_AND_TRUCKS and subsistence_during(owner, reg, dereg):
+            f["recipient_vehicle"].add(frozenset({owner, plate}))
     homes: dict[str, list[str]] = defaultdict(list)
-    for cert, owner, co, usage, reg in zip(
-        p["cert_no"],
-        p["owner_id_number"],
-        p["co_owner_id_numbers"],
-        p["usage"],
-        p["registered"],
-        strict=True,
-    ):
-        for who in [owner, *[c for c in co.split(";") if c]]:
-            if not subsistence_during(who, _date(reg), ""):
-                continue
-            if usage in SHOPS:
-                f["recipient_real_estate"].add(frozenset({who, cert}))
-            elif usage in HOMES:
-                homes[who].append(cert)
+    for cert, who, usage, reg in holders(r["properties"]):
+        if not subsistence_during(who, reg, ""):
+            continue
+        if usage in SHOPS:
+            f["recipient_real_estate"].add(frozenset({who, cert}))
+        elif usage in HOMES:
+            homes[who].append(cert)
     for who, certs in homes.items():
         if len(certs) >= 2:
             f["recipient_real_estate"].add(frozenset({who, *certs}))
     e = r["enterprises"]
     live = {
-        u: (_date(a), _date(b))
+        u: (date(a), date(b))
         for u, a, b in zip(e["uscc"], e["established"], e["deregistered"], strict=True)
     }
     people_of: dict[str, set[str]] = defaultdict(set)  # enterprise -> rep/owners/directors
@@ -163,7 +138,7 @@ def audit(folder: Path) -> Findings:
         o["id_number"], o["kind"], o["start_date"], o["end_date"], strict=True
     ):
         if kind in ("civil_servant", "public_institution", "payroll") and subsistence_during(
-            pid, _date(start), _date(end)
+            pid, date(start), date(end)
         ):
             f["recipient_public_payroll"].add(frozenset({pid, *members[hh_of[pid]]}))
     _funds(f, d, r, hh_of, deaths, sub_months)
@@ -250,10 +225,10 @@ def _works(
     f: Findings, r: dict[str, pd.DataFrame], hh_of: dict[str, str], members: dict[str, list[str]]
 ) -> None:
     c = r["contracts"].copy()
-    c["amount_fen"] = [_fen(x) for x in c["amount"]]
-    c["signed_d"] = [_date(x) for x in c["signed"]]
+    c["amount_fen"] = [fen(x) for x in c["amount"]]
+    c["signed_d"] = [date(x) for x in c["signed"]]
     pay = r["payments"].copy()
-    pay["amount_fen"] = [_fen(x) for x in pay["amount"]]
+    pay["amount_fen"] = [fen(x) for x in pay["amount"]]
     paid = pay.groupby("contract_id")["amount_fen"].sum().to_dict()
     for cid, amount, q, dq in zip(
         c["contract_id"], c["amount_fen"], c["quantity"], c["delivered_quantity"], strict=True
@@ -267,7 +242,7 @@ def _works(
         if booked == "否":
             f["unbooked_payment"].add(frozenset({vno}))
     est = {
-        u: _date(x)
+        u: date(x)
         for u, x in zip(r["enterprises"]["uscc"], r["enterprises"]["established"], strict=True)
     }
     for cid, who, signed in zip(c["contract_id"], c["contractor_id"], c["signed_d"], strict=True):
@@ -314,7 +289,7 @@ def _relations(
     for u, pid, a, b in zip(
         ro["uscc"], ro["person_id_number"], ro["start"], ro["end"], strict=True
     ):
-        owned[pid].add((u, _date(a), _date(b)))
+        owned[pid].add((u, date(a), date(b)))
 
     def circle(pid: str, on: str) -> set[str]:
         near = {pid, *members.get(hh_of.get(pid, ""), []), *kin[pid]}
@@ -330,8 +305,8 @@ def _relations(
         zip(
             o["id_number"],
             o["jurisdiction_code"],
-            [_date(x) for x in o["start_date"]],
-            [_date(x) for x in o["end_date"]],
+            [date(x) for x in o["start_date"]],
+            [date(x) for x in o["end_date"]],
             strict=True,
         )
     )
@@ -357,7 +332,7 @@ def _relations(
         strict=True,
     ):
         for cadre in (appr, hand):
-            if cadre and payee in circle(cadre, _date(paid)):
+            if cadre and payee in circle(cadre, date(paid)):
                 f["cadre_pays_self"].add(frozenset({vno, cadre}))
     persons = r["persons"]
     phone = dict(zip(persons["id_number"], persons["phone"], strict=True))
@@ -393,12 +368,12 @@ def _complaints(f: Findings, c: pd.DataFrame, as_of: str) -> None:
         c["extension_approved"],
         strict=True,
     ):
-        rec_d = pd.Timestamp(_date(rec))
-        acc_d = pd.Timestamp(_date(acc)) if str(acc).strip() else None
+        rec_d = pd.Timestamp(date(rec))
+        acc_d = pd.Timestamp(date(acc)) if str(acc).strip() else None
         limit = 4 if str(ext).strip() in ("是", "True", "true") else 3
         late = (acc_d - rec_d).days > 7 if acc_d is not None else (today - rec_d).days > 7
         if acc_d is not None:
-            end = pd.Timestamp(_date(closed)) if str(closed).strip() else today
+            end = pd.Timestamp(date(closed)) if str(closed).strip() else today
             late |= end > acc_d + pd.DateOffset(months=limit)
         if late:
             f["complaint_deadline"].add(frozenset({cid}))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graph import ids
-from graph.synth.audit_common import Findings, Frames, date, params
+from graph.synth.audit_common import Findings, Frames, date, holders, params, vehicles
 
 # The usual age of each grade on 1 September, as the ineligible-student rule reads it.
 USUAL_AGE = {
@@ -141,30 +141,12 @@ def _yulu(f: Findings, r: Frames, rows: list[Row], as_of: str) -> None:
 def _assets(f: Findings, r: Frames, rows: list[Row], hh_of: dict[str, str], as_of: str) -> None:
     q = params("aid_household_assets", as_of)
     held: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # person -> (key, from, to)
-    v = r["vehicles"]
-    for plate, owner, vt, status, a, b in zip(
-        v["plate"],
-        v["owner_id_number"],
-        v["vehicle_type"],
-        v["status"],
-        v["registered"],
-        v["deregistered"],
-        strict=True,
-    ):
+    for plate, owner, vt, status, a, b in vehicles(r["vehicles"]):
         if not any(t in vt for t in q["excluded_types"]) and status not in ("注销", "报废"):
-            held[owner].append((ids.normalise_plate(plate), date(a), date(b)))
-    p = r["properties"]
-    for cert, owner, co, usage, a in zip(
-        p["cert_no"],
-        p["owner_id_number"],
-        p["co_owner_id_numbers"],
-        p["usage"],
-        p["registered"],
-        strict=True,
-    ):
+            held[owner].append((plate, a, b))
+    for cert, who, usage, a in holders(r["properties"]):
         if usage in q["usages"]:
-            for who in [owner, *[x for x in co.split(";") if x]]:
-                held[who].append((cert, date(a), ""))
+            held[who].append((cert, a, ""))
     e = r["enterprises"]
     live = {
         u: (date(a), date(b))

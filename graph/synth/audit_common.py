@@ -7,6 +7,7 @@ re-derived in plain Python over the registers.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -54,3 +55,22 @@ def days_between(a: str, b: str) -> int:
 
 def add_days(d: str, n: int) -> str:
     return (pd.Timestamp(d) + pd.Timedelta(days=n)).date().isoformat()
+
+
+def vehicles(v: pd.DataFrame) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """Each vehicle row: (normalised plate, owner, type, status, registered, deregistered),
+    the dates parsed ('' when blank)."""
+    cols = (v["plate"], v["owner_id_number"], v["vehicle_type"], v["status"])
+    for plate, owner, vt, status, a, b in zip(
+        *cols, v["registered"], v["deregistered"], strict=True
+    ):
+        yield ids.normalise_plate(plate), owner, vt, status, date(a), date(b)
+
+
+def holders(p: pd.DataFrame) -> Iterator[tuple[str, str, str, str]]:
+    """Each holder of each property, owner then co-owners: (certificate, holder, usage,
+    registered)."""
+    cols = (p["cert_no"], p["owner_id_number"], p["co_owner_id_numbers"], p["usage"])
+    for cert, owner, co, usage, a in zip(*cols, p["registered"], strict=True):
+        for who in [owner, *[c for c in co.split(";") if c]]:
+            yield cert, who, usage, date(a)
