@@ -170,6 +170,11 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
     if args.api:
         row["api"] = serve(args, settings, folder, truth, ran, row)
         row["api_start"] = bench_script(args, settings, folder, truth, "api_start.py", [])
+    if engine == "embedded":
+        # The engine holds every graph it has in memory: the next size needs the room.
+        done = open_store(settings)
+        done.clear()
+        done.close()
     return row
 
 
