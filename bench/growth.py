@@ -147,6 +147,12 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         row["refused"] = str(e)
         store.close()
         return row
+    except Exception as e:  # a stage failed after the load: keep what was measured
+        for name, (_, peak) in timer.items():
+            peak.__exit__()
+            row["failed"] = f"{name}: {type(e).__name__}: {e}"[:400]
+        store.close()
+        return row
     row["load_method"] = getattr(ran.load, "method", "")
     assert ran.detect is not None
     scores = score(ran.detect.findings, truth)

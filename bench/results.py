@@ -268,6 +268,9 @@ def growth_table(rows: list[dict[str, Any]]) -> list[str]:
             if s == "detect" and "patterns_s" in m:
                 parts = f"derive {m['derive_s']}, patterns {m['patterns_s']}, leads {m['leads_s']}"
                 out.append(f"{head} ↳ of which | {parts} | | |")
+        if "failed" in r:
+            out.append(f"{head} failed | {r['failed']} | | |")
+            continue
         if "gds_failed" in r:
             out.append(f"{head} {GROWTH_STAGES['gds']} | failed: {r['gds_failed']} | | |")
         flagged = f"decoys flagged {r['decoys_flagged']}"
@@ -362,10 +365,15 @@ def growth_summary(growth: dict[str, Any]) -> list[str]:
         leiden = sec("leiden") + (f" / {sec('gds')}" if "gds" in r else "")
         api = r.get("api", "")
         p95 = f"{_api_p95(api, 'no think')} / {_api_p95(api, 'think time 1000')}"
+        outcome = (
+            f"failed: {r['failed'][:60]}"
+            if "failed" in r
+            else f"{r['recall']}, {r['decoys_flagged']}"
+        )
         out.append(
             f"{head} {sec('load')} | {sec('resolve')} | "
             f"{'-' if patterns is None else f'{patterns:,.0f} s'} | {leiden} | {p95} | "
-            f"{r['recall']}, {r['decoys_flagged']} |"
+            f"{outcome} |"
         )
     return out
 
