@@ -148,9 +148,10 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         store.close()
         return row
     except Exception as e:  # a stage failed after the load: keep what was measured
-        for name, (_, peak) in timer.items():
+        for _, peak in timer.values():
             peak.__exit__()
-            row["failed"] = f"{name}: {type(e).__name__}: {e}"[:400]
+        where = ", ".join(timer) or "pipeline"
+        row["failed"] = f"{where}: {type(e).__name__}: {e}"[:400]
         store.close()
         return row
     row["load_method"] = getattr(ran.load, "method", "")
