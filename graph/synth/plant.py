@@ -267,10 +267,15 @@ class Planter:
         seen: set[str] = ctx.info.setdefault(
             "enterprise_names", set(ctx.frames["enterprises"]["name"])
         )
+        # Two brand characters give 196 names per suffix; a county of three million
+        # plants more. After 50 draws in a row that were taken, a brand grows a character.
+        misses = 0
         while True:
             brand = "".join(
-                str(c) for c in self.rng.choice(list("嘉禾瑞丰泰和盛锦诚远宏业启明"), 2)
+                str(c)
+                for c in self.rng.choice(list("嘉禾瑞丰泰和盛锦诚远宏业启明"), 2 + misses // 50)
             )
+            misses += 1
             name = (
                 f"{COUNTY_NAME}{town}{brand}{tail}"
                 if kind == "个体工商户"

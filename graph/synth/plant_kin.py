@@ -142,6 +142,7 @@ def relative_contracts(pl: Planter, k: int, decoys: int) -> None:
     off = ctx.frames["officials"]
     j = 0
     tries = 0
+    planted_at = 0  # ``tries`` when the last case went in: a bureau chief who failed is passed
     while j < k:
         tries += 1
         if tries > 50 * k:
@@ -158,7 +159,7 @@ def relative_contracts(pl: Planter, k: int, decoys: int) -> None:
             official = staff[(at_int(pl.villages, v, "town"), "副职")]
         else:
             heads = off[(off["position"] == "局长") & (off["jurisdiction_code"] != "")]
-            official = int(heads["_p"].iloc[j % len(heads)])
+            official = int(heads["_p"].iloc[(j + tries - planted_at - 1) % len(heads)])
         if spoken_for(pl, official):
             continue
         if variant == 0:
@@ -219,6 +220,7 @@ def relative_contracts(pl: Planter, k: int, decoys: int) -> None:
             "official_relative_contract", [pl.new_id(official), row["contract_id"]], note
         )
         j += 1
+        planted_at = tries
     for _ in range(decoys):
         v = any_village(pl)
         h = pl.household(v, min_size=2, need=2, adult=(25, 80))
