@@ -101,7 +101,7 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         "persons": persons,
         "command": args.command,
         "date": describe()["date"],
-        "commit": commit(),
+        "commit": args.commit,
         "synth_s": round(time.perf_counter() - t, 1),
     }
     settings = Settings(
@@ -307,6 +307,7 @@ def main() -> None:
     ap.add_argument("--rows-commit", help="with --rows: the commit they ran, for rows that lack it")
     args = ap.parse_args()
     args.command = "python bench/growth.py " + shlex.join(sys.argv[1:])
+    args.commit = commit()  # the code this process loaded, whatever is committed meanwhile
     if args.rows:
         rows = [json.loads(x) for x in args.rows.read_text(encoding="utf-8").splitlines() if x]
         ended = dt.datetime.fromtimestamp(args.rows.stat().st_mtime, dt.UTC)
