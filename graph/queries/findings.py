@@ -12,6 +12,13 @@ from graph.queries.pattern import Pattern
 from graph.store import GraphStore
 
 STATUSES = ("new", "confirmed", "dismissed")
+# A lead's open findings are those not dismissed (a finding without a status is new).
+OPEN_CYPHER = "coalesce({f}.status, 'new') <> 'dismissed'"
+
+
+def is_open(status: str | None) -> bool:
+    """The Python twin of :data:`OPEN_CYPHER`."""
+    return (status or "new") != "dismissed"
 
 
 @dataclass

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import schema as sch
-from graph.queries.findings import Finding, yuan
+from graph.queries.findings import Finding, is_open, yuan
 from graph.store import GraphStore, Node
 
 __all__ = [
@@ -240,7 +240,7 @@ class Lead:
             "severity": severity,
             "patterns": patterns,
             "finding_count": len(fs),
-            "open_count": sum(1 for f in fs if (f.get("status") or "new") != "dismissed"),
+            "open_count": sum(1 for f in fs if is_open(f.get("status"))),
             "exposure": exposure,
             "score": score(amount, severity, len(patterns), len(fs), exposure),
             "first_detected": min(

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph import schema as sch
-from graph.queries.findings import STATUSES
+from graph.queries.findings import OPEN_CYPHER, STATUSES
 from graph.queries.subgraph import Where, everywhere
 from graph.store import GraphStore, Node
 
@@ -164,7 +164,7 @@ def set_status(store: GraphStore, finding_id: str, status: str, note: str | None
         "MATCH (f:Finding {finding_id: $id}) WHERE f.lead_id IS NOT NULL "
         "MATCH (l:Lead {lead_id: f.lead_id}) "
         "MATCH (g:Finding {lead_id: f.lead_id}) "
-        "WITH l, sum(CASE WHEN coalesce(g.status, 'new') = 'dismissed' THEN 0 ELSE 1 END) AS n "
+        f"WITH l, sum(CASE WHEN {OPEN_CYPHER.format(f='g')} THEN 1 ELSE 0 END) AS n "
         "SET l.open_count = n",
         {"id": finding_id},
     )
