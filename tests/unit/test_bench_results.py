@@ -145,7 +145,8 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
     assert "| neo4j | load | 1,000,000 → 3,000,000 | 300 | 0 | 1.26 |" in md
     assert "derive 1.0, patterns 20.0, leads 2.0" in md
     assert "board of 1,000 open cases p95 183 ms — target <= 150 ms: NOT met" in md
-    assert "| API ready in serving.py (name index built, risk model off) | 8.4 s (2 processes) |" in md
+    ready = "| API ready in serving.py (name index built, risk model off) | 8.4 s (2 processes) |"
+    assert ready in md
     assert "refused before loading" in md
     assert "use Neo4j" in md
     block = results.readme_block(_sample(1_000_000), growth)
