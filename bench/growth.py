@@ -75,16 +75,18 @@ def stage(row: dict[str, Any], name: str, pids: dict[str, int]) -> Iterator[None
 
 
 def generate(preset: str, persons: int, seed: int, folder: Path) -> dict[str, Any]:
-    if (folder / "truth.json").exists():
-        truth: dict[str, Any] = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-        return truth
-    if preset == "city":
-        from graph.synth.city import generate_city
-
-        return generate_city(persons, seed, folder)
-    from graph.synth import generate as county
-
-    return county(persons, seed, folder)
+    """The county or city of this size, generated once. In a child process: the generator
+    of a 3M county peaks at several GiB, which this process would keep as resident memory
+    and count in every stage's Python peak after it."""
+    truth_file = folder / "truth.json"
+    if not truth_file.exists():
+        cli = [sys.executable, "-m", "cli.main", "synth", "--preset", preset]
+        cli += ["--persons", str(persons), "--seed", str(seed), "--out", str(folder)]
+        done = subprocess.run(cli, cwd=BENCH.parent, capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not truth_file.exists():
+            raise SystemExit(f"synth failed ({done.returncode}): {done.stderr[-2000:]}")
+    truth: dict[str, Any] = json.loads(truth_file.read_text(encoding="utf-8"))
+    return truth
 
 
 def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import yaml
 
 from graph.queries import library, run_pattern
 from graph.queries.derive import derive_all
+from graph.queries.findings import division_of
 from graph.store import GraphStore
 
 HERE = Path(__file__).parent
@@ -72,6 +73,8 @@ def test_pattern_case(store: GraphStore, pattern_id: str, index: int) -> None:
         for rel in f.evidence["relationships"]:
             assert rel["start"] is not None, "relationship endpoints must be resolved"
             assert rel["end"] is not None
+    if case.get("division_code"):
+        assert [division_of(f) for f in found] == [case["division_code"]] * len(found)
     if case.get("explanation_contains"):
         for needle in case["explanation_contains"]:
             assert any(str(needle) in f.explanation for f in found), (needle, found)

@@ -10,7 +10,8 @@
 //   (1 September), or who is older than the grade allows: on that day more than
 //   `tolerance` years past the usual age of the grade (6 for 一年级, 12 for 初一/七年级,
 //   15 for 高一 and 中职一年级, 3 for 小班). School years starting after `as_of` are not
-//   judged. The evidence holds the aid record, its policies and school.
+//   judged. The evidence holds the aid record, its policies and school, and the roster's
+//   household with its village.
 // params:
 //   tolerance:
 //     type: int
@@ -47,8 +48,12 @@ WITH s, pa, a, whys, prog, pg ORDER BY prog.program_code
 WITH s, pa, a, whys, collect(pg) AS pgs, collect(coalesce(prog.name, prog.program_code)) AS policies
 OPTIONAL MATCH pt = (a)-[:AT_SCHOOL]->(sc:School)
 WITH s, pa, a, whys, pgs, policies, collect(pt) AS pts, collect(sc.name) AS schools
+// The roster's household and its village: a student outside the register has no village
+// of their own, and the finding is placed (and scoped to an investigator) by this one.
+OPTIONAL MATCH ph = (:Household {household_id: a.household_id})-[:LIVES_IN]->(:Division)
+WITH s, pa, a, whys, pgs, policies, pts, schools, collect(ph) AS phs
 RETURN [s.id_number] AS subjects,
-       [pa] + pgs + pts AS evidence,
+       [pa] + pgs + pts + phs AS evidence,
        {student: s.name, school: coalesce(head(schools), '学校不详'), grade: coalesce(a.grade, ''),
         year: a.year, policies: policies, amount: a.amount,
         why: reduce(t = '', x IN whys | t + CASE WHEN t = '' THEN '' ELSE '，且' END + x)} AS facts
