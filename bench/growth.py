@@ -104,6 +104,7 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         "command": args.command,
         "date": describe()["date"],
         "commit": args.commit,
+        **({"note": args.note} if args.note else {}),
         "synth_s": round(time.perf_counter() - t, 1),
     }
     settings = Settings(
@@ -290,6 +291,12 @@ def main() -> None:
     ap.add_argument("--api", action="store_true", help="also run bench/serving.py at each size")
     ap.add_argument(
         "--api-duration", type=float, default=30.0, help="seconds of each serving.py run"
+    )
+    ap.add_argument(
+        "--note",
+        default="",
+        help="kept with each row: what the figures should be read with (a machine shared "
+        "with another run, ...)",
     )
     ap.add_argument(
         "--record",

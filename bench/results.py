@@ -286,6 +286,10 @@ def growth_table(rows: list[dict[str, Any]]) -> list[str]:
             out.append(f"{head} API ready, restart (bench/api_start.py) | {restart} | | |")
         if r.get("disk_mib") is not None:
             out.append(f"{head} graph on disk | {r['disk_mib']:,} MiB | | |")
+        if r.get("load_average_at_end"):
+            out.append(f"{head} load average at the end | {r['load_average_at_end']} | | |")
+        if r.get("note"):
+            out.append(f"{head} note | {r['note']} | | |")
     return out
 
 

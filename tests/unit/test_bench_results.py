@@ -121,7 +121,7 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
         old,
         [
             _growth_row("neo4j", 1_000_000, 200.0, api=api),
-            _growth_row("neo4j", 3_000_000, 800.0),
+            _growth_row("neo4j", 3_000_000, 800.0, note="shared with the city run"),
             {
                 "preset": "county",
                 "engine": "embedded",
@@ -148,6 +148,7 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
     ready = "| API ready in serving.py (name index built, risk model off) | 8.4 s (2 processes) |"
     assert ready in md
     assert "refused before loading" in md
+    assert "| neo4j | 3,000,000 | note | shared with the city run | | |" in md
     assert "use Neo4j" in md
     block = results.readme_block(_sample(1_000_000), growth)
     row = "| county | neo4j | 1,000,000 | 200 s | - | 20 s | - | 119 ms / - | 327/327, 0 |"
