@@ -13,7 +13,15 @@ from typing import Any
 from graph.synth import works
 from graph.synth.common import COUNTY_NAME, NO_DATE, at_str, date_of, month_code, per_kind
 from graph.synth.plant import Planter
-from graph.synth.plant_kin import adult_member, any_village, contract, current, firm, on
+from graph.synth.plant_kin import (
+    adult_member,
+    any_village,
+    contract,
+    current,
+    firm,
+    on,
+    spread,
+)
 
 _RESTAURANT: dict[str, Any] = {"kind": "个体工商户", "tail": "饭店", "industry": "H6210 正餐服务"}
 _LIQUOR: dict[str, Any] = {"kind": "个体工商户", "tail": "烟酒商行", "industry": "烟草制品零售"}
@@ -79,25 +87,47 @@ def _consumption(pl: Planter, k: int, decoys: int) -> None:
         if j % 2 == 0:
             code, name = firm(pl, **_RESTAURANT)
             x = _voucher(
-                pl, v, code, name, (2_860 + 410 * j) * 100, on(2024, 1, 8) + 13 * j, "工作餐"
+                pl,
+                v,
+                code,
+                name,
+                (2_860 + 410 * j) * 100,
+                spread(on(2024, 1, 8), 13, j, on(2024, 12, 31)),
+                "工作餐",
             )
             note = "village pays a restaurant (industry 6210)"
         else:
             code, name = firm(pl, **_LIQUOR)
             x = _voucher(
-                pl, v, code, name, (4_200 + 300 * j) * 100, on(2024, 2, 1) + 9 * j, "春节慰问烟酒"
+                pl,
+                v,
+                code,
+                name,
+                (4_200 + 300 * j) * 100,
+                spread(on(2024, 2, 1), 9, j, on(2024, 12, 31)),
+                "春节慰问烟酒",
             )
             note = "village buys tobacco and alcohol"
         ctx.truth.case("public_consumption", [x["voucher_no"], code], note)
     for j in range(decoys):
         v = any_village(pl)
         code, name = firm(pl, **_MATERIALS)
-        x = _voucher(pl, v, code, name, (12_000 + 500 * j) * 100, on(2024, 4, 2) + 7 * j, "水泥款")
+        x = _voucher(
+            pl,
+            v,
+            code,
+            name,
+            (12_000 + 500 * j) * 100,
+            spread(on(2024, 4, 2), 7, j, on(2024, 12, 31)),
+            "水泥款",
+        )
         ctx.truth.decoy(
             "public_consumption", [x["voucher_no"], code], "cement from a builders' merchant"
         )
         code, name = firm(pl, **_RESTAURANT)
-        x = _voucher(pl, v, code, name, 680 * 100, on(2024, 4, 9) + 7 * j, "工作餐")
+        x = _voucher(
+            pl, v, code, name, 680 * 100, spread(on(2024, 4, 9), 7, j, on(2024, 12, 31)), "工作餐"
+        )
         ctx.truth.decoy("public_consumption", [x["voucher_no"], code], "a meal below the threshold")
 
 
@@ -123,7 +153,7 @@ def _unbooked_income(pl: Planter, k: int, decoys: int) -> None:
     ctx = pl.ctx
     for j in range(k):
         v = any_village(pl)
-        received = on(2023, 5, 6) + 11 * j
+        received = spread(on(2023, 5, 6), 11, j, on(2023, 10, 15))
         if j % 2 == 0:
             vno = _income(pl, v, (18_000 + 1_000 * j) * 100, received, "否", NO_DATE)
             note = "income never booked"
@@ -147,7 +177,7 @@ def _unbooked_income(pl: Planter, k: int, decoys: int) -> None:
         ctx.truth.case("unbooked_income", [vno], note)
     for j in range(decoys):
         v = any_village(pl)
-        received = on(2023, 8, 3) + 5 * j
+        received = spread(on(2023, 8, 3), 5, j, on(2023, 12, 15))
         vno = _income(pl, v, 9_000 * 100, received, "是", received + 12)
         ctx.truth.decoy("unbooked_income", [vno], "booked 12 days late, nothing paid off the books")
 
@@ -227,7 +257,7 @@ def _diversion(pl: Planter, k: int, decoys: int) -> None:
     while j < k:
         v = _village(pl, idle)
         vcode = pl.vcode(v)
-        paid = on(2024, 5, 6) + 13 * j
+        paid = spread(on(2024, 5, 6), 13, j, on(2024, 12, 31))
         if j % 2 == 0:
             code, name = firm(pl)
             code_prog = "DB02" if bool(pl.villages.at[v, "community"]) else "DB01"
@@ -265,7 +295,14 @@ def _diversion(pl: Planter, k: int, decoys: int) -> None:
         v = _village(pl, idle)
         code, name = firm(pl)
         x = _voucher(
-            pl, v, code, name, 60_000 * 100, on(2024, 7, 1) + 5 * j, "管网工程款", program="YS01"
+            pl,
+            v,
+            code,
+            name,
+            60_000 * 100,
+            spread(on(2024, 7, 1), 5, j, on(2024, 12, 31)),
+            "管网工程款",
+            program="YS01",
         )
         ctx.truth.decoy(
             "program_diversion", [x["voucher_no"], code], "works money pays a contractor"
@@ -341,7 +378,7 @@ def _no_acceptance(pl: Planter, k: int, decoys: int) -> None:
     for j in range(k + decoys):
         v = any_village(pl)
         code, name = firm(pl)
-        signed = on(2024, 1, 15) + 9 * j
+        signed = spread(on(2024, 1, 15), 9, j, on(2024, 10, 15))
         row = contract(pl, v, code, name, signed, kind=6, amount=12_000_000, accepted=NO_DATE)
         shares = (0.4, 0.6) if j < k else (0.4, 0.3)
         for n, share in enumerate(shares):

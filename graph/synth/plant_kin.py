@@ -17,6 +17,15 @@ def on(y: int, m: int, d: int) -> int:
     return day(dt.date(y, m, d))
 
 
+def spread(first: int, step: int, j: int, last: int) -> int:
+    """The day of the j-th planted case, ``step`` days apart from ``first`` and folded back
+    into ``first`` … ``last``: a bigger county plants more cases, and a case dated after
+    the county's as-of day is no case (each fold starts a day later, so folds seldom meet)."""
+    span = last - first + 1
+    fold, offset = divmod(step * j, span)
+    return first + (offset + fold) % span
+
+
 def village_cadres(ctx: County, vcode: str) -> dict[str, list[tuple[int, int, int]]]:
     cad: dict[str, dict[str, list[tuple[int, int, int]]]] = ctx.info["cadres"]
     return cad[vcode]

@@ -16,6 +16,7 @@ from graph.synth.plant_kin import (
     relative_contracts,
     spoken_for,
     spouse_of,
+    spread,
     village_cadres,
 )
 
@@ -113,7 +114,7 @@ def _unbooked(pl: Planter, k: int, decoys: int) -> None:
         v = any_village(pl)
         vcode = pl.vcode(v)
         payee = pl.person()
-        paid = on(2024, 3, 5) + 17 * j
+        paid = spread(on(2024, 3, 5), 17, j, on(2024, 12, 31))
         x = works.voucher(
             ctx,
             vcode,
