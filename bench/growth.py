@@ -164,6 +164,9 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         f"{sum(s.found for s in scores.values())}/{sum(s.planted for s in scores.values())}"
     )
     row["decoys_flagged"] = sum(s.decoys_flagged for s in scores.values())
+    # Which patterns missed or flagged what: the first thing to read when recall drops.
+    row["missed"] = {p: [c["subjects"] for c in s.missed] for p, s in scores.items() if s.missed}
+    row["flagged"] = {p: [d["subjects"] for d in s.flagged] for p, s in scores.items() if s.flagged}
     if args.leiden in ("pulled", "both"):
         with stage(row, "leiden", pids):
             leiden(risk_projection(store), seed=args.seed)

@@ -275,6 +275,10 @@ def growth_table(rows: list[dict[str, Any]]) -> list[str]:
             out.append(f"{head} {GROWTH_STAGES['gds']} | failed: {r['gds_failed']} | | |")
         flagged = f"decoys flagged {r['decoys_flagged']}"
         out.append(f"{head} recall | {r['recall']} | {flagged} | load: {r['load_method']} |")
+        for what in ("missed", "flagged"):
+            if r.get(what):
+                counts = ", ".join(f"{p} {len(v)}" for p, v in sorted(r[what].items()))
+                out.append(f"{head} {what} | {counts} | | |")
         for v in api_verdicts(r.get("api", "")):
             out.append(f"{head} API, 20 clients | {v} | | |")
         ready = api_ready(r.get("api", ""))

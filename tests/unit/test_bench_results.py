@@ -121,7 +121,13 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
         old,
         [
             _growth_row("neo4j", 1_000_000, 200.0, api=api),
-            _growth_row("neo4j", 3_000_000, 800.0, note="shared with the city run"),
+            _growth_row(
+                "neo4j",
+                3_000_000,
+                800.0,
+                note="shared with the city run",
+                missed={"unbooked_payment": [["PZ1"], ["PZ2"]]},
+            ),
             {
                 "preset": "county",
                 "engine": "embedded",
@@ -149,6 +155,7 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
     assert ready in md
     assert "refused before loading" in md
     assert "| neo4j | 3,000,000 | note | shared with the city run | | |" in md
+    assert "| neo4j | 3,000,000 | missed | unbooked_payment 2 | | |" in md
     assert "use Neo4j" in md
     block = results.readme_block(_sample(1_000_000), growth)
     row = "| county | neo4j | 1,000,000 | 200 s | - | 20 s | - | 119 ms / - | 327/327, 0 |"
