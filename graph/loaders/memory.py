@@ -35,20 +35,44 @@ class Estimate:
     engine_bytes: int
     python_bytes: int
     available_bytes: int
+    # What the engine lets the graph fill (its maxmemory); None: no such limit.
+    engine_limit: int | None = None
+
+    @property
+    def fits_machine(self) -> bool:
+        return self.engine_bytes + self.python_bytes <= self.available_bytes * HEADROOM
+
+    @property
+    def fits_engine(self) -> bool:
+        return self.engine_limit is None or self.engine_bytes <= self.engine_limit
 
     @property
     def fits(self) -> bool:
-        return self.engine_bytes + self.python_bytes <= self.available_bytes * HEADROOM
+        return self.fits_machine and self.fits_engine
 
     def message(self) -> str:
-        return (
+        need = (
             f"a load of {self.persons:,} persons needs about "
             f"{_show(self.engine_bytes)} in the embedded engine and "
             f"{_show(self.python_bytes)} in the loader, "
-            f"{_show(self.engine_bytes + self.python_bytes)} in all; this machine has "
-            f"{_show(self.available_bytes)} available. The embedded engine holds the "
-            "whole graph in memory: load a graph of this size into Neo4j (GUANXI_ENGINE=neo4j; "
-            "see docs/sizing.md), or set GUANXI_MEMORY_CHECK=off to try anyway"
+            f"{_show(self.engine_bytes + self.python_bytes)} in all"
+        )
+        neo4j = (
+            "load a graph of this size into Neo4j (GUANXI_ENGINE=neo4j; see docs/sizing.md), "
+            "or set GUANXI_MEMORY_CHECK=off to try anyway"
+        )
+        if not self.fits_machine:
+            return (
+                f"{need}; this machine has {_show(self.available_bytes)} available. The "
+                f"embedded engine holds the whole graph in memory: {neo4j}"
+            )
+        assert self.engine_limit is not None
+        budget = _show(2 * self.engine_bytes + (1 << 30))
+        return (
+            f"{need}; the embedded engine lets the graph fill {_show(self.engine_limit)}, "
+            "half of its memory budget (GUANXI_EMBEDDED_MEMORY_MB, by default half of this "
+            f"machine's memory). Give the engine a budget of about {budget} if the machine "
+            f"has it ({_show(self.available_bytes)} available now), or {neo4j}"
         )
 
 
@@ -97,13 +121,17 @@ def machine_available() -> int:
     return min(avail, _size(cap)) if cap else avail
 
 
-def estimate(persons: int, method: str, available: int | None = None) -> Estimate:
-    """What a load of ``persons`` people needs on the embedded engine through ``method``."""
+def estimate(
+    persons: int, method: str, available: int | None = None, engine_limit: int | None = None
+) -> Estimate:
+    """What a load of ``persons`` people needs on the embedded engine through ``method``;
+    ``engine_limit``: what the engine lets the graph fill, when it has such a limit."""
     return Estimate(
         persons,
         persons * ENGINE_BYTES_PER_PERSON,
         PYTHON_BYTES_FIXED[method] + persons * PYTHON_BYTES_PER_PERSON[method],
         machine_available() if available is None else available,
+        engine_limit,
     )
 
 

@@ -180,7 +180,7 @@ def _check_memory(store: GraphStore, checked: Checked, method: str) -> None:
         return
     if persons.path.suffix.lower() != ".csv":
         return
-    est = estimate(count_rows(persons.path), method)
+    est = estimate(count_rows(persons.path), method, engine_limit=store.graph_memory_limit)
     if not est.fits:
         raise LoadRefused(est.message())
 

@@ -222,6 +222,12 @@ class GraphStore(ABC):
         return False
 
     @property
+    def graph_memory_limit(self) -> int | None:
+        """Bytes the graph may fill in this engine's memory before writes are refused, when
+        the engine holds the whole graph in memory under such a limit; None otherwise."""
+        return None
+
+    @property
     def bulk_replaces(self) -> bool:
         """Whether :meth:`bulk_create` with ``replace`` puts a new database in place of
         the old one, so a fresh load need not :meth:`clear` it first (Neo4j's offline

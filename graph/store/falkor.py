@@ -188,6 +188,10 @@ class FalkorStore(GraphStore):
     def can_bulk_create(self) -> bool:
         return True
 
+    @property
+    def graph_memory_limit(self) -> int | None:
+        return self.server.limits.maxmemory
+
     def bulk_create(
         self,
         nodes: Sequence[NodeGroup],

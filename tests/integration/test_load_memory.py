@@ -46,3 +46,32 @@ def test_estimate_of_the_city_on_a_24_gib_machine() -> None:
     assert county.fits
     assert city.engine_bytes == 6_600_000 * ENGINE_BYTES_PER_PERSON
     assert "6,600,000 persons" in city.message()
+
+
+def test_a_graph_beyond_the_engines_own_limit_is_refused_before_writing(
+    embedded_server: EmbeddedEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The machine has room; the engine's maxmemory (half its budget) has not: without this
+    # check a 3M county failed half-way through GRAPH.BULK on a 24 GiB machine.
+    store = FalkorStore(embedded_server, "memory_check")
+    store.clear()
+    try:
+        assert store.graph_memory_limit == embedded_server.limits.maxmemory
+        monkeypatch.setattr(FalkorStore, "graph_memory_limit", property(lambda _: 1024))
+        with pytest.raises(LoadFailed, match=r"load refused, nothing written") as err:
+            load_folder(store, shutil.copytree(MINI, tmp_path / "mini"), fresh=True)
+        assert "GUANXI_EMBEDDED_MEMORY_MB" in str(err.value)
+        assert store.count() == 0
+    finally:
+        store.clear()
+        store.close()
+
+
+def test_estimate_against_the_engines_limit() -> None:
+    three = estimate(3_000_000, "bulk", available=22 << 30, engine_limit=6 << 30)
+    assert three.fits_machine
+    assert not three.fits_engine
+    assert not three.fits
+    assert "lets the graph fill 6.0 GiB" in three.message()
+    assert "budget of about" in three.message()
+    assert estimate(3_000_000, "bulk", available=22 << 30, engine_limit=12 << 30).fits
