@@ -1,14 +1,17 @@
 """Will a load fit in this machine's memory on the embedded engine? Refuse it before
-writing when it will not, with the estimate, instead of being killed by the kernel.
+writing when it will not, with the estimate, instead of being killed by the kernel or
+stopped half-way by the engine's own limit.
 
-The embedded engine holds the whole graph in memory. Measured on the 1,000,000-person
-synthetic county (bench/RESULTS.md, load on the embedded engine): the engine held
-3,784 MiB after the load, about 3.9 kB per person, and the loader's Python process
-peaked at 396 MiB on the MERGE path. The bulk path builds the graph in a scratch file
+The embedded engine holds the whole graph in memory, and lets it fill half of its memory
+budget (graph.store.embedded.Limits: by default half of the machine's memory, so a
+quarter of it for the graph). Measured on the 1,000,000-person synthetic county
+(bench/RESULTS.md, load on the embedded engine): the engine held 3,784 MiB after the
+load, about 3.9 kB per person. The bulk path builds the graph in a scratch file
 (graph.loaders.bulk), so its Python peak is mostly fixed: measured with bench/load.py,
 560 MiB at 50,000 persons and 619 MiB at 200,000, which gives the fixed part and the
-slope below. The other registers scale with the population in the synthetic county, and
-a real county's ratio of records to persons is what the estimate assumes.
+slope below (bench/growth.py's rows in docs/sizing.md confirm it at 250,000 and 1 M).
+The other registers scale with the population in the synthetic county, and a real
+county's ratio of records to persons is what the estimate assumes.
 """
 
 from __future__ import annotations
