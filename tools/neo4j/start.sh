@@ -11,6 +11,7 @@
 #                              pattern run on the 3,000-person county)
 #   GUANXI_NEO4J_PAGECACHE     page cache size (default: 256m)
 #   GUANXI_NEO4J_START_TIMEOUT seconds to wait for Bolt (default: 90)
+#   GUANXI_NEO4J_TX_TIMEOUT    db.transaction.timeout (default: 120s; 0 = no limit)
 #
 # A server already running from this run directory is reused, not restarted. Otherwise
 # the run directory is wiped first: every start is a fresh, empty database.
@@ -27,6 +28,9 @@ pagecache="${GUANXI_NEO4J_PAGECACHE:-256m}"
 tx_memory="${GUANXI_NEO4J_TX_MEMORY:-256m}"
 tx_memory_total="${GUANXI_NEO4J_TX_MEMORY_TOTAL:-512m}"
 timeout="${GUANXI_NEO4J_START_TIMEOUT:-90}"
+# Longest a transaction may run (0: no limit). The city's GDS projection is one
+# transaction and takes longer than the tests' 120 s.
+tx_timeout="${GUANXI_NEO4J_TX_TIMEOUT:-120s}"
 
 python="$(find_python)"
 find_java
@@ -89,7 +93,7 @@ server.memory.heap.max_size=$heap
 server.memory.pagecache.size=$pagecache
 db.memory.transaction.max=$tx_memory
 dbms.memory.transaction.total.max=$tx_memory_total
-db.transaction.timeout=120s
+db.transaction.timeout=$tx_timeout
 db.lock.acquisition.timeout=60s
 # fallocate on the transaction log fails on some container file systems; nothing to gain here.
 db.tx_log.preallocate=false
