@@ -85,6 +85,11 @@ service_with() {
         exec "$@"
     ) <&0 &
     SERVICE_CHILD=$!
+    # A signal that came between the fork and the line above found no child to pass it on
+    # to (the command may already have started and said so, on a busy machine): pass it now.
+    if [[ -n "$SERVICE_SIGNAL" ]]; then
+        kill -"$SERVICE_SIGNAL" "$SERVICE_CHILD" 2>/dev/null || true
+    fi
     local seen
     while :; do
         seen=$SERVICE_SIGNALS
