@@ -191,9 +191,22 @@ def test_a_failed_start_fails_the_run_without_the_command(fakes: tuple[Fake, Fak
     assert "Fake did not start (exit 1" in done.stderr
 
 
+def _interruptible() -> None:
+    # A suite started in the background of a non-interactive shell (`make test &`, nohup)
+    # inherits SIGINT ignored, and a shell cannot trap a signal ignored on entry: the
+    # wrappers under test start as a terminal's foreground job would.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def start_and_wait_ready(args: list[str], **extra: str) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        args, env=clean_env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        args,
+        env=clean_env(**extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_interruptible,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
