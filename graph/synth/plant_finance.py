@@ -14,6 +14,7 @@ from graph.synth import works
 from graph.synth.common import COUNTY_NAME, NO_DATE, at_str, date_of, month_code, per_kind
 from graph.synth.plant import Planter
 from graph.synth.plant_kin import (
+    END_2024,
     adult_member,
     any_village,
     contract,
@@ -92,7 +93,7 @@ def _consumption(pl: Planter, k: int, decoys: int) -> None:
                 code,
                 name,
                 (2_860 + 410 * j) * 100,
-                spread(on(2024, 1, 8), 13, j, on(2024, 12, 31)),
+                spread(on(2024, 1, 8), 13, j, END_2024),
                 "工作餐",
             )
             note = "village pays a restaurant (industry 6210)"
@@ -104,7 +105,7 @@ def _consumption(pl: Planter, k: int, decoys: int) -> None:
                 code,
                 name,
                 (4_200 + 300 * j) * 100,
-                spread(on(2024, 2, 1), 9, j, on(2024, 12, 31)),
+                spread(on(2024, 2, 1), 9, j, END_2024),
                 "春节慰问烟酒",
             )
             note = "village buys tobacco and alcohol"
@@ -118,16 +119,14 @@ def _consumption(pl: Planter, k: int, decoys: int) -> None:
             code,
             name,
             (12_000 + 500 * j) * 100,
-            spread(on(2024, 4, 2), 7, j, on(2024, 12, 31)),
+            spread(on(2024, 4, 2), 7, j, END_2024),
             "水泥款",
         )
         ctx.truth.decoy(
             "public_consumption", [x["voucher_no"], code], "cement from a builders' merchant"
         )
         code, name = firm(pl, **_RESTAURANT)
-        x = _voucher(
-            pl, v, code, name, 680 * 100, spread(on(2024, 4, 9), 7, j, on(2024, 12, 31)), "工作餐"
-        )
+        x = _voucher(pl, v, code, name, 680 * 100, spread(on(2024, 4, 9), 7, j, END_2024), "工作餐")
         ctx.truth.decoy("public_consumption", [x["voucher_no"], code], "a meal below the threshold")
 
 
@@ -257,7 +256,7 @@ def _diversion(pl: Planter, k: int, decoys: int) -> None:
     while j < k:
         v = _village(pl, idle)
         vcode = pl.vcode(v)
-        paid = spread(on(2024, 5, 6), 13, j, on(2024, 12, 31))
+        paid = spread(on(2024, 5, 6), 13, j, END_2024)
         if j % 2 == 0:
             code, name = firm(pl)
             code_prog = "DB02" if bool(pl.villages.at[v, "community"]) else "DB01"
@@ -300,7 +299,7 @@ def _diversion(pl: Planter, k: int, decoys: int) -> None:
             code,
             name,
             60_000 * 100,
-            spread(on(2024, 7, 1), 5, j, on(2024, 12, 31)),
+            spread(on(2024, 7, 1), 5, j, END_2024),
             "管网工程款",
             program="YS01",
         )

@@ -17,6 +17,10 @@ def on(y: int, m: int, d: int) -> int:
     return day(dt.date(y, m, d))
 
 
+# The last day of the year the planted vouchers fall in, before the as-of day (2025-01-15).
+END_2024 = on(2024, 12, 31)
+
+
 def spread(first: int, step: int, j: int, last: int) -> int:
     """The day of the j-th planted case, ``step`` days apart from ``first`` and folded back
     into ``first`` … ``last``: a bigger county plants more cases, and a case dated after

@@ -6,6 +6,7 @@ from graph.synth import works
 from graph.synth.common import at_int, at_str, date_of, per_kind
 from graph.synth.plant import Planter
 from graph.synth.plant_kin import (
+    END_2024,
     adult_member,
     any_village,
     contract,
@@ -114,7 +115,7 @@ def _unbooked(pl: Planter, k: int, decoys: int) -> None:
         v = any_village(pl)
         vcode = pl.vcode(v)
         payee = pl.person()
-        paid = spread(on(2024, 3, 5), 17, j, on(2024, 12, 31))
+        paid = spread(on(2024, 3, 5), 17, j, END_2024)
         x = works.voucher(
             ctx,
             vcode,
