@@ -102,25 +102,51 @@ def _type_of(value: Any) -> str:
     return t
 
 
-def _cell(value: Any, typ: str) -> Any:
-    if typ == "boolean":
-        return "true" if value else "false"
-    if typ == "double":
-        return repr(float(value))
-    if typ == "string[]":
-        return "\x1f".join(value)
-    return value
+def _strings(value: Any) -> str:
+    if not value:
+        raise LoadFailed(f"no import type for an empty list: {value!r}", partial=True)
+    return "\x1f".join(value)
+
+
+# How a cell is written, by import type: None leaves the value as it is.
+_CONVERT: dict[str, Callable[[Any], Any] | None] = {
+    "boolean": lambda v: "true" if v else "false",
+    "double": lambda v: repr(float(v)),
+    "string[]": _strings,
+    "long": None,
+    "string": None,
+}
+_Cells = list[tuple[str, Callable[[Any], Any] | None]]
 
 
 class _Writers:
-    """One CSV file per (name, type signature), opened as rows of that signature come."""
+    """One CSV file per (name, type signature), opened as rows of that signature come.
+
+    A row's signature is found from the Python types of its values, remembered per tuple
+    of types: millions of rows share a handful, and typing each value again was most of
+    the time spent writing the files.
+    """
 
     def __init__(self, folder: Path, stem: str, head: Sequence[str]) -> None:
         self.folder, self.stem, self.head = folder, stem, list(head)
         self.files: dict[tuple[tuple[str, str], ...], tuple[TextIO, Any]] = {}
+        self.shapes: dict[tuple[type, ...], tuple[Any, _Cells]] = {}
         self.paths: list[Path] = []
 
     def write(self, fixed: Sequence[Any], props: Mapping[str, Any], columns: Sequence[str]) -> None:
+        get = props.get
+        shape = tuple([type(get(c)) for c in columns])
+        entry = self.shapes.get(shape)
+        if entry is None:
+            entry = self.shapes[shape] = self._shape(props, columns)
+        writer, cells = entry
+        try:
+            row = [v if conv is None else conv(v) for c, conv in cells for v in (props[c],)]
+        except TypeError as e:  # a list holding something other than text
+            raise LoadFailed(f"no import type for {props!r}: {e}", partial=True) from None
+        writer.writerow([*fixed, *row])
+
+    def _shape(self, props: Mapping[str, Any], columns: Sequence[str]) -> tuple[Any, _Cells]:
         sig = tuple((c, _type_of(props[c])) for c in columns if props.get(c) is not None)
         entry = self.files.get(sig)
         if entry is None:
@@ -130,7 +156,7 @@ class _Writers:
             w.writerow(self.head + [f"{c}:{t}" for c, t in sig])
             entry = self.files[sig] = (f, w)
             self.paths.append(path)
-        entry[1].writerow([*fixed, *(_cell(props[c], t) for c, t in sig)])
+        return entry[1], [(c, _CONVERT[t]) for c, t in sig]
 
     def close(self) -> None:
         for f, _ in self.files.values():

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from graph.errors import LoadFailed, Unsupported
-from graph.loaders import LoadReport, load_folder, stream
+from graph.loaders import LoadReport, load_folder, pipeline, stream
 from graph.store import GraphStore
 from tests.integration.graphdump import dump
 from tests.shapes import MakeCounty, OpenEngine
@@ -112,6 +112,26 @@ def test_synthetic_county_bulk_equals_merge(
     assert a.read(q)[0]["c"] == 0
     q = "MATCH ()-[r]->() WHERE r.src IS NULL OR size(r.src) = 0 RETURN count(r) AS c"
     assert a.read(q)[0]["c"] == 0
+
+
+@pytest.mark.slow
+def test_chunks_built_in_the_worker_equal_chunks_built_here(
+    two: tuple[GraphStore, GraphStore],
+    county: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A register built in the validating worker (disbursements) loads as it does when
+    every row is validated and built in the loader's own process."""
+    a, b = two
+    fa, fb = copy(county, tmp_path / "a"), copy(county, tmp_path / "b")
+    assert "disbursements" in pipeline._BUILT_IN_WORKER
+    monkeypatch.setattr(stream, "WORKER_BYTES", 0)
+    ra = load_folder(a, fa, batch_size=500, progress=False, bulk=True)
+    monkeypatch.setattr(stream, "WORKER_BYTES", 1 << 60)
+    rb = load_folder(b, fb, batch_size=500, progress=False, bulk=True)
+    assert ra.register("disbursements").warned > 0  # warnings made while building travel too
+    assert_same_load(a, ra, fa, b, rb, fb)
 
 
 @pytest.mark.slow
