@@ -265,6 +265,10 @@ def growth_table(rows: list[dict[str, Any]]) -> list[str]:
             m = r[s]
             mem = f"{m.get('python_mib', '')} | {m.get('engine_mib', '–')}"
             out.append(f"{head} {name} | {m['seconds']} | {mem} |")
+            if s == "load" and "registers_s" in m:
+                steps = ", ".join(f"{k} {v}" for k, v in m.get("bulk_stages", {}).items())
+                parts = f"registers {m['registers_s']}, bulk {m['bulk_s']}"
+                out.append(f"{head} ↳ of which | {parts}{f' ({steps})' if steps else ''} | | |")
             if s == "detect" and "patterns_s" in m:
                 parts = f"derive {m['derive_s']}, patterns {m['patterns_s']}, leads {m['leads_s']}"
                 out.append(f"{head} ↳ of which | {parts} | | |")

@@ -291,7 +291,7 @@ def _load_folder(
                 else:
                     ctx.refresh_from(memory)
         if memory is not None:
-            report.bulk_seconds = _write_bulk(store, memory, bar, replacing)
+            report.bulk_seconds, report.bulk_stages = _write_bulk(store, memory, bar, replacing)
     report.labels_after = label_counts(store)
     report.nodes_after = sum(report.labels_after.values())
     report.relationships_after = store.count_relationships()
@@ -500,9 +500,9 @@ class _Writer:
 
 def _write_bulk(
     store: GraphStore, memory: DiskGraph, bar: Progress | None, replacing: bool
-) -> float:
+) -> tuple[float, dict[str, float]]:
     """Stream the graph the bulk load built to the store (in place of what it holds, when
-    ``replacing``); the seconds it took."""
+    ``replacing``); the seconds it took, and those of its steps where the store says."""
     started = time.perf_counter()
     nodes, rels = memory.groups()
     total = memory.node_count + memory.relationship_count
@@ -512,8 +512,8 @@ def _write_bulk(
         if bar is not None and task is not None:
             bar.advance(task, n)
 
-    store.bulk_create(nodes, rels, advance, replace=replacing)
-    return time.perf_counter() - started
+    done = store.bulk_create(nodes, rels, advance, replace=replacing)
+    return time.perf_counter() - started, done.stages
 
 
 def _advance(bar: Progress | None, task: TaskID | None, position: int, rep: RegisterReport) -> None:

@@ -70,6 +70,7 @@ class LoadReport:
     error: str = ""  # why it was refused or failed, one line
     problems: list[str] = field(default_factory=list)  # every file problem found
     bulk_seconds: float = 0.0  # bulk: handing the graph to the engine, indexes included
+    bulk_stages: dict[str, float] = field(default_factory=dict)  # its steps, where known
     # Nodes whose confidential properties an earlier load had left in the graph: moved
     # to the sealed store (graph.store.sealed.seal_graph) before this load.
     sealed_from_graph: int = 0
@@ -149,9 +150,14 @@ class LoadReport:
             f"nodes {self.nodes_before:,} → {self.nodes_after:,} · relationships "
             f"{self.relationships_before:,} → {self.relationships_after:,}"
             + (f" · bulk create {self.bulk_seconds:.1f} s" if self.method == "bulk" else "")
+            + (f" ({_steps(self.bulk_stages)})" if self.bulk_stages else "")
             + (f" · rejects: {self.rejects_file}" if tot["rejected"] else "")
         )
         return t
+
+
+def _steps(stages: dict[str, float]) -> str:
+    return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items())
 
 
 class IssueFiles:

@@ -85,6 +85,8 @@ class WriteSummary:
     relationships_created: int = 0
     properties_set: int = 0
     seconds: float = 0.0
+    # A bulk create's steps and their seconds (import files, neo4j-admin, start, indexes).
+    stages: dict[str, float] = field(default_factory=dict)
 
     def add(self, other: WriteSummary) -> None:
         self.rows += other.rows

@@ -398,24 +398,29 @@ def run_import(
     echo: bool = True,
     timeout: float = 180.0,
     stopped: bool = False,
-) -> float:
+) -> dict[str, float]:
     """Stop the server (unless ``stopped``), import ``files``, start it again and wait
     until it answers.
 
-    Returns the seconds the import itself took. The server is started again also when
-    the import fails, so the database it had stays served.
+    Returns the seconds of each step (``stop``, ``neo4j-admin``, ``start``). The server is
+    started again also when the import fails, so the database it had stays served.
     """
+    steps: dict[str, float] = {}
     if not stopped:
+        began = time.perf_counter()
         stop_server(server)
+        steps["stop"] = time.perf_counter() - began
     try:
-        started = time.perf_counter()
+        began = time.perf_counter()
         admin = str(server.home / "bin" / "neo4j-admin")
         _run(import_command(admin, database, files), server.env(),
              "neo4j-admin database import", echo=echo)  # fmt: skip
-        seconds = time.perf_counter() - started
+        steps["neo4j-admin"] = time.perf_counter() - began
     finally:
+        began = time.perf_counter()
         start_server(server, wait_ready, timeout)
-    return seconds
+        steps["start"] = time.perf_counter() - began
+    return steps
 
 
 if __name__ == "__main__":

@@ -120,7 +120,20 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
     growth = results.merge_growth(
         old,
         [
-            _growth_row("neo4j", 1_000_000, 200.0, api=api),
+            _growth_row(
+                "neo4j",
+                1_000_000,
+                200.0,
+                api=api,
+                load={
+                    "seconds": 200.0,
+                    "python_mib": 600,
+                    "engine_mib": 4000,
+                    "registers_s": 140.0,
+                    "bulk_s": 60.0,
+                    "bulk_stages": {"import files": 20.0, "neo4j-admin": 30.0, "indexes": 10.0},
+                },
+            ),
             _growth_row(
                 "neo4j",
                 3_000_000,
@@ -150,6 +163,8 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
     # 600 s more over 2 M persons: 300 s per million; 4× the time for 3× the persons.
     assert "| neo4j | load | 1,000,000 → 3,000,000 | 300 | 0 | 1.26 |" in md
     assert "derive 1.0, patterns 20.0, leads 2.0" in md
+    steps = "registers 140.0, bulk 60.0 (import files 20.0, neo4j-admin 30.0, indexes 10.0)"
+    assert f"| neo4j | 1,000,000 | ↳ of which | {steps} | | |" in md
     assert "board of 1,000 open cases p95 183 ms — target <= 150 ms: NOT met" in md
     ready = "| API ready in serving.py (name index built, risk model off) | 8.4 s (2 processes) |"
     assert ready in md
