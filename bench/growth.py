@@ -181,7 +181,8 @@ def run_size(args: argparse.Namespace, engine: str, persons: int) -> dict[str, A
         # In the database: projection, seeded Leiden and writing the numbers to the nodes.
         try:
             with stage(row, "gds", pids):
-                gds_number_communities(store, PROP, SEED)
+                numbered = gds_number_communities(store, PROP, SEED)
+            row["gds"]["steps"] = numbered.seconds
         except Exception as e:  # the row keeps what was measured before it
             row["gds_failed"] = f"{type(e).__name__}: {e}"[:300]
     row["disk_mib"] = disk_mib(settings)

@@ -269,6 +269,9 @@ def growth_table(rows: list[dict[str, Any]]) -> list[str]:
                 steps = ", ".join(f"{k} {v}" for k, v in m.get("bulk_stages", {}).items())
                 parts = f"registers {m['registers_s']}, bulk {m['bulk_s']}"
                 out.append(f"{head} ↳ of which | {parts}{f' ({steps})' if steps else ''} | | |")
+            if s == "gds" and m.get("steps"):
+                steps = ", ".join(f"{k} {v}" for k, v in m["steps"].items())
+                out.append(f"{head} ↳ of which | {steps} | | |")
             if s == "detect" and "patterns_s" in m:
                 parts = f"derive {m['derive_s']}, patterns {m['patterns_s']}, leads {m['leads_s']}"
                 out.append(f"{head} ↳ of which | {parts} | | |")

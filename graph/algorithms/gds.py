@@ -10,9 +10,11 @@ embedded FalkorDB) every function here raises :class:`~graph.errors.Unsupported`
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -161,8 +163,11 @@ def gds_number_communities(store: GraphStore, prop: str, seed: int) -> Numbered:
     """
     db = _client(store)
     store.bump_graph_version()
+    began = time.perf_counter()
     with db.projected(RISK_LABELS, RISK_REL_TYPES, RISK_SHARED) as g:
-        return db.number_leiden(g, RISK_LABELS, prop, seed=seed)
+        projected = round(time.perf_counter() - began, 1)
+        done = db.number_leiden(g, RISK_LABELS, prop, seed=seed)
+    return replace(done, seconds={"projection": projected, **done.seconds})
 
 
 def gds_components(store: GraphStore, proj: Projection) -> Partition:

@@ -15,10 +15,11 @@ connection, no Arrow server needed).
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,8 @@ class Numbered:
     nodes: int
     written: int
     modularity: float
+    # Seconds of each step: projection (where the caller timed it), leiden, order, write.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class InDatabase:
@@ -102,17 +105,27 @@ class InDatabase:
             "consecutiveIds": True,
             "mutateProperty": "guanxi_raw",
         }
+        clock = time.perf_counter()
+        seconds: dict[str, float] = {}
+
+        def lap(step: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            seconds[step], clock = round(now - clock, 1), now
+
         stats = self.cypher(
             "CALL gds.leiden.mutate($g, $config) YIELD communityCount, modularity "
             "RETURN communityCount, modularity",
             {"g": graph, "config": config},
         )
+        lap("leiden")
         order = self.cypher(
             "CALL gds.graph.nodeProperty.stream($g, 'guanxi_raw') YIELD propertyValue "
             "WITH toInteger(propertyValue) AS c, count(*) AS size "
             "ORDER BY size DESC, c RETURN collect(c) AS order, sum(size) AS nodes",
             {"g": graph},
         )
+        lap("order")
         raw = np.asarray(order["order"][0], dtype=np.int64)
         perm = np.empty(int(raw.max(initial=-1)) + 1, dtype=np.int64)
         perm[raw] = np.arange(len(raw), dtype=np.int64)
@@ -125,11 +138,13 @@ class InDatabase:
             {"g": graph, "perm": perm.tolist()},
             auto_commit=True,
         )
+        lap("write")
         return Numbered(
             communities=len(raw),
             nodes=int(order["nodes"][0]),
             written=int(written["written"][0]),
             modularity=float(stats["modularity"][0]),
+            seconds=seconds,
         )
 
     def stream(

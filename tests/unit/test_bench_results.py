@@ -133,6 +133,7 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
                     "bulk_s": 60.0,
                     "bulk_stages": {"import files": 20.0, "neo4j-admin": 30.0, "indexes": 10.0},
                 },
+                gds={"seconds": 30.0, "steps": {"projection": 12.0, "leiden": 9.0, "write": 8.0}},
             ),
             _growth_row(
                 "neo4j",
@@ -165,6 +166,8 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
     assert "derive 1.0, patterns 20.0, leads 2.0" in md
     steps = "registers 140.0, bulk 60.0 (import files 20.0, neo4j-admin 30.0, indexes 10.0)"
     assert f"| neo4j | 1,000,000 | ↳ of which | {steps} | | |" in md
+    gds = "projection 12.0, leiden 9.0, write 8.0"
+    assert f"| neo4j | 1,000,000 | ↳ of which | {gds} | | |" in md
     assert "board of 1,000 open cases p95 183 ms — target <= 150 ms: NOT met" in md
     ready = "| API ready in serving.py (name index built, risk model off) | 8.4 s (2 processes) |"
     assert ready in md
@@ -173,7 +176,7 @@ def test_growth_rows_replace_their_size_and_render_with_slopes() -> None:
     assert "| neo4j | 3,000,000 | missed | unbooked_payment 2 | | |" in md
     assert "use Neo4j" in md
     block = results.readme_block(_sample(1_000_000), growth)
-    row = "| county | neo4j | 1,000,000 | 200 s | - | 20 s | - | 119 ms / - | 327/327, 0 |"
+    row = "| county | neo4j | 1,000,000 | 200 s | - | 20 s | - / 30 s | 119 ms / - | 327/327, 0 |"
     assert row in block
 
 
