@@ -225,13 +225,16 @@ def _projection_query(
     for prop in shared:
         if not prop.isidentifier():
             raise ValueError(f"not a property name: {prop!r}")
+        # Grouped first, then each small group ordered on its own: sorting every holder
+        # by (label, key) before grouping took half the projection's time at 1 M persons.
         parts.append(
             f"MATCH (n:{nodes}) WHERE n.{prop} IS NOT NULL "
-            f"WITH n, {_norm('n.' + prop)} AS v, {_label_index(labels)} AS li, "
-            f"toString({_key_expr(labels)}) AS k WHERE v <> '' "
-            "WITH v, n ORDER BY li, k "
+            f"WITH n, {_norm('n.' + prop)} AS v WHERE v <> '' "
             "WITH v, collect(n) AS ns WHERE 2 <= size(ns) <= $max "
-            "UNWIND ns[1..] AS t RETURN ns[0] AS s, t"
+            "CALL (ns) { UNWIND ns AS n "
+            f"WITH n ORDER BY {_label_index(labels)}, toString({_key_expr(labels)}) "
+            "RETURN collect(n) AS held } "
+            "UNWIND held[1..] AS t RETURN held[0] AS s, t"
         )
     union = " UNION ALL ".join(parts)
     return (
