@@ -17,7 +17,10 @@ Two ways to write a chunk, with the same resulting graph:
   indexes already. The engine merges nothing.
 
 Either way a big register is read and validated by a forked worker process
-(:mod:`graph.loaders.stream`) while this one builds and writes.
+(:mod:`graph.loaders.stream`) while this one builds and writes. A register whose rows
+cost more to build than to validate (the disbursements: six relationships a row) is built
+and planned in that worker too, and this process only writes its chunks; the same code
+makes the chunks in either process (:class:`_Chunker`), so the load is the same.
 
 Confidential values (a complaint's reporter) go to the sealed store
 (:mod:`graph.store.sealed`) as their chunk is written, never to the graph; a load given

@@ -131,17 +131,16 @@ class _Failed(NamedTuple):
 
 
 _EMPTY = object()
-# Entries per kind. Identifiers and codes get room for a county's recipients (~70k at a
-# million people), so a register sorted by month still finds last month's parse.
-_ROOMY = {Kind.RESIDENT_ID: 1 << 17, Kind.PARTY: 1 << 16, Kind.CODE: 1 << 17}
+# Entries per kind. Identifiers and codes get room for a city's recipients and their
+# households and accounts (~210k, 115k and 140k at 3 million people), so a register
+# sorted by month still finds last month's parse: an LRU cache smaller than one month's
+# values finds none of them. Full, the two take about 300 MiB.
+_ROOMY = {Kind.RESIDENT_ID: 1 << 19, Kind.PARTY: 1 << 16, Kind.CODE: 1 << 19}
 
 
-def _cached(parse: Callable[[str], Any], size: int) -> Callable[[str], Any]:
-    """``parse`` over a raw cell, remembered: the same ID number, date, amount or code
-    recurs on many rows (a recipient every month), and parsing is most of a load's
-    Python time. Failures are remembered as reason and message, not as exceptions."""
+def _parsed(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``parse`` over a raw cell; failures as reason and message, not as exceptions."""
 
-    @lru_cache(maxsize=size)
     def run(raw: str) -> Any:
         text = ids.clean(raw)
         if not text:
@@ -154,18 +153,31 @@ def _cached(parse: Callable[[str], Any], size: int) -> Callable[[str], Any]:
     return run
 
 
+# Parsing is most of a load's Python time, and the same ID number, date, amount or code
+# recurs on many rows (a recipient every month): remembered per kind. A register's own
+# key (a record id, the household register's ID number) is new on every row, and would
+# only push the recurring values out: it is parsed without the cache.
+_ONCE: dict[Kind, Callable[[str], Any]] = {k: _parsed(f) for k, f in _PARSERS.items()}
 _CLEAN: dict[Kind, Callable[[str], Any]] = {
-    k: _cached(f, _ROOMY.get(k, 1 << 14)) for k, f in _PARSERS.items()
+    k: lru_cache(maxsize=_ROOMY.get(k, 1 << 14))(f) for k, f in _ONCE.items()
 }
-_CLEAN[Kind.TEXT] = lambda raw: ids.clean(raw) or _EMPTY  # names rarely repeat: no cache
+_ONCE[Kind.TEXT] = _CLEAN[Kind.TEXT] = lambda raw: ids.clean(raw) or _EMPTY  # no cache
 _LIST_SEP = re.compile(r"[;,、]")
 
 
 class _Cell:
     """Cleans one cell of one column, collecting rejects and warnings on the way."""
 
-    def __init__(self, register: str, row: int, rec: Record, rejects: list[Reject]) -> None:
+    def __init__(
+        self,
+        register: str,
+        row: int,
+        rec: Record,
+        rejects: list[Reject],
+        own_key: str | None = None,
+    ) -> None:
         self.register, self.row, self.rec, self.rejects = register, row, rec, rejects
+        self.own_key = own_key  # the column that is new on every row: parsed uncached
 
     def reject(self, col: Column, value: str, reason: str, message: str) -> None:
         shown = CONFIDENTIAL if col.confidential else value
@@ -197,7 +209,7 @@ class _Cell:
         return result
 
     def clean(self, col: Column, raw: str) -> Any:
-        parse = _CLEAN[col.kind]
+        parse = (_ONCE if col.name == self.own_key else _CLEAN)[col.kind]
         try:
             if col.many:
                 text = ids.clean(raw)
@@ -229,7 +241,9 @@ def validate_row(
         return None
     rec = Record(register.stem, row, {})
     rejects: list[Reject] = []
-    cell = _Cell(register.stem, row, rec, rejects)
+    cell = _Cell(
+        register.stem, row, rec, rejects, register.key[0] if len(register.key) == 1 else None
+    )
     if len(cells) > hmap.width and any(c.strip() for c in cells[hmap.width :]):
         # Cells beyond the header may be a confidential value shifted out of its column.
         extra = CONFIDENTIAL if register.confidential else ",".join(cells[hmap.width :])
