@@ -134,7 +134,7 @@ _EMPTY = object()
 # Entries per kind. Identifiers and codes get room for a city's recipients and their
 # households and accounts (~210k, 115k and 140k at 3 million people), so a register
 # sorted by month still finds last month's parse: an LRU cache smaller than one month's
-# values finds none of them. Full, the two take about 300 MiB.
+# values loses many of them before they recur. Full, the two take about 300 MiB.
 _ROOMY = {Kind.RESIDENT_ID: 1 << 19, Kind.PARTY: 1 << 16, Kind.CODE: 1 << 19}
 
 

@@ -141,7 +141,7 @@ class _Writers:
             entry = self.shapes[shape] = self._shape(props, columns)
         writer, cells = entry
         try:
-            row = [v if conv is None else conv(v) for c, conv in cells for v in (props[c],)]
+            row = [props[c] if conv is None else conv(props[c]) for c, conv in cells]
         except TypeError as e:  # a list holding something other than text
             raise LoadFailed(f"no import type for {props!r}: {e}", partial=True) from None
         writer.writerow([*fixed, *row])
