@@ -10,8 +10,9 @@ from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from api.db import Database
+from api.db import AuditEntry, Database
 from api.deps import Services
 from api.settings import ApiSettings
 from graph.store import GraphStore
@@ -43,6 +44,17 @@ class Api:
     def services(self) -> Services:
         svc: Services = self.app.state.services
         return svc
+
+    def last_audit(self, endpoint: str) -> AuditEntry:
+        """The newest audit entry of ``endpoint`` (a route template or an event name)."""
+        with self.db.session() as s:
+            row = s.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.endpoint == endpoint)
+                .order_by(AuditEntry.id.desc())
+            ).first()
+            assert row is not None, endpoint
+            return row
 
     def headers(
         self, user: str | None, purpose: str | None = "案件2024-001 核查"

@@ -12,15 +12,6 @@ from tests.api import graphdata as gd
 from tests.api.harness import Api
 
 
-def _last(api: Api, endpoint: str) -> AuditEntry:
-    with api.db.session() as s:
-        row = s.scalars(
-            select(AuditEntry).where(AuditEntry.endpoint == endpoint).order_by(AuditEntry.id.desc())
-        ).first()
-        assert row is not None, endpoint
-        return row
-
-
 @pytest.mark.parametrize(
     ("path", "params", "endpoint", "must_return"),
     [
@@ -47,7 +38,7 @@ def test_lookups_and_exports_are_audited(
 ) -> None:
     r = api.get("inv_a", path, purpose="案件 2024-07 线索核查", **params)
     assert r.status_code == 200, r.text
-    row = _last(api, endpoint)
+    row = api.last_audit(endpoint)
     assert row.user_name == "inv_a"
     assert row.role == "investigator"
     assert row.purpose == "案件 2024-07 线索核查"
@@ -66,14 +57,14 @@ def test_purpose_is_required(api: Api, path: str) -> None:
     r = api.client.get(f"/api/v1{path}", headers=api.headers("inv_a", purpose=None))
     assert r.status_code == 428
     assert "X-Purpose" in r.json()["error"]
-    assert _last(api, "/api/v1" + path.split("?")[0].replace(gd.P_A1, "{ident}")).status == 428
+    assert api.last_audit("/api/v1" + path.split("?")[0].replace(gd.P_A1, "{ident}")).status == 428
 
 
 def test_export_of_on_screen_nodes_audited(api: Api) -> None:
     ref = api.ref("inv_a", "Person", gd.P_A1)
     r = api.post("inv_a", "/export", {"nodes": [ref], "format": "csv"}, purpose="案件 2024-09")
     assert r.status_code == 200, r.text
-    row = _last(api, "/api/v1/export")
+    row = api.last_audit("/api/v1/export")
     assert row.method == "POST"
     assert row.purpose == "案件 2024-09"
     assert f"Person:{gd.P_A1}" in row.returned_keys
@@ -81,13 +72,13 @@ def test_export_of_on_screen_nodes_audited(api: Api) -> None:
 
 def test_refusals_are_audited_too(api: Api) -> None:
     api.get("inv_a", f"/entities/{gd.P_B1}")
-    row = _last(api, "/api/v1/entities/{ident}")
+    row = api.last_audit("/api/v1/entities/{ident}")
     assert row.status == 403
     assert row.returned_keys == []
     api.client.get("/api/v1/schema")
     # Refused before anyone is identified: counted per address and minute (api.floodgate).
     api.app.state.failure_tally.flush(everything=True)
-    row = _last(api, "auth-failures")
+    row = api.last_audit("auth-failures")
     assert row.status == 401
     assert row.user_name is None
     assert row.params["address"] == "testclient"
@@ -97,7 +88,7 @@ def test_refusals_are_audited_too(api: Api) -> None:
 def test_triage_audited_with_its_note(api: Api) -> None:
     fid = api.get("inv_a", "/findings").json()["items"][0]["finding_id"]
     api.patch("inv_a", f"/findings/{fid}", {"status": "dismissed", "note": "误报"})
-    row = _last(api, "/api/v1/findings/{finding_id}")
+    row = api.last_audit("/api/v1/findings/{finding_id}")
     assert row.method == "PATCH"
     assert row.params["status"] == "dismissed"
     assert row.params["note"] == "误报"
@@ -107,7 +98,7 @@ def test_triage_audited_with_its_note(api: Api) -> None:
 def test_query_text_is_audited(api: Api) -> None:
     cypher = f"MATCH (p:Person {{id_number: '{gd.P_A1}'}}) RETURN p.id_number AS id"
     api.post("analyst_city", "/query", {"cypher": cypher})
-    row = _last(api, "/api/v1/query")
+    row = api.last_audit("/api/v1/query")
     assert row.params["cypher"] == cypher
     assert f"Value:{gd.P_A1}" in row.returned_keys
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
 
-from api.db import AuditEntry
 from tests.api import graphdata as gd
 from tests.api.harness import Api
 
@@ -60,15 +58,6 @@ def workflow(api: Api) -> Iterator[dict[str, str]]:
     api.store.write("MATCH (k:Complaint) WHERE k.complaint_id STARTS WITH 'JB-4' DETACH DELETE k")
 
 
-def _last(api: Api, endpoint: str) -> AuditEntry:
-    with api.db.session() as s:
-        row = s.scalars(
-            select(AuditEntry).where(AuditEntry.endpoint == endpoint).order_by(AuditEntry.id.desc())
-        ).first()
-        assert row is not None, endpoint
-        return row
-
-
 # (path template, audited endpoint, what the returned keys must hold)
 LOOKUPS = [
     ("/leads/{lead}", "/api/v1/leads/{lead_id}", "{principal}"),
@@ -88,10 +77,10 @@ def test_a_workflow_lookup_needs_a_purpose_and_is_audited(
     refused = api.client.get(f"/api/v1{url}", headers=api.headers("inv_a", purpose=None))
     assert refused.status_code == 428, refused.text
     assert "X-Purpose" in refused.json()["error"]
-    assert _last(api, endpoint).status == 428
+    assert api.last_audit(endpoint).status == 428
     r = api.get("inv_a", url, purpose=PURPOSE)
     assert r.status_code == 200, r.text
-    row = _last(api, endpoint)
+    row = api.last_audit(endpoint)
     assert (row.user_name, row.role, row.purpose, row.status) == (
         "inv_a",
         "investigator",
@@ -109,8 +98,8 @@ def test_workflow_writes_are_audited_with_what_they_changed(
     no = workflow["case"]
     r = api.post("inv_a", f"/cases/{no}/request-extension", {"reason": "涉及人员多"})
     assert r.status_code == 200, r.text
-    event = _last(api, "case:request_extension")
+    event = api.last_audit("case:request_extension")
     assert (event.method, event.user_name, event.purpose) == ("EVENT", "inv_a", "涉及人员多")
-    http = _last(api, "/api/v1/cases/{case_no}/request-extension")
+    http = api.last_audit("/api/v1/cases/{case_no}/request-extension")
     assert http.status == 200
     assert http.params["path.case_no"] == no

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.db import Database
 from api.users import add_user
-from graph.loaders import load_folder
+from graph.loaders import LoadReport, load_folder
 from graph.notebook.facade import Guanxi
 from graph.store import GraphStore
 from graph.store.embedded import EmbeddedEngine
@@ -53,6 +54,7 @@ class Loaded:
     sealed: SealedStore
     folder: Path
     engine: str
+    report: LoadReport
 
     def get(self, user: str, path: str, **params: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.keys[user]}", "X-Purpose": "sealed-test"}
@@ -75,30 +77,26 @@ def _folder(tmp: Path) -> Path:
     return folder
 
 
-@pytest.fixture(
-    scope="module",
-    params=[("embedded", False), ("embedded", True), ("neo4j", False)],
-    ids=["embedded-merge", "embedded-bulk", "neo4j-merge"],
-)
-def loaded(
-    request: pytest.FixtureRequest,
-    embedded_server: EmbeddedEngine,
-    tmp_path_factory: pytest.TempPathFactory,
+# The loads both sealed-store modules run: merge on both engines, bulk on the embedded one.
+LOADS = [("embedded", False), ("embedded", True), ("neo4j", False)]
+LOAD_IDS = ["embedded-merge", "embedded-bulk", "neo4j-merge"]
+
+
+@contextmanager
+def serve_loaded(
+    tmp: Path, engine: str, bulk: bool, folder: Path, embedded_server: EmbeddedEngine
 ) -> Iterator[Loaded]:
-    engine, bulk = request.param
-    tmp = tmp_path_factory.mktemp("sealed")
+    """Load ``folder`` with the sealed store in the API's database and serve it."""
     settings = make_settings(tmp)
     db = Database(settings.db_url)
     db.create()
     sealed = SealedStore(db.engine)
-    store = open_engine_store(engine, embedded_server, "api_sealed")
+    store = open_engine_store(engine, embedded_server, f"api_{tmp.name}")
     store.clear()
     if not bulk:
         store.ensure_schema()
-    folder = _folder(tmp)
     report = load_folder(store, folder, progress=False, bulk=bulk, sealed=sealed)
     assert report.method == ("bulk" if bulk else "merge")
-    assert report.register("complaints").sealed_values == 6
     keys = {
         "analyst": add_user(db, "analyst", "analyst", ["430422"]),
         "analyst_city": add_user(db, "analyst_city", "analyst", ["4304"]),
@@ -107,10 +105,25 @@ def loaded(
         "inv": add_user(db, "inv", "investigator", ["430422"]),
     }
     app = create_app(settings, store=store, db=db)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield Loaded(client, keys, store, sealed, folder, engine)
-    store.clear()
-    store.close()
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield Loaded(client, keys, store, sealed, folder, engine, report)
+    finally:
+        store.clear()
+        store.close()
+
+
+@pytest.fixture(scope="module", params=LOADS, ids=LOAD_IDS)
+def loaded(
+    request: pytest.FixtureRequest,
+    embedded_server: EmbeddedEngine,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Loaded]:
+    engine, bulk = request.param
+    tmp = tmp_path_factory.mktemp("sealed")
+    with serve_loaded(tmp, engine, bulk, _folder(tmp), embedded_server) as it:
+        assert it.report.register("complaints").sealed_values == 6
+        yield it
 
 
 def _leaks(text: str) -> list[str]:

@@ -12,20 +12,12 @@ import csv
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.db import Database
-from api.users import add_user
-from graph.loaders import load_folder
 from graph.store.embedded import EmbeddedEngine
-from graph.store.sealed import SealedStore, seal_graph
-from tests.api.harness import make_settings
-from tests.api.test_api_sealed import MINI, PROBES
-from tests.conftest import open_engine_store
+from graph.store.sealed import seal_graph
+from tests.api.test_api_sealed import LOAD_IDS, LOADS, MINI, PROBES, Loaded, serve_loaded
 
 EXTRA_ID = "430422199001019999"
 EXTRA_ADDRESS = "衡南县车江镇秘密路7号"
@@ -52,42 +44,16 @@ def _leaks(text: str) -> list[str]:
     return [s for s in (EXTRA_ID, EXTRA_ADDRESS) if s in text]
 
 
-@pytest.fixture(
-    scope="module",
-    params=[("embedded", False), ("embedded", True), ("neo4j", False)],
-    ids=["embedded-merge", "embedded-bulk", "neo4j-merge"],
-)
+@pytest.fixture(scope="module", params=LOADS, ids=LOAD_IDS)
 def loaded(
     request: pytest.FixtureRequest,
     embedded_server: EmbeddedEngine,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[Any, TestClient, dict[str, str], SealedStore, Any]]:
+) -> Iterator[Loaded]:
     engine, bulk = request.param
     tmp = tmp_path_factory.mktemp("sealed_extras")
-    settings = make_settings(tmp)
-    db = Database(settings.db_url)
-    db.create()
-    sealed = SealedStore(db.engine)
-    store = open_engine_store(engine, embedded_server, "api_sealed_extras")
-    store.clear()
-    if not bulk:
-        store.ensure_schema()
-    report = load_folder(store, _folder(tmp), progress=False, bulk=bulk, sealed=sealed)
-    keys = {
-        "analyst": add_user(db, "analyst", "analyst", ["430422"]),
-        "admin": add_user(db, "admin", "admin", [""]),
-        "inv": add_user(db, "inv", "investigator", ["430422"]),
-    }
-    app = create_app(settings, store=store, db=db)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield report, client, keys, sealed, store
-    store.clear()
-    store.close()
-
-
-def _post(client: TestClient, key: str, cypher: str) -> Any:
-    headers = {"Authorization": f"Bearer {key}", "X-Purpose": "sealed-extras"}
-    return client.post("/api/v1/query", json={"cypher": cypher}, headers=headers)
+    with serve_loaded(tmp, engine, bulk, _folder(tmp), embedded_server) as it:
+        yield it
 
 
 @pytest.mark.parametrize("user", ["analyst", "admin"])
@@ -99,9 +65,8 @@ def _post(client: TestClient, key: str, cypher: str) -> Any:
         *PROBES,
     ],
 )
-def test_query_finds_no_extra_reporter_column(loaded: Any, user: str, cypher: str) -> None:
-    _, client, keys, _, _ = loaded
-    r = _post(client, keys[user], cypher)
+def test_query_finds_no_extra_reporter_column(loaded: Loaded, user: str, cypher: str) -> None:
+    r = loaded.query(user, cypher)
     assert r.status_code in (200, 400), r.text
     assert not _leaks(r.text), (cypher, r.text)
     if "`x_" in cypher:
@@ -111,8 +76,8 @@ def test_query_finds_no_extra_reporter_column(loaded: Any, user: str, cypher: st
         assert "x_举报人" not in r.text
 
 
-def test_the_report_says_where_the_extra_columns_went(loaded: Any) -> None:
-    report, _, _, sealed, _ = loaded
+def test_the_report_says_where_the_extra_columns_went(loaded: Loaded) -> None:
+    report, sealed = loaded.report, loaded.sealed
     rep = report.register("complaints")
     assert rep.extra_columns == SEALED_NAMES
     assert rep.sealed_extra_columns == SEALED_NAMES
@@ -127,16 +92,15 @@ def test_the_report_says_where_the_extra_columns_went(loaded: Any) -> None:
     assert "x_举报人身份证" not in held["TS002"]  # a blank cell is not stored
 
 
-def test_the_graph_holds_no_extra_reporter_column(loaded: Any) -> None:
-    *_, store = loaded
-    rows = store.read("MATCH (c:Complaint) RETURN properties(c) AS p")
+def test_the_graph_holds_no_extra_reporter_column(loaded: Loaded) -> None:
+    rows = loaded.store.read("MATCH (c:Complaint) RETURN properties(c) AS p")
     assert rows
     assert not _leaks(repr(rows))
     assert not any(k.startswith("x_") for r in rows for k in r["p"])
 
 
-def test_seal_graph_moves_extras_an_earlier_load_left(loaded: Any) -> None:
-    _, _, _, sealed, store = loaded
+def test_seal_graph_moves_extras_an_earlier_load_left(loaded: Loaded) -> None:
+    sealed, store = loaded.sealed, loaded.store
     store.write(
         "MERGE (c:Complaint {complaint_id: 'TSOLD'}) SET c += $props",
         {"props": {"x_举报人身份证": "430422198812120000", "x_备注": "旧", "summary": "旧数据"}},
