@@ -61,6 +61,10 @@ class Prop:
     privacy: Privacy = Privacy.PUBLIC
     zh: str = ""
     indexed: bool = False
+    # Full-text (Lucene ``cjk`` bigrams on Neo4j, a Chinese segmenter on FalkorDB) is for
+    # longer text: project and organisation names, summaries. Person names are two or
+    # three characters that the API's name index finds by prefix, pinyin and part;
+    # a full-text index on a million of them cost 12.5 s of each first load and nothing read it.
     fulltext: bool = False
     description: str = ""
 
@@ -171,7 +175,7 @@ _NODE_LIST: tuple[NodeType, ...] = (
     _node(
         "Person", "id_number", "人员", "name", "#4361ee", "user",
         Prop("id_number", Str, IDN, "公民身份号码"),
-        Prop("name", Str, PER, "姓名", indexed=True, fulltext=True),
+        Prop("name", Str, PER, "姓名", indexed=True),
         Prop("gender", Str, PER, "性别"),
         Prop("birth_date", Date, PER, "出生日期"),
         Prop("village_code", Str, PUB, "村社区代码", indexed=True),
@@ -340,7 +344,7 @@ _NODE_LIST: tuple[NodeType, ...] = (
     _node(
         "Mention", "mention_id", "未识别提及", "name", "#adb5bd", "question",
         Prop("mention_id", Str, PUB, "提及编号", description="register#row#column"),
-        Prop("name", Str, PER, "姓名", indexed=True, fulltext=True),
+        Prop("name", Str, PER, "姓名", indexed=True),
         Prop("context", Str, PER, "上下文",
              description="village, employer, phone seen with the name"),
         Prop("status", Str, PUB, "识别状态",
