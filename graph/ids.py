@@ -18,6 +18,7 @@ short ``reason`` code (``empty``, ``bad_length``, ``bad_chars``, ``bad_division`
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, InvalidOperation, localcontext
@@ -94,6 +95,8 @@ def _required(value: object, what: str) -> str:
 # ----------------------------------------------------------------- resident ID
 
 _RID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+_RID_ZEROS = ord("0") * sum(_RID_WEIGHTS)
+_RID_BODY = re.compile(r"[0-9]{17}")
 _RID_18 = re.compile(r"[0-9]{17}[0-9X]")
 _RID_15 = re.compile(r"[0-9]{15}")
 
@@ -104,9 +107,11 @@ def resident_id_check_char(body17: str) -> str:
     >>> resident_id_check_char("11010519491231002")
     'X'
     """
-    if not re.fullmatch(r"[0-9]{17}", body17):
+    if not _RID_BODY.fullmatch(body17):
         raise InvalidValue("bad_chars", f"resident ID body {body17!r} is not 17 digits", body17)
-    total = sum(int(c) * w for c, w in zip(body17, _RID_WEIGHTS, strict=True))
+    # The digits' ASCII codes times the weights, less what the code of "0" added: every
+    # row of the household register is checked, and int() per digit took twice as long.
+    total = sum(map(operator.mul, body17.encode("ascii"), _RID_WEIGHTS)) - _RID_ZEROS
     check = (12 - total % 11) % 11
     return "X" if check == 10 else str(check)
 
