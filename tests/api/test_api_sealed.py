@@ -11,8 +11,7 @@ export and the notebook API read it, and a second load must leave everything as 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,48 +81,52 @@ LOADS = [("embedded", False), ("embedded", True), ("neo4j", False)]
 LOAD_IDS = ["embedded-merge", "embedded-bulk", "neo4j-merge"]
 
 
-@contextmanager
-def serve_loaded(
-    tmp: Path, engine: str, bulk: bool, folder: Path, embedded_server: EmbeddedEngine
-) -> Iterator[Loaded]:
-    """Load ``folder`` with the sealed store in the API's database and serve it."""
-    settings = make_settings(tmp)
-    db = Database(settings.db_url)
-    db.create()
-    sealed = SealedStore(db.engine)
-    store = open_engine_store(engine, embedded_server, f"api_{tmp.name}")
-    store.clear()
-    if not bulk:
-        store.ensure_schema()
-    report = load_folder(store, folder, progress=False, bulk=bulk, sealed=sealed)
-    assert report.method == ("bulk" if bulk else "merge")
-    keys = {
-        "analyst": add_user(db, "analyst", "analyst", ["430422"]),
-        "analyst_city": add_user(db, "analyst_city", "analyst", ["4304"]),
-        "admin": add_user(db, "admin", "admin", [""]),
-        "handler": add_user(db, "handler", "complaint_handler", ["430422"]),
-        "inv": add_user(db, "inv", "investigator", ["430422"]),
-    }
-    app = create_app(settings, store=store, db=db)
-    try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            yield Loaded(client, keys, store, sealed, folder, engine, report)
-    finally:
+def loaded_fixture(name: str, folder: Callable[[Path], Path]) -> Any:
+    """A module fixture: ``folder(tmp)`` loaded (each of :data:`LOADS`) with the sealed
+    store in the API's database, and served."""
+
+    @pytest.fixture(scope="module", params=LOADS, ids=LOAD_IDS)
+    def loaded(
+        request: pytest.FixtureRequest,
+        embedded_server: EmbeddedEngine,
+        tmp_path_factory: pytest.TempPathFactory,
+    ) -> Iterator[Loaded]:
+        engine, bulk = request.param
+        tmp = tmp_path_factory.mktemp(name)
+        settings = make_settings(tmp)
+        db = Database(settings.db_url)
+        db.create()
+        sealed = SealedStore(db.engine)
+        store = open_engine_store(engine, embedded_server, f"api_{name}")
         store.clear()
-        store.close()
+        if not bulk:
+            store.ensure_schema()
+        where = folder(tmp)
+        report = load_folder(store, where, progress=False, bulk=bulk, sealed=sealed)
+        assert report.method == ("bulk" if bulk else "merge")
+        keys = {
+            "analyst": add_user(db, "analyst", "analyst", ["430422"]),
+            "analyst_city": add_user(db, "analyst_city", "analyst", ["4304"]),
+            "admin": add_user(db, "admin", "admin", [""]),
+            "handler": add_user(db, "handler", "complaint_handler", ["430422"]),
+            "inv": add_user(db, "inv", "investigator", ["430422"]),
+        }
+        app = create_app(settings, store=store, db=db)
+        try:
+            with TestClient(app, raise_server_exceptions=False) as client:
+                yield Loaded(client, keys, store, sealed, where, engine, report)
+        finally:
+            store.clear()
+            store.close()
+
+    return loaded
 
 
-@pytest.fixture(scope="module", params=LOADS, ids=LOAD_IDS)
-def loaded(
-    request: pytest.FixtureRequest,
-    embedded_server: EmbeddedEngine,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Loaded]:
-    engine, bulk = request.param
-    tmp = tmp_path_factory.mktemp("sealed")
-    with serve_loaded(tmp, engine, bulk, _folder(tmp), embedded_server) as it:
-        assert it.report.register("complaints").sealed_values == 6
-        yield it
+loaded = loaded_fixture("sealed", _folder)
+
+
+def test_the_load_seals_every_reporter_value(loaded: Loaded) -> None:
+    assert loaded.report.register("complaints").sealed_values == 6
 
 
 def _leaks(text: str) -> list[str]:

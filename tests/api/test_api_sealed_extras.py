@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import csv
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from graph.store.embedded import EmbeddedEngine
 from graph.store.sealed import seal_graph
-from tests.api.test_api_sealed import LOAD_IDS, LOADS, MINI, PROBES, Loaded, serve_loaded
+from tests.api.test_api_sealed import MINI, PROBES, Loaded, loaded_fixture
 
 EXTRA_ID = "430422199001019999"
 EXTRA_ADDRESS = "衡南县车江镇秘密路7号"
@@ -44,16 +42,7 @@ def _leaks(text: str) -> list[str]:
     return [s for s in (EXTRA_ID, EXTRA_ADDRESS) if s in text]
 
 
-@pytest.fixture(scope="module", params=LOADS, ids=LOAD_IDS)
-def loaded(
-    request: pytest.FixtureRequest,
-    embedded_server: EmbeddedEngine,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Loaded]:
-    engine, bulk = request.param
-    tmp = tmp_path_factory.mktemp("sealed_extras")
-    with serve_loaded(tmp, engine, bulk, _folder(tmp), embedded_server) as it:
-        yield it
+loaded = loaded_fixture("sealed_extras", _folder)
 
 
 @pytest.mark.parametrize("user", ["analyst", "admin"])
