@@ -5,6 +5,7 @@ imported graph merges and changes nothing."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -30,7 +31,18 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("county")
     generate(PERSONS, 11, out)
+    _voucher_over_two_lines(out / "payments.csv")
     return out
+
+
+def _voucher_over_two_lines(path: Path) -> None:
+    """One voucher's purpose spans two lines, as a clerk's export may: the import reads
+    that file as multi-line CSV, and the graph is still the MERGE path's."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[1][rows[0].index("purpose")] = "维修费\n二次付款"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
 
 
 def _server() -> ServerHome:
@@ -81,6 +93,10 @@ def test_import_gives_the_merge_graph_and_later_loads_merge(county: Path, tmp_pa
         imported = load_folder(managed, shutil.copytree(county, tmp_path / "b"), fresh=True)
         assert imported.method == "bulk"
         assert imported.nodes_before == 0
+        assert imported.bulk_stages.get("neo4j-admin")  # imported, not merged
+        assert "维修费\n二次付款" in {
+            r["p"] for r in managed.read("MATCH (v:Payment) RETURN v.purpose AS p")
+        }
         nodes_b, rels_b = dump(managed)
         nodes_b = typed(nodes_b)
         assert set(nodes_a) == set(nodes_b)

@@ -85,3 +85,45 @@ def test_rows_held_in_memory_are_written_here(tmp_path: Path) -> None:
     assert nodes == {0: ("Division", {"code": "43", "level": "city"}),
                      1: ("Division", {"code": "4304"})}  # fmt: skip
     assert not rels
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_only_files_with_a_value_across_lines_are_read_as_multiline(
+    tmp_path: Path, workers: int
+) -> None:
+    g = DiskGraph()
+    try:
+        b = Batch("payments")
+        for i in range(40):
+            purpose = "维修费\n二次付款" if i == 7 else "维修费"
+            b.upsert("Payment", f"PZ{i}", {"purpose": purpose}, src=f"payments#{i + 2}")
+            b.upsert("Complaint", f"C{i}", {"summary": "第一行\r\n第二行" if i == 3 else "无"},
+                     src=f"complaints#{i + 2}")  # fmt: skip
+        for i in range(40):
+            b.upsert("Division", f"43{i:02d}", {"name": f"{i}村"}, src=f"divisions#{i + 2}")
+        g.apply("payments", b.plan())
+        nodes, rels = g.groups()
+        files = write_import_files(nodes, rels, tmp_path, workers=workers, rows_per_task=10)
+    finally:
+        g.drop()
+    spans = {path.name.split(".")[1] for path in files.multiline}
+    assert spans == {"Payment", "Complaint"}
+    assert len(files.multiline) == 2  # one slice of each, not the label's every file
+    args = files.arguments()
+    assert "--multiline-fields-format=v2" in args
+    listed = next(a for a in args if a.startswith("--multiline-fields="))
+    assert set(listed.removeprefix("--multiline-fields=").split(",")) == {
+        str(p) for p in files.multiline
+    }
+    nodes_read, _ = _read(files)
+    texts = {props.get("purpose") or props.get("summary") for _, props in nodes_read.values()}
+    assert {"维修费\n二次付款", "第一行\r\n第二行"} <= texts
+
+
+def test_no_multiline_reading_without_a_value_across_lines(
+    graph: DiskGraph, tmp_path: Path
+) -> None:
+    nodes, rels = graph.groups()
+    files = write_import_files(nodes, rels, tmp_path, workers=1)
+    assert files.multiline == []
+    assert not any(a.startswith("--multiline") for a in files.arguments())
