@@ -65,7 +65,7 @@ from graph import schema as sch
 from graph.loaders.batch import NodeWrite, RefWrite, RelWrite, Statement
 from graph.store.base import NodeGroup, RelGroup, WriteSummary
 
-__all__ = ["CACHE_MIB", "DiskGraph", "TableRows"]
+__all__ = ["CACHE_MIB", "SRC_SEP", "DiskGraph", "TableRows"]
 
 Props = dict[str, Any]
 # SQLite's page cache, the one part of the file held in this process: lookups of recent
@@ -76,6 +76,10 @@ CACHE_MIB = 64
 _SHIFT = 40
 # Keys per ``IN (...)`` look-up, well under SQLite's limit on variables (32,766).
 _LOOKUP = 4000
+
+# A relationship's ``src`` entries are kept joined by this, the import files' array
+# delimiter: rows from a register name (``register#row``), which never holds it.
+SRC_SEP = "\x1f"
 
 _dumps, _loads = marshal.dumps, marshal.loads
 
@@ -227,7 +231,7 @@ class DiskGraph:
             # Python on the few relationships between the same two nodes): one B-tree,
             # where a table and an index on it would be two to write.
             self._db.execute(
-                f"CREATE TABLE {t.table} (s INTEGER, e INTEGER, seq INTEGER, data BLOB, "
+                f"CREATE TABLE {t.table} (s INTEGER, e INTEGER, seq INTEGER, src TEXT, data BLOB, "
                 "PRIMARY KEY (s, e, seq)) WITHOUT ROWID"
             )
         return t
@@ -259,11 +263,11 @@ class DiskGraph:
     def _fetch_rels(self, type_: str, start: int, end: int) -> list[_Rel]:
         t = self._type(type_)
         self._wait()
-        sql = f"SELECT seq, data FROM {t.table} WHERE s = ? AND e = ?"
+        sql = f"SELECT seq, src, data FROM {t.table} WHERE s = ? AND e = ?"
         out = []
-        for seq, blob in self._db.execute(sql, (start, end)):
-            src, props, warnings = _loads(blob)
-            out.append(_Rel(seq, start, end, src, props, warnings))
+        for seq, src, blob in self._db.execute(sql, (start, end)):
+            props, warnings = (None, None) if blob is None else _loads(blob)
+            out.append(_Rel(seq, start, end, src.split(SRC_SEP), props, warnings))
         return out
 
     # -- what the loaders ask ----------------------------------------------------------------
@@ -505,16 +509,16 @@ class DiskGraph:
             if created:
                 self._many(
                     f"INSERT INTO {t.table} VALUES {{}}",
-                    4,
-                    [(r.start, r.end, r.seq, _rel_data(r)) for r in created],
+                    5,
+                    [(r.start, r.end, r.seq, *_rel_data(r)) for r in created],
                 )
             if touched:
                 self._many(
-                    f"UPDATE {t.table} SET data = v.column4 FROM (VALUES {{}}) AS v "
-                    f"WHERE {t.table}.s = v.column1 AND {t.table}.e = v.column2 "
-                    f"AND {t.table}.seq = v.column3",
-                    4,
-                    [(r.start, r.end, r.seq, _rel_data(r)) for r in touched],
+                    f"UPDATE {t.table} SET src = v.column4, data = v.column5 "
+                    f"FROM (VALUES {{}}) AS v WHERE {t.table}.s = v.column1 "
+                    f"AND {t.table}.e = v.column2 AND {t.table}.seq = v.column3",
+                    5,
+                    [(r.start, r.end, r.seq, *_rel_data(r)) for r in touched],
                 )
 
     def _many(self, sql: str, width: int, rows: list[tuple[Any, ...]]) -> None:
@@ -627,14 +631,37 @@ class TableRows:
         mask = (1 << _SHIFT) - 1
         where, args = self._where("s")
         # In the table's order (by their ends): the order of relationships is immaterial.
-        for s, e, blob in db.execute(f"SELECT s, e, data FROM {self.table}{where}", args):
-            src, props, warnings = _loads(blob)
-            values: Props = {"src": src}
-            if props:
-                values.update(props)
-            if warnings:
-                values["warnings"] = warnings
+        sql = f"SELECT s, e, src, data FROM {self.table}{where}"
+        for s, e, src, blob in db.execute(sql, args):
+            values: Props = {"src": src.split(SRC_SEP)}
+            if blob is not None:
+                props, warnings = _loads(blob)
+                if props:
+                    values.update(props)
+                if warnings:
+                    values["warnings"] = warnings
             yield offsets[s >> _SHIFT] + (s & mask), offsets[e >> _SHIFT] + (e & mask), values
+
+    def src_rows(self) -> Iterator[tuple[int, int, str]]:
+        """Relationships of a type whose only property is ``src``, as (start, end, the
+        ``src`` entries joined by :data:`SRC_SEP`), made by SQLite alone: a writer that
+        takes them as they come (``csv.writer.writerows``) runs no Python per row."""
+        if self.offsets is None:
+            raise TypeError("src_rows is for relationships")
+        mask = (1 << _SHIFT) - 1
+
+        def number(end: str) -> str:
+            cases = " ".join(f"WHEN {i} THEN {base}" for i, base in enumerate(self.offsets or ()))
+            return f"(CASE {end} >> {_SHIFT} {cases} END) + ({end} & {mask})"
+
+        where, args = self._where("s")
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            db.execute(f"PRAGMA cache_size = -{CACHE_MIB * 1024}")
+            sql = f"SELECT {number('s')}, {number('e')}, src FROM {self.table}{where}"
+            yield from db.execute(sql, args)
+        finally:
+            db.close()
 
     def slices(self, parts: int) -> list[tuple[int, Iterable[Any]]]:
         """About ``parts`` slices of even size, with the position of each one's first row
@@ -662,8 +689,10 @@ class TableRows:
         ]
 
 
-def _rel_data(r: _Rel) -> bytes:
-    return _dumps((r.src, r.props, r.warnings))
+def _rel_data(r: _Rel) -> tuple[str, bytes | None]:
+    """A relationship's ``src`` and ``data`` columns: most have nothing but ``src``."""
+    data = _dumps((r.props, r.warnings)) if r.props or r.warnings else None
+    return SRC_SEP.join(r.src), data
 
 
 def _warn(props: Props, items: list[str] | None) -> None:

@@ -117,6 +117,15 @@ class Sliced(Protocol):
     def slices(self, parts: int) -> list[tuple[int, Iterable[Any]]]: ...
 
 
+@runtime_checkable
+class SrcRows(Protocol):
+    """Relationship rows that can also be had as (start, end, ``src``) when ``src`` is the
+    type's only property, its entries joined by U+001F (the import files' array
+    delimiter), without a dictionary per row."""
+
+    def src_rows(self) -> Iterable[tuple[int, int, str]]: ...
+
+
 @dataclass
 class RelGroup:
     """Relationships of one type for :meth:`GraphStore.bulk_create`: rows of (start,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,17 @@ def test_no_multiline_reading_without_a_value_across_lines(
     files = write_import_files(nodes, rels, tmp_path, workers=1)
     assert files.multiline == []
     assert not any(a.startswith("--multiline") for a in files.arguments())
+
+
+def test_relationships_with_only_src_are_written_as_the_general_path_writes_them(
+    graph: DiskGraph, tmp_path: Path
+) -> None:
+    nodes, rels = graph.groups()
+    assert any(tuple(r.columns) == ("src",) for r in rels)  # LIVES_IN: src alone
+    fast = write_import_files(nodes, rels, tmp_path / "fast", workers=2, rows_per_task=700)
+    nodes, rels = graph.groups()
+    held = [replace(r, rows=list(r.rows)) for r in rels]  # lists: no src_rows
+    general = write_import_files(nodes, held, tmp_path / "general", workers=1)
+    assert _read(fast) == _read(general)
+    lives_in = [p for t, p in fast.relationships if t == "LIVES_IN"]
+    assert len(lives_in) > 1  # sliced, each slice from SQLite
