@@ -205,7 +205,7 @@ class DiskGraph:
         ):
             self._db.execute(f"PRAGMA {pragma}")
         # Variables a statement may take: the build's limit, at most 32,766 (SQLite's
-        # default), which puts 8,000 rows of four values in one statement.
+        # default), which puts a chunk's 5,000 rows of a table in one or two statements.
         self._variables = min(self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)
         self.labels: dict[str, _Label] = {}
         self._by_index: list[_Label] = []
