@@ -269,8 +269,7 @@ class DiskGraph:
         sql = f"SELECT seq, src, data FROM {t.table} WHERE s = ? AND e = ?"
         out = []
         for seq, src, blob in self._db.execute(sql, (start, end)):
-            props, warnings = (None, None) if blob is None else _loads(blob)
-            out.append(_Rel(seq, start, end, src.split(SRC_SEP), props, warnings))
+            out.append(_Rel(seq, start, end, *_rel_parts(src, blob)))
         return out
 
     # -- what the loaders ask ----------------------------------------------------------------
@@ -608,13 +607,19 @@ class TableRows:
     hi: int | None = None
 
     def __iter__(self) -> Iterator[Any]:
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
-        try:
-            db.execute(f"PRAGMA cache_size = -{CACHE_MIB * 1024}")
+        with self._reading() as db:
             if self.offsets is None:
                 yield from self._nodes(db)
             else:
                 yield from self._rels(db, self.offsets)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of this process's own to the file."""
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            db.execute(f"PRAGMA cache_size = -{CACHE_MIB * 1024}")
+            yield db
         finally:
             db.close()
 
@@ -636,13 +641,12 @@ class TableRows:
         # In the table's order (by their ends): the order of relationships is immaterial.
         sql = f"SELECT s, e, src, data FROM {self.table}{where}"
         for s, e, src, blob in db.execute(sql, args):
-            values: Props = {"src": src.split(SRC_SEP)}
-            if blob is not None:
-                props, warnings = _loads(blob)
-                if props:
-                    values.update(props)
-                if warnings:
-                    values["warnings"] = warnings
+            sources, props, warnings = _rel_parts(src, blob)
+            values: Props = {"src": sources}
+            if props:
+                values.update(props)
+            if warnings:
+                values["warnings"] = warnings
             yield offsets[s >> _SHIFT] + (s & mask), offsets[e >> _SHIFT] + (e & mask), values
 
     def src_rows(self) -> Iterator[tuple[int, int, str]]:
@@ -658,13 +662,9 @@ class TableRows:
             return f"(CASE {end} >> {_SHIFT} {cases} END) + ({end} & {mask})"
 
         where, args = self._where("s")
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
-        try:
-            db.execute(f"PRAGMA cache_size = -{CACHE_MIB * 1024}")
+        with self._reading() as db:
             sql = f"SELECT {number('s')}, {number('e')}, src FROM {self.table}{where}"
             yield from db.execute(sql, args)
-        finally:
-            db.close()
 
     def slices(self, parts: int) -> list[tuple[int, Iterable[Any]]]:
         """About ``parts`` slices of even size, with the position of each one's first row
@@ -696,6 +696,12 @@ def _rel_data(r: _Rel) -> tuple[str, bytes | None]:
     """A relationship's ``src`` and ``data`` columns: most have nothing but ``src``."""
     data = _dumps((r.props, r.warnings)) if r.props or r.warnings else None
     return SRC_SEP.join(r.src), data
+
+
+def _rel_parts(src: str, data: bytes | None) -> tuple[list[str], Props | None, list[str] | None]:
+    """``src``, properties and warnings back from the columns :func:`_rel_data` made."""
+    props, warnings = (None, None) if data is None else _loads(data)
+    return src.split(SRC_SEP), props, warnings
 
 
 def _warn(props: Props, items: list[str] | None) -> None:

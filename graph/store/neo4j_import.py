@@ -136,7 +136,7 @@ class _File:
 
     def __init__(self, path: Path) -> None:
         self.path, self.rows = path, 0
-        self.f: TextIO = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.f: TextIO = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by its writer
         self.writer = csv.writer(self.f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
 
     def spans_lines(self) -> bool:
@@ -185,11 +185,9 @@ class _Writers:
             file.writer.writerow(self.head + [f"{c}:{t}" for c, t in sig])
         return file, [(c, _CONVERT[t]) for c, t in sig]
 
-    def close(self) -> list[tuple[Path, bool]]:
-        """Close the files: each one's path, and whether a value in it spans lines."""
+    def close(self) -> None:
         for file in self.files.values():
             file.f.close()
-        return [(file.path, file.spans_lines()) for file in self.files.values()]
 
 
 @dataclass(frozen=True)
@@ -217,11 +215,9 @@ def _write_task(task: _Task, folder: Path) -> list[tuple[Path, bool]]:
         else:
             for i, props in enumerate(task.rows, task.first_id):
                 writers.write([i], props, task.columns)
-    except BaseException:
-        for file in writers.files.values():
-            file.f.close()
-        raise
-    return writers.close()
+    finally:
+        writers.close()
+    return [(file.path, file.spans_lines()) for file in writers.files.values()]
 
 
 def _write_src_rows(task: _Task, rows: SrcRows, folder: Path) -> Path:
