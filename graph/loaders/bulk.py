@@ -134,10 +134,11 @@ class _Label:
 
 
 class _Type:
-    """A relationship type's table: the next row and every property name seen."""
+    """A relationship type's table: the next row, every property name seen, and the end
+    its key leads with (``lead``, ``s`` or ``e``)."""
 
-    def __init__(self, index: int, name: str) -> None:
-        self.name, self.table = name, f"r{index}"
+    def __init__(self, index: int, name: str, lead: str) -> None:
+        self.name, self.table, self.lead = name, f"r{index}", lead
         self.count = 0
         self.columns: dict[str, None] = {"src": None}
         self.warnings = False
@@ -225,17 +226,25 @@ class DiskGraph:
             )
         return lab
 
-    def _type(self, name: str) -> _Type:
+    def _type(self, name: str, start: int, end: int) -> _Type:
+        """The table of type ``name``, made for a first relationship from ``start`` to
+        ``end``."""
         t = self.types.get(name)
         if t is None:
             self._wait()
-            t = self.types[name] = _Type(len(self.types), name)
             # Keyed on the ends, for the MERGE look-up (``on`` values are compared in
             # Python on the few relationships between the same two nodes): one B-tree,
-            # where a table and an index on it would be two to write.
+            # where a table and an index on it would be two to write. It leads with the
+            # end of the label made later in the load, whose nodes are the newer ones (a
+            # disbursement, not its recipient): a chunk's relationships then go at the
+            # B-tree's end instead of all over it. Measured, 1.45 million rows in chunks
+            # of 5,000: 1.7 s so, 7.8 s led by the recipient.
+            lead = "e" if end >> _SHIFT > start >> _SHIFT else "s"
+            t = self.types[name] = _Type(len(self.types), name, lead)
+            key = "e, s" if lead == "e" else "s, e"
             self._db.execute(
                 f"CREATE TABLE {t.table} (s INTEGER, e INTEGER, seq INTEGER, src TEXT, data BLOB, "
-                "PRIMARY KEY (s, e, seq)) WITHOUT ROWID"
+                f"PRIMARY KEY ({key}, seq)) WITHOUT ROWID"
             )
         return t
 
@@ -264,7 +273,7 @@ class DiskGraph:
         return {key: base | seq for key, seq in self._by_key(label, "key, seq", keys)}
 
     def _fetch_rels(self, type_: str, start: int, end: int) -> list[_Rel]:
-        t = self._type(type_)
+        t = self._type(type_, start, end)
         self._wait()
         sql = f"SELECT seq, src, data FROM {t.table} WHERE s = ? AND e = ?"
         out = []
@@ -448,7 +457,7 @@ class DiskGraph:
         else:
             matches = []
         if not matches:
-            t = self.types.get(type_) or self._type(type_)
+            t = self.types.get(type_) or self._type(type_, start, end)
             ident_props = dict(zip(on, ident, strict=True)) if on else None
             rel = _Rel(t.count, start, end, src, ident_props, new=True)
             t.count += 1
@@ -582,7 +591,7 @@ class DiskGraph:
         return TableRows(str(self.path), lab.table, lab.count)
 
     def _rel_rows(self, t: _Type, offsets: list[int]) -> TableRows:
-        return TableRows(str(self.path), t.table, t.count, tuple(offsets))
+        return TableRows(str(self.path), t.table, t.count, tuple(offsets), t.lead)
 
     def release(self) -> None:
         """Let other connections read the file (the groups' rows are read through their
@@ -596,13 +605,15 @@ class DiskGraph:
 class TableRows:
     """The rows of one table of the scratch file (nodes when ``offsets`` is None, else
     relationships, their ends numbered with ``offsets``), or of the slice ``lo <= key <
-    hi`` of it: ``seq`` for nodes, the start's id for relationships. Read through a
-    connection of its own, so a worker process can read a slice with nothing but this."""
+    hi`` of it: ``seq`` for nodes, for relationships the id of the end their key leads
+    with (``lead``). Read through a connection of its own, so a worker process can read a
+    slice with nothing but this."""
 
     path: str
     table: str
     count: int
     offsets: tuple[int, ...] | None = None
+    lead: str = "s"
     lo: int | None = None
     hi: int | None = None
 
@@ -637,7 +648,7 @@ class TableRows:
         self, db: sqlite3.Connection, offsets: tuple[int, ...]
     ) -> Iterator[tuple[int, int, Props]]:
         mask = (1 << _SHIFT) - 1
-        where, args = self._where("s")
+        where, args = self._where(self.lead)
         # In the table's order (by their ends): the order of relationships is immaterial.
         sql = f"SELECT s, e, src, data FROM {self.table}{where}"
         for s, e, src, blob in db.execute(sql, args):
@@ -661,7 +672,7 @@ class TableRows:
             cases = " ".join(f"WHEN {i} THEN {base}" for i, base in enumerate(self.offsets or ()))
             return f"(CASE {end} >> {_SHIFT} {cases} END) + ({end} & {mask})"
 
-        where, args = self._where("s")
+        where, args = self._where(self.lead)
         with self._reading() as db:
             sql = f"SELECT {number('s')}, {number('e')}, src FROM {self.table}{where}"
             yield from db.execute(sql, args)
@@ -679,12 +690,13 @@ class TableRows:
             ]
         db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         try:
-            sql = f"SELECT s FROM {self.table} ORDER BY s LIMIT 1 OFFSET ?"
+            lead = self.lead
+            sql = f"SELECT {lead} FROM {self.table} ORDER BY {lead} LIMIT 1 OFFSET ?"
             at = range(size, self.count, size)
             cuts = sorted({db.execute(sql, (k,)).fetchone()[0] for k in at})
         finally:
             db.close()
-        # Relationships with the same start stay in one slice: slices are cut at starts.
+        # Relationships with the same leading end stay in one slice: slices are cut there.
         bounds = [-1, *cuts, 1 << 62]
         return [
             (i * size, replace(self, lo=lo, hi=hi))

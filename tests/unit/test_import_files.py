@@ -41,6 +41,10 @@ def _persons() -> Batch:
         b.upsert("Person", pid, {"name": f"人{i}", **extra}, src=src)
         b.rel("MEMBER_OF", ("Person", pid), ("Household", hh), {"relation_to_head": "子"}, src=src)
         b.rel("LIVES_IN", ("Household", hh), ("Division", f"4304221012{i % 7:02d}"), src=src)
+    for i in range(0, PERSONS, 2):  # a label made after Person: OWNS leads with its end
+        src, pid, plate = f"vehicles#{i + 2}", f"4304221990{i:08d}", f"湘D{i:05d}"
+        b.upsert("Vehicle", plate, {"brand": "五菱"}, src=src)
+        b.rel("OWNS", ("Person", pid), ("Vehicle", plate), {"co_owner": False}, src=src)
     return b
 
 
@@ -67,6 +71,8 @@ def test_slices_written_by_workers_equal_one_process(graph: DiskGraph, tmp_path:
     one = write_import_files(nodes, rels, tmp_path / "one", workers=1)
     nodes, rels = graph.groups()
     assert all(isinstance(g.rows, TableRows) for g in nodes)
+    leads = {g.type: g.rows.lead for g in rels if isinstance(g.rows, TableRows)}
+    assert leads == {"MEMBER_OF": "s", "LIVES_IN": "s", "OWNS": "e"}
     done: list[int] = []
     many = write_import_files(
         nodes, rels, tmp_path / "many", done.append, workers=2, rows_per_task=700
@@ -76,6 +82,21 @@ def test_slices_written_by_workers_equal_one_process(graph: DiskGraph, tmp_path:
     assert (many.node_count, many.relationship_count) == (one.node_count, one.relationship_count)
     assert _read(many) == _read(one)
     assert sum(done) >= many.node_count  # every task told the progress bar
+
+
+def test_relationship_slices_split_a_table_evenly_by_its_leading_end(graph: DiskGraph) -> None:
+    _, rels = graph.groups()
+    for group in rels:
+        assert isinstance(group.rows, TableRows)
+        whole = _rel_rows(group.rows)
+        parts = [_rel_rows(part) for _, part in group.rows.slices(3)]
+        assert sum(parts, Counter()) == whole, group.type
+        # Cut at the leading end's ids: a slice filtered on the other end would be empty.
+        assert len(parts) == 3 and all(p.total() >= group.count // 4 for p in parts), group.type
+
+
+def _rel_rows(rows: Any) -> Counter[Any]:
+    return Counter((s, e, repr(sorted(props.items()))) for s, e, props in rows)
 
 
 def test_rows_held_in_memory_are_written_here(tmp_path: Path) -> None:
