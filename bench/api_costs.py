@@ -2,6 +2,7 @@
 
 python bench/api_costs.py --data-dir DIR --folder COUNTY     # after bench/serving.py loaded it
 python bench/api_costs.py ... --kinds me,expand --duration 20
+python bench/api_costs.py --engine neo4j ...                   # the server of GUANXI_NEO4J_*
 
 Saturated latency on a 2-core machine is queueing, so what a change to the API buys shows
 first in CPU per request. This runs a few clients (``--clients``, 4 by default) against
@@ -31,7 +32,7 @@ import httpx
 import serving
 
 from graph.settings import Settings
-from graph.store import embedded_engine, open_store
+from graph.store import open_store
 
 KINDS = ("me", "health", "search", "expand", "paths", "finding")
 
@@ -71,6 +72,7 @@ async def _client(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--engine", choices=("embedded", "neo4j"), default="embedded")
     ap.add_argument("--data-dir", type=Path, required=True, help="as bench/serving.py left it")
     ap.add_argument("--folder", type=Path, required=True, help="the county folder")
     ap.add_argument("--kinds", default=",".join(KINDS))
@@ -86,14 +88,16 @@ def main() -> None:
     truth = json.loads((args.folder / "truth.json").read_text(encoding="utf-8"))
     county = str(truth["county"]["code"])
     keys = serving.make_keys(args.data_dir, county)
-    store = open_store(Settings(data_dir=args.data_dir))
+    settings = Settings(engine=args.engine, data_dir=args.data_dir)
+    store = open_store(settings)
     w = serving.workload(store, args.seed, county)
+    version = store.health().version
     store.close()
-    engine_pid = embedded_engine(Settings(data_dir=args.data_dir)).pid()
+    engine_pid = serving.engine_pid(settings)
     port = serving.free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
-    server = serving.start_server(args.data_dir, "embedded", port, args.workers)
-    print(serving.markdown(serving.describe("embedded")))
+    server = serving.start_server(args.data_dir, args.engine, port, args.workers)
+    print(serving.markdown(serving.describe(f"{args.engine} {version}")))
     print(
         f"{args.clients} clients, {args.duration:.0f} s per kind, "
         f"{args.workers} API process(es); CPU is per request\n"

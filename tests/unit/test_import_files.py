@@ -92,7 +92,8 @@ def test_relationship_slices_split_a_table_evenly_by_its_leading_end(graph: Disk
         parts = [_rel_rows(part) for _, part in group.rows.slices(3)]
         assert sum(parts, Counter()) == whole, group.type
         # Cut at the leading end's ids: a slice filtered on the other end would be empty.
-        assert len(parts) == 3 and all(p.total() >= group.count // 4 for p in parts), group.type
+        assert len(parts) == 3, group.type
+        assert all(p.total() >= group.count // 4 for p in parts), group.type
 
 
 def _rel_rows(rows: Any) -> Counter[Any]:
