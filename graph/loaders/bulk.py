@@ -24,9 +24,10 @@ indexes, or the CSV files of ``neo4j-admin database import`` (graph.store.neo4j_
 Memory: the graph lives in the file, not in Python. A label is a table (its nodes in
 the order they were created, a unique index on the key), a relationship type a table
 keyed on its ends (the end of the label made later first, so that new rows append);
-properties are ``marshal`` bytes, which keep the Python types the engines are sent, except a relationship's ``src``, kept as text (joined by
-:data:`SRC_SEP`) so that the import files of relationships with nothing else are written
-by SQLite and the CSV writer alone (:meth:`TableRows.src_rows`). SQLite's page cache is
+properties are ``marshal`` bytes, which keep the Python types the engines are sent,
+except a relationship's ``src``, kept as text (joined by :data:`SRC_SEP`) so that the
+import files of relationships with nothing else are written by SQLite and the CSV
+writer alone (:meth:`TableRows.src_rows`). SQLite's page cache is
 capped (:data:`CACHE_MIB`) and the file is written without a journal or fsync: it is
 scratch, removed by :meth:`DiskGraph.drop`. What Python holds is one chunk's rows and
 the nodes and relationships they touch, plus a few numbers per label and type, so the
