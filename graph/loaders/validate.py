@@ -237,7 +237,8 @@ def validate_row(
     replaced: bool = False,
 ) -> Record | list[Reject] | None:
     """Validate one row; ``None`` for a blank row (no cell has text)."""
-    if not any(c.strip() for c in cells):
+    joined = "".join(cells)
+    if not joined.strip():
         return None
     rec = Record(register.stem, row, {})
     rejects: list[Reject] = []
@@ -281,14 +282,22 @@ def validate_row(
                 "bytes that are neither UTF-8 nor GB18030",
             )
         )
-    if "\x00" in "".join(cells):
+    if "\x00" in joined:
         _nul(register, hmap, row, cells, cell, rejects)
+    values = rec.values
     for col in hmap.missing:
         if col.required:
             cell.reject(col, "", "missing_column", f"the file has no column {col.name} ({col.zh})")
-        rec.values[col.name] = [] if col.many else None
-    for i, col in hmap.columns.items():
-        rec.values[col.name] = cell.clean(col, cells[i])
+        values[col.name] = [] if col.many else None
+    for i, name, parse, col in _plan(hmap, cell.own_key):
+        raw = cells[i]
+        if parse is not None:
+            # A plain value that parsed: what cell.clean would store, without its calls.
+            result = parse(raw)
+            if result.__class__ is not _Failed and result is not _EMPTY:
+                values[name] = result
+                continue
+        values[name] = cell.clean(col, raw)
     for i, name in hmap.extras.items():
         text = ids.clean(cells[i])
         if text:
@@ -297,6 +306,30 @@ def validate_row(
         key = row_key(register, hmap, cells)
         return [replace(r, key=key) for r in rejects]
     return rec
+
+
+# Per header map: each mapped cell's index, column name, the parser whose result is
+# stored as it is (None for an enum, a resident ID or a list, which cell.clean
+# translates) and the column. A register's rows share one map, so it is worked out once.
+_Plan = tuple[tuple[int, str, Callable[[str], Any] | None, Column], ...]
+_PLANS: dict[int, tuple[HeaderMap, str | None, _Plan]] = {}
+
+
+def _plan(hmap: HeaderMap, own_key: str | None) -> _Plan:
+    hit = _PLANS.get(id(hmap))
+    if hit is not None and hit[0] is hmap and hit[1] == own_key:
+        return hit[2]
+    plan = tuple((i, col.name, _plain_parser(col, own_key), col) for i, col in hmap.columns.items())
+    if len(_PLANS) >= 64:  # maps of registers loaded long ago
+        _PLANS.clear()
+    _PLANS[id(hmap)] = (hmap, own_key, plan)
+    return plan
+
+
+def _plain_parser(col: Column, own_key: str | None) -> Callable[[str], Any] | None:
+    if col.many or col.kind in (Kind.ENUM, Kind.RESIDENT_ID):
+        return None
+    return (_ONCE if col.name == own_key else _CLEAN)[col.kind]
 
 
 def _shown(text: str) -> str:
