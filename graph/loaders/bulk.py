@@ -67,7 +67,7 @@ from typing import Any
 
 from graph import schema as sch
 from graph.loaders.batch import NodeWrite, RefWrite, RelWrite, Statement
-from graph.store.base import NodeGroup, RelGroup, WriteSummary
+from graph.store.base import ARRAY_DELIMITER, NodeGroup, RelGroup, WriteSummary
 
 __all__ = ["CACHE_MIB", "SRC_SEP", "DiskGraph", "TableRows"]
 
@@ -82,8 +82,8 @@ _SHIFT = 40
 _LOOKUP = 4000
 
 # A relationship's ``src`` entries are kept joined by this, the import files' array
-# delimiter: rows from a register name (``register#row``), which never holds it.
-SRC_SEP = "\x1f"
+# delimiter, so that they are written as they are (``register#row`` never holds it).
+SRC_SEP = ARRAY_DELIMITER
 
 _dumps, _loads = marshal.dumps, marshal.loads
 

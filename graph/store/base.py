@@ -117,11 +117,16 @@ class Sliced(Protocol):
     def slices(self, parts: int) -> list[tuple[int, Iterable[Any]]]: ...
 
 
+# What joins a list property's items in bulk-import files (Neo4j's ``--array-delimiter``):
+# a control character no register value holds.
+ARRAY_DELIMITER = "\x1f"
+
+
 @runtime_checkable
 class SrcRows(Protocol):
     """Relationship rows that can also be had as (start, end, ``src``) when ``src`` is the
-    type's only property, its entries joined by U+001F (the import files' array
-    delimiter), without a dictionary per row."""
+    type's only property, its entries joined by :data:`ARRAY_DELIMITER`, without a
+    dictionary per row."""
 
     def src_rows(self) -> Iterable[tuple[int, int, str]]: ...
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from graph.errors import LoadFailed
-from graph.store.base import NodeGroup, RelGroup, Sliced, SrcRows
+from graph.store.base import ARRAY_DELIMITER, NodeGroup, RelGroup, Sliced, SrcRows
 
 __all__ = [
     "ImportFiles",
@@ -115,7 +115,7 @@ def _type_of(value: Any) -> str:
 def _strings(value: Any) -> str:
     if not value:
         raise LoadFailed(f"no import type for an empty list: {value!r}", partial=True)
-    return "\x1f".join(value)
+    return ARRAY_DELIMITER.join(value)
 
 
 # How a cell is written, by import type: None leaves the value as it is.
@@ -376,7 +376,7 @@ def import_command(admin: str, database: str, files: ImportFiles) -> list[str]:
         "full",
         database,
         "--overwrite-destination=true",
-        "--array-delimiter=\x1f",
+        f"--array-delimiter={ARRAY_DELIMITER}",
         "--id-type=integer",
         f"--report-file={files.folder / 'import.report'}",
         *files.arguments(),
