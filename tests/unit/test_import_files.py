@@ -4,6 +4,8 @@ the same node ids, properties and relationships, whatever the slicing."""
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,7 +17,13 @@ import pytest
 from graph.loaders.batch import Batch
 from graph.loaders.bulk import DiskGraph, TableRows
 from graph.store.base import NodeGroup
-from graph.store.neo4j_import import ImportFiles, write_import_files
+from graph.store.neo4j_import import (
+    ImportFiles,
+    import_command,
+    import_threads,
+    write_import_files,
+    write_import_script,
+)
 
 PERSONS = 3_000
 
@@ -164,3 +172,28 @@ def test_relationships_with_only_src_are_written_as_the_general_path_writes_them
     assert _read(fast) == _read(general)
     lives_in = [p for t, p in fast.relationships if t == "LIVES_IN"]
     assert len(lives_in) > 1  # sliced, each slice from SQLite
+
+
+def test_the_import_tool_gets_at_least_four_threads(tmp_path: Path) -> None:
+    """guanxi's own import passes ``--threads`` (at least four: two leave a 2-core machine
+    idle); import.sh counts the cores where it runs, and passes the same."""
+    assert (import_threads(1), import_threads(2), import_threads(4), import_threads(16)) == (
+        4, 4, 4, 16)  # fmt: skip
+    rows = [{"code": "43", "level": "city"}]
+    files = write_import_files([NodeGroup("Division", ("code", "level"), 1, rows)], [], tmp_path)
+    assert "--threads=6" in import_command("neo4j-admin", "neo4j", files, 6)
+    assert not [a for a in import_command("neo4j-admin", "neo4j", files) if "threads" in a]
+    # A stand-in neo4j-admin on the PATH prints the arguments the script gives it.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "neo4j-admin"
+    fake.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    script = write_import_script(files, "neo4j")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    args = done.stdout.splitlines()
+    assert f"--threads={import_threads(len(os.sched_getaffinity(0)))}" in args  # as nproc counts
+    assert args[:4] == ["database", "import", "full", "neo4j"]
+    assert f"--nodes=Division={files.nodes[0][1]}" in args
