@@ -83,10 +83,14 @@ def _dumps(content: Any) -> bytes:
 
 
 def _freeze_when_built(
-    names: NameIndex, store: GraphStore | None, cache: Persisted | None = None
+    names: NameIndex,
+    store: GraphStore | None,
+    cache: Persisted | None = None,
+    risk: threading.Thread | None = None,
 ) -> threading.Thread:
     """Build the name index (when asked to) in a thread, then move every object alive by
-    then out of the garbage collector's reach (``gc.freeze``).
+    then out of the garbage collector's reach (``gc.freeze``); again when the risk model's
+    build (``risk``) has ended.
 
     The index and the services live as long as the process; left to the collector, each
     full collection walks them all — measured 250-500 ms at 200,000 persons, during which
@@ -98,6 +102,10 @@ def _freeze_when_built(
             names.build(store, cache)
         gc.collect()
         gc.freeze()
+        if risk is not None:  # a build from the graph takes minutes: frozen again after
+            risk.join()
+            gc.collect()
+            gc.freeze()
 
     t = threading.Thread(target=run, name="pinyin-index", daemon=True)
     t.start()
@@ -178,12 +186,12 @@ def create_app(
         # Copies built from the graph's current version are read back, not rebuilt.
         name_cache = Persisted(settings.data_dir, "name-index")
         risk_cache = Persisted(settings.data_dir, "risk-model")
+        building = risk.build_in_background(st, risk_cache) if settings.risk_model else None
         if own_store:  # a served process (tests inject their store and keep the collector)
-            _freeze_when_built(names, st if settings.pinyin_index else None, name_cache)
+            pinyin = st if settings.pinyin_index else None
+            _freeze_when_built(names, pinyin, name_cache, building)
         elif settings.pinyin_index:
             names.build_in_background(st, name_cache)
-        if settings.risk_model:
-            risk.build_in_background(st, risk_cache)
         if settings.evidence_warm:
             app.state.services.evidence.warm_in_background()
         try:

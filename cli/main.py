@@ -610,10 +610,6 @@ def serve(
     """Serve the API under /api/v1 (and the explorer at /, when installed)."""
     import os
 
-    import uvicorn
-
-    from api.app import create_app
-
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"[yellow]warning:[/yellow] serving on {host}: reachable from other machines")
     if workers > 1:
@@ -632,6 +628,12 @@ def serve(
 
         serving.serve(host, port, workers)
         return
+    # Imported here, not above: the workers above import the application themselves, and
+    # the 3 s this process would spend on it delayed their start by as much.
+    import uvicorn
+
+    from api.app import create_app
+
     app_ = create_app(_api_settings(engine, data_dir))
     uvicorn.run(app_, host=host, port=port, access_log=False, log_level="info")
 

@@ -10,6 +10,7 @@ the user database and the secret key too), never a place for files from elsewher
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -31,6 +32,11 @@ class Persisted:
         """The copy built from ``version``, or None (absent, stale or unreadable)."""
         if self.path is None or version is None or not self.path.exists():
             return None
+        # The collector paused: unpickling makes millions of objects and sets off
+        # collections. The 1 M county's risk model: 1.3 s without them; with them, 1.5 s
+        # in the API's process and 3.4 s in a process holding nothing else.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             with open(self.path, "rb") as f:
                 head = pickle.load(f)
@@ -40,6 +46,9 @@ class Persisted:
         except Exception:
             log.warning("derived copy %s unreadable: rebuilding", self.path)
             return None
+        finally:
+            if collecting:
+                gc.enable()
 
     def save(self, version: str | None, obj: Any) -> None:
         if self.path is None or version is None:

@@ -157,6 +157,21 @@ def test_connections_spread_across_workers_and_sigterm_stops_all(
     assert not alive
 
 
+def _maps(proc: psutil.Process, part: str) -> bool:
+    return any(part in m.path for m in proc.memory_maps())
+
+
+def test_the_supervisor_leaves_the_application_to_its_workers(
+    server: tuple[subprocess.Popen[bytes], int, Path],
+) -> None:
+    """The supervising process never imports the application (pandas, igraph and the rest,
+    3 s of a 2-core machine): each worker imports it, and it held back their start."""
+    proc, _port, _log = server
+    parent = psutil.Process(proc.pid)
+    assert all(_maps(w, "/pandas/") for w in _workers(parent))
+    assert not _maps(parent, "/pandas/")
+
+
 def test_a_crashed_worker_is_replaced(
     server: tuple[subprocess.Popen[bytes], int, Path],
 ) -> None:
