@@ -188,8 +188,8 @@ def create_app(
         risk_cache = Persisted(settings.data_dir, "risk-model")
         building = risk.build_in_background(st, risk_cache) if settings.risk_model else None
         if own_store:  # a served process (tests inject their store and keep the collector)
-            pinyin = st if settings.pinyin_index else None
-            _freeze_when_built(names, pinyin, name_cache, building)
+            index_from = st if settings.pinyin_index else None
+            _freeze_when_built(names, index_from, name_cache, building)
         elif settings.pinyin_index:
             names.build_in_background(st, name_cache)
         if settings.evidence_warm:

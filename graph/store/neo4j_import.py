@@ -373,8 +373,8 @@ def import_threads(cores: int | None = None) -> int:
 
     The tool's default is one per core. Its stages pass batches from thread to thread and
     some of them wait on the disk, so two threads leave cores idle: on 2 cores the 1 M
-    county imported in 40-48 s with four threads against 48-53 s with two (alternated
-    runs, same files); six and eight were slower again (46-54 s).
+    county imported in 40-49 s with four threads against 48-54 s with two (alternated
+    runs, same files); six and eight were slower again (52 and 60 s).
     """
     return max(4, cores or os.cpu_count() or 1)
 
