@@ -566,7 +566,7 @@ def main() -> None:
                 windows.append({
                     "seconds": round(time.perf_counter() - t0, 1),
                     "requests/s": round(len(every) / (time.perf_counter() - t0), 1),
-                    "expand p95 ms": round(pct(out.get("expand", []), 0.95)),
+                    "expand p95 ms": round(pct(out.get("expand", []), 0.95), 1),  # nan if none
                 })  # fmt: skip
                 rates = [x["requests/s"] for x in windows]
                 if len(rates) >= 3 and max(rates[-2:]) <= max(rates[:-2]) * 1.05:
