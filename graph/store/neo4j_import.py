@@ -368,6 +368,10 @@ def write_import_files(
     return out
 
 
+# The fewest worker threads the import tool is given (see import_threads).
+_MIN_IMPORT_THREADS = 4
+
+
 def import_threads(cores: int | None = None) -> int:
     """Worker threads for the import tool on this machine: at least four.
 
@@ -376,7 +380,7 @@ def import_threads(cores: int | None = None) -> int:
     county imported in 40-49 s with four threads against 48-54 s with two (alternated
     runs, same files); six and eight were slower again (52 and 60 s).
     """
-    return max(4, cores or os.cpu_count() or 1)
+    return max(_MIN_IMPORT_THREADS, cores or os.cpu_count() or 1)
 
 
 def import_command(
@@ -416,7 +420,8 @@ def write_import_script(files: ImportFiles, database: str) -> Path:
     path = files.folder / "import.sh"
     # The threads are counted where the script runs, the server's machine (import_threads).
     line = shell_line(import_command("neo4j-admin", database, files))
-    line += ' --threads="$(( $(nproc) > 4 ? $(nproc) : 4 ))"'
+    least = _MIN_IMPORT_THREADS
+    line += f' --threads="$(( $(nproc) > {least} ? $(nproc) : {least} ))"'
     path.write_text(f"#!/usr/bin/env bash\nset -euo pipefail\n{line}\n", encoding="utf-8")
     path.chmod(0o755)
     return path
